@@ -1,0 +1,54 @@
+// utkit/posix/tcp_transport.hpp — TCP Transport on POSIX sockets.
+//
+// getaddrinfo (IPv4 and IPv6, every address tried in order), non-blocking
+// connect bounded by the timeout, poll()-bounded reads and writes, TCP_NODELAY.
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "utkit/base/transport.hpp"
+
+namespace utkit::posix {
+
+// Pins "host:port" to an address, like curl's --resolve, so tests and demos
+// can use real host names (TLS SNI and certificate checks see the name) while
+// connecting to loopback.
+class ResolveOverrides {
+ public:
+  // `host_port` is "name:port"; `address` a literal IPv4/IPv6 address.
+  Result<void> add(const std::string& host_port, const std::string& address);
+  // The pinned address for (host, port), or nullptr.
+  const std::string* find(const std::string& host, std::uint16_t port) const;
+  bool empty() const { return map_.empty(); }
+
+ private:
+  std::map<std::string, std::string> map_;
+};
+
+class TcpTransport final : public Transport {
+ public:
+  // `overrides` may be null; when set it must outlive the transport.
+  explicit TcpTransport(const ResolveOverrides* overrides = nullptr) : overrides_(overrides) {}
+  ~TcpTransport() override;
+  TcpTransport(const TcpTransport&) = delete;
+  TcpTransport& operator=(const TcpTransport&) = delete;
+
+  Result<void> connect(const Endpoint& to, Millis timeout) override;
+  Result<std::size_t> read(std::uint8_t* buf, std::size_t cap, Millis timeout) override;
+  Result<void> write(ByteView data, Millis timeout) override;
+  void close() override;
+  bool is_open() const override { return fd_ >= 0; }
+  TransportStats stats() const override { return stats_; }
+
+  // The address actually connected to ("127.0.0.1:8443"), for logs.
+  const std::string& peer() const { return peer_; }
+
+ private:
+  const ResolveOverrides* overrides_;
+  int fd_ = -1;
+  std::string peer_;
+  TransportStats stats_;
+};
+
+}  // namespace utkit::posix

@@ -1,0 +1,175 @@
+#include "utkit/posix/system.hpp"
+
+#include <fcntl.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+namespace utkit::posix {
+
+MonoTime SystemClock::monotonic_now() const { return std::chrono::steady_clock::now(); }
+WallTime SystemClock::wall_now() const { return std::chrono::system_clock::now(); }
+
+Result<void> GetrandomEntropy::gather(std::uint8_t* out, std::size_t len) {
+  while (len > 0) {
+    ssize_t n = ::getrandom(out, len, 0);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return Error(Errc::random_failed, std::string("getrandom(): ") + std::strerror(errno));
+    }
+    out += n;
+    len -= static_cast<std::size_t>(n);
+  }
+  return success();
+}
+
+namespace {
+class OwningRandom final : public Random {
+ public:
+  Result<void> fill(std::uint8_t* out, std::size_t len) override { return drbg->fill(out, len); }
+  GetrandomEntropy entropy;
+  std::unique_ptr<CtrDrbgRandom> drbg;
+};
+}  // namespace
+
+Result<std::unique_ptr<Random>> make_system_random() {
+  auto r = std::make_unique<OwningRandom>();
+  UTKIT_ASSIGN(r->drbg, CtrDrbgRandom::create(r->entropy, "utkit-posix"));
+  return std::unique_ptr<Random>(std::move(r));
+}
+
+// ---- FileKeyValueStore ----
+
+namespace {
+
+constexpr std::size_t kMaxValue = 1 << 20;
+
+std::string mode_text(mode_t m) {
+  char buf[8];
+  std::snprintf(buf, sizeof buf, "%04o", static_cast<unsigned>(m & 07777));
+  return buf;
+}
+
+Error bad_key(std::string_view key) {
+  return Error(Errc::storage_bad_key, "store key '" + std::string(key.substr(0, 64)) +
+                                          "' is not 1-128 characters of [A-Za-z0-9._-] (not starting with '.')");
+}
+
+struct Fd {
+  int fd = -1;
+  ~Fd() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+
+}  // namespace
+
+Result<std::unique_ptr<FileKeyValueStore>> FileKeyValueStore::open(const std::string& directory) {
+  if (directory.empty()) return Error(Errc::config_invalid, "storage directory is empty");
+  std::string dir = directory;
+  while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
+  // Create missing components, the last one private.
+  for (std::size_t pos = 1; pos <= dir.size(); ++pos) {
+    if (pos != dir.size() && dir[pos] != '/') continue;
+    std::string part = dir.substr(0, pos);
+    if (::mkdir(part.c_str(), pos == dir.size() ? 0700 : 0755) != 0 && errno != EEXIST) {
+      return Error(Errc::storage_io, "cannot create storage directory '" + part + "': " + std::strerror(errno));
+    }
+  }
+  struct stat st;
+  if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+    return Error(Errc::storage_io, "storage path '" + dir + "' is not a directory");
+  }
+  if (st.st_mode & 0022) {
+    return Error(Errc::storage_permissions, "storage directory '" + dir + "' is writable by others (mode " +
+                                                mode_text(st.st_mode) + "); run: chmod 700 '" + dir + "'");
+  }
+  return std::unique_ptr<FileKeyValueStore>(new FileKeyValueStore(dir));
+}
+
+Result<SecretBytes> FileKeyValueStore::get(std::string_view key) {
+  if (!valid_store_key(key)) return bad_key(key);
+  const std::string path = path_of(key);
+  Fd f;
+  f.fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (f.fd < 0) {
+    if (errno == ENOENT) return Error(Errc::storage_not_found, "no value stored under '" + std::string(key) + "'");
+    if (errno == ELOOP) return Error(Errc::storage_permissions, "'" + path + "' is a symbolic link; refusing it");
+    return Error(Errc::storage_io, "cannot open '" + path + "': " + std::strerror(errno));
+  }
+  struct stat st;
+  if (::fstat(f.fd, &st) != 0) return Error(Errc::storage_io, "cannot stat '" + path + "': " + std::strerror(errno));
+  if (!S_ISREG(st.st_mode)) return Error(Errc::storage_permissions, "'" + path + "' is not a regular file");
+  if (st.st_mode & 0077) {
+    return Error(Errc::storage_permissions, "'" + path + "' is accessible to other users (mode " +
+                                                mode_text(st.st_mode) +
+                                                "); it may hold secrets: check it, then chmod 600 or delete it");
+  }
+  if (st.st_size < 0 || static_cast<std::size_t>(st.st_size) > kMaxValue) {
+    return Error(Errc::storage_corrupt, "'" + path + "' is larger than 1 MiB");
+  }
+  SecretBytes out(static_cast<std::size_t>(st.st_size));
+  std::size_t got = 0;
+  while (got < out.size()) {
+    ssize_t n = ::read(f.fd, out.data() + got, out.size() - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return Error(Errc::storage_io, "cannot read '" + path + "': " + std::strerror(errno));
+    if (n == 0) break;
+    got += static_cast<std::size_t>(n);
+  }
+  if (got != out.size()) return Error(Errc::storage_io, "'" + path + "' changed size while being read");
+  return out;
+}
+
+Result<void> FileKeyValueStore::put(std::string_view key, ByteView value) {
+  if (!valid_store_key(key)) return bad_key(key);
+  if (value.size() > kMaxValue) return Error(Errc::limit_exceeded, "store values are limited to 1 MiB");
+  const std::string path = path_of(key);
+  const std::string tmp = dir_ + "/." + std::string(key) + ".tmp." + std::to_string(::getpid()) + "." +
+                          std::to_string(counter_.fetch_add(1));
+  Fd f;
+  f.fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (f.fd < 0) return Error(Errc::storage_io, "cannot create '" + tmp + "': " + std::strerror(errno));
+  auto fail = [&](const char* what) {
+    int e = errno;
+    ::unlink(tmp.c_str());
+    return Error(Errc::storage_io, std::string(what) + " '" + tmp + "': " + std::strerror(e));
+  };
+  if (::fchmod(f.fd, 0600) != 0) return fail("cannot chmod");
+  std::size_t off = 0;
+  while (off < value.size()) {
+    ssize_t n = ::write(f.fd, value.data() + off, value.size() - off);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return fail("cannot write");
+    off += static_cast<std::size_t>(n);
+  }
+  if (::fsync(f.fd) != 0) return fail("cannot fsync");
+  ::close(f.fd);
+  f.fd = -1;
+  if (::rename(tmp.c_str(), path.c_str()) != 0) return fail("cannot rename into place");
+  Fd d;
+  d.fd = ::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (d.fd >= 0) ::fsync(d.fd);  // make the rename durable; best effort
+  return success();
+}
+
+Result<void> FileKeyValueStore::remove(std::string_view key) {
+  if (!valid_store_key(key)) return bad_key(key);
+  const std::string path = path_of(key);
+  if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
+    return Error(Errc::storage_io, "cannot delete '" + path + "': " + std::strerror(errno));
+  }
+  return success();
+}
+
+void StderrLogSink::write(LogLevel level, std::string_view component, std::string_view message) {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::fprintf(stderr, "utkit %-5s %.*s: %.*s\n", to_string(level), static_cast<int>(component.size()),
+               component.data(), static_cast<int>(message.size()), message.data());
+}
+
+}  // namespace utkit::posix

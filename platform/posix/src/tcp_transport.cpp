@@ -1,0 +1,222 @@
+#include "utkit/posix/tcp_transport.hpp"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+
+namespace utkit::posix {
+namespace {
+
+using Steady = std::chrono::steady_clock;
+
+int remaining_ms(Steady::time_point deadline) {
+  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Steady::now()).count();
+  if (left <= 0) return 0;
+  return left > 0x7fffffff ? 0x7fffffff : static_cast<int>(left);
+}
+
+// poll() one fd until `events` or the deadline; EINTR restarts with the time left.
+// Returns >0 ready, 0 timeout, <0 error (errno set).
+int wait_fd(int fd, short events, Steady::time_point deadline) {
+  for (;;) {
+    pollfd p{fd, events, 0};
+    int rc = ::poll(&p, 1, remaining_ms(deadline));
+    if (rc < 0 && errno == EINTR) continue;
+    return rc;
+  }
+}
+
+std::string addr_text(const sockaddr* sa) {
+  char host[INET6_ADDRSTRLEN] = "?";
+  std::uint16_t port = 0;
+  if (sa->sa_family == AF_INET) {
+    auto* in = reinterpret_cast<const sockaddr_in*>(sa);
+    inet_ntop(AF_INET, &in->sin_addr, host, sizeof host);
+    port = ntohs(in->sin_port);
+    return std::string(host) + ":" + std::to_string(port);
+  }
+  auto* in6 = reinterpret_cast<const sockaddr_in6*>(sa);
+  inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof host);
+  port = ntohs(in6->sin6_port);
+  return "[" + std::string(host) + "]:" + std::to_string(port);
+}
+
+bool is_literal_address(const std::string& s) {
+  in6_addr a6;
+  in_addr a4;
+  return inet_pton(AF_INET, s.c_str(), &a4) == 1 || inet_pton(AF_INET6, s.c_str(), &a6) == 1;
+}
+
+}  // namespace
+
+Result<void> ResolveOverrides::add(const std::string& host_port, const std::string& address) {
+  auto colon = host_port.rfind(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == host_port.size()) {
+    return Error(Errc::config_invalid, "resolve entry '" + host_port + "' must be 'name:port'");
+  }
+  for (std::size_t i = colon + 1; i < host_port.size(); ++i) {
+    if (host_port[i] < '0' || host_port[i] > '9') {
+      return Error(Errc::config_invalid, "resolve entry '" + host_port + "' has a non-numeric port");
+    }
+  }
+  if (!is_literal_address(address)) {
+    return Error(Errc::config_invalid,
+                 "resolve entry '" + host_port + "' must map to a literal IP address, not '" + address + "'");
+  }
+  map_[host_port] = address;
+  return success();
+}
+
+const std::string* ResolveOverrides::find(const std::string& host, std::uint16_t port) const {
+  auto it = map_.find(host + ":" + std::to_string(port));
+  return it == map_.end() ? nullptr : &it->second;
+}
+
+TcpTransport::~TcpTransport() { close(); }
+
+void TcpTransport::close() {
+  if (fd_ >= 0) {
+    ::close(fd_);
+    fd_ = -1;
+  }
+}
+
+Result<void> TcpTransport::connect(const Endpoint& to, Millis timeout) {
+  close();
+  const auto deadline = Steady::now() + timeout;
+  std::string host = to.host;
+  if (overrides_ != nullptr) {
+    if (const std::string* pinned = overrides_->find(to.host, to.port)) host = *pinned;
+  }
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_NUMERICSERV | AI_ADDRCONFIG;
+  if (is_literal_address(host)) hints.ai_flags = AI_NUMERICSERV | AI_NUMERICHOST;
+  addrinfo* list = nullptr;
+  const std::string port = std::to_string(to.port);
+  int gai = ::getaddrinfo(host.c_str(), port.c_str(), &hints, &list);
+  if (gai != 0) {
+    return Error(Errc::net_resolve, "cannot resolve '" + to.host + "': " + gai_strerror(gai) +
+                                        " (check the name, or pin it with a resolve override)");
+  }
+  Errc last_code = Errc::net_unreachable;
+  std::string last_why = "no address";
+  for (addrinfo* ai = list; ai != nullptr; ai = ai->ai_next) {
+    int fd = ::socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
+    if (fd < 0) {
+      last_code = Errc::net_io;
+      last_why = std::string("socket(): ") + std::strerror(errno);
+      continue;
+    }
+    std::string where = addr_text(ai->ai_addr);
+    int rc = ::connect(fd, ai->ai_addr, ai->ai_addrlen);
+    int err = rc == 0 ? 0 : errno;
+    if (rc != 0 && err == EINPROGRESS) {
+      int w = wait_fd(fd, POLLOUT, deadline);
+      if (w == 0) {
+        ::close(fd);
+        last_code = Errc::net_timeout;
+        last_why = "no answer from " + where + " within " + std::to_string(timeout.count()) + " ms";
+        break;  // the overall deadline has passed
+      }
+      socklen_t len = sizeof err;
+      if (w < 0) {
+        err = errno;
+      } else if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) {
+        err = errno;
+      }
+    }
+    if (err == 0) {
+      int one = 1;
+      ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+      fd_ = fd;
+      peer_ = where;
+      ::freeaddrinfo(list);
+      return success();
+    }
+    ::close(fd);
+    if (err == ECONNREFUSED) {
+      last_code = Errc::net_connect_refused;
+      last_why = where + " refused the connection (nothing listening?)";
+    } else if (err == ENETUNREACH || err == EHOSTUNREACH) {
+      last_code = Errc::net_unreachable;
+      last_why = where + " is unreachable";
+    } else if (err == ETIMEDOUT) {
+      last_code = Errc::net_timeout;
+      last_why = "connecting to " + where + " timed out";
+    } else {
+      last_code = Errc::net_io;
+      last_why = "connect to " + where + ": " + std::strerror(err);
+    }
+    if (remaining_ms(deadline) == 0) {
+      last_code = Errc::net_timeout;
+      break;
+    }
+  }
+  ::freeaddrinfo(list);
+  return Error(last_code, "cannot connect to " + to.to_string() + ": " + last_why);
+}
+
+Result<std::size_t> TcpTransport::read(std::uint8_t* buf, std::size_t cap, Millis timeout) {
+  if (fd_ < 0) return Error(Errc::net_not_connected, "read on a closed connection");
+  const auto deadline = Steady::now() + timeout;
+  for (;;) {
+    ssize_t n = ::recv(fd_, buf, cap, 0);
+    if (n >= 0) {
+      stats_.bytes_read += static_cast<std::uint64_t>(n);
+      return static_cast<std::size_t>(n);
+    }
+    if (errno == EINTR) continue;
+    if (errno != EAGAIN && errno != EWOULDBLOCK) {
+      int e = errno;
+      return Error(e == ECONNRESET ? Errc::net_peer_closed : Errc::net_io,
+                   "read from " + peer_ + ": " + std::strerror(e));
+    }
+    int w = wait_fd(fd_, POLLIN, deadline);
+    if (w == 0) {
+      return Error(Errc::net_timeout, "no data from " + peer_ + " within " + std::to_string(timeout.count()) + " ms");
+    }
+    if (w < 0) return Error(Errc::net_io, std::string("poll: ") + std::strerror(errno));
+  }
+}
+
+Result<void> TcpTransport::write(ByteView data, Millis timeout) {
+  if (fd_ < 0) return Error(Errc::net_not_connected, "write on a closed connection");
+  const auto deadline = Steady::now() + timeout;
+  std::size_t off = 0;
+  while (off < data.size()) {
+    ssize_t n = ::send(fd_, data.data() + off, data.size() - off, MSG_NOSIGNAL);
+    if (n >= 0) {
+      off += static_cast<std::size_t>(n);
+      stats_.bytes_written += static_cast<std::uint64_t>(n);
+      continue;
+    }
+    if (errno == EINTR) continue;
+    if (errno == EPIPE || errno == ECONNRESET) {
+      return Error(Errc::net_peer_closed, peer_ + " closed the connection while we were sending");
+    }
+    if (errno != EAGAIN && errno != EWOULDBLOCK) {
+      return Error(Errc::net_io, "write to " + peer_ + ": " + std::strerror(errno));
+    }
+    int w = wait_fd(fd_, POLLOUT, deadline);
+    if (w == 0) {
+      return Error(Errc::net_timeout, "could not send to " + peer_ + " within " + std::to_string(timeout.count()) +
+                                          " ms (" + std::to_string(off) + " of " + std::to_string(data.size()) +
+                                          " bytes sent)");
+    }
+    if (w < 0) return Error(Errc::net_io, std::string("poll: ") + std::strerror(errno));
+  }
+  return success();
+}
+
+}  // namespace utkit::posix

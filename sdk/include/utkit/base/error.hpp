@@ -1,0 +1,114 @@
+// utkit/base/error.hpp — error codes grouped by module, and the Error value.
+//
+// Every fallible SDK call returns Result<T> (result.hpp). An Error carries a
+// code (module in the high byte, see ErrorModule) and a message written for a
+// person: what failed, with which input, and what to check.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace utkit {
+
+enum class ErrorModule : std::uint8_t {
+  base = 0x00,
+  net = 0x01,
+  tls = 0x02,
+  http = 0x03,
+  auth = 0x04,
+  aka = 0x05,
+  gba = 0x06,
+  xcap = 0x07,
+  config = 0x08,
+  storage = 0x09,
+};
+
+// The high byte of each code is its ErrorModule. Codes are stable: new ones are
+// appended within their module's range, never renumbered.
+enum class Errc : std::uint16_t {
+  // base
+  invalid_argument = 0x0001,
+  internal = 0x0002,
+  not_supported = 0x0003,
+  bad_encoding = 0x0004,
+  random_failed = 0x0005,
+  cancelled = 0x0006,
+  limit_exceeded = 0x0007,
+
+  // net
+  net_resolve = 0x0101,
+  net_connect_refused = 0x0102,
+  net_unreachable = 0x0103,
+  net_timeout = 0x0104,
+  net_peer_closed = 0x0105,
+  net_io = 0x0106,
+  net_not_connected = 0x0107,
+
+  // tls
+  tls_profile_invalid = 0x0201,
+  tls_handshake = 0x0202,
+
+  // http
+  http_malformed = 0x0301,
+
+  // auth
+  auth_failed = 0x0401,
+
+  // aka
+  aka_bad_input = 0x0501,
+  aka_card_io = 0x0502,
+  aka_card_status = 0x0503,
+  aka_app_not_found = 0x0504,
+  aka_state_corrupt = 0x0505,
+  aka_no_identity = 0x0506,
+  aka_bad_response = 0x0507,
+  aka_backend = 0x0508,
+
+  // gba
+  gba_failed = 0x0601,
+
+  // xcap
+  xcap_failed = 0x0701,
+
+  // config
+  config_invalid = 0x0801,
+  config_missing = 0x0802,
+
+  // storage
+  storage_not_found = 0x0901,
+  storage_io = 0x0902,
+  storage_permissions = 0x0903,
+  storage_corrupt = 0x0904,
+  storage_bad_key = 0x0905,
+};
+
+constexpr ErrorModule module_of(Errc code) {
+  return static_cast<ErrorModule>(static_cast<std::uint16_t>(code) >> 8);
+}
+
+// Short stable names: "net", "net.timeout". Never null.
+const char* to_string(ErrorModule module);
+const char* to_string(Errc code);
+
+class Error {
+ public:
+  Error(Errc code, std::string message) : code_(code), message_(std::move(message)) {}
+
+  Errc code() const { return code_; }
+  ErrorModule module() const { return module_of(code_); }
+  const std::string& message() const { return message_; }
+
+  // "net.timeout: connect to bsf.example.test:8080 timed out after 5000 ms"
+  std::string describe() const;
+
+  // Prepends "what: " to the message, keeping the code; returns *this so a
+  // caller can write `return std::move(err).with_context("loading USIM state")`.
+  Error&& with_context(std::string_view what) &&;
+
+ private:
+  Errc code_;
+  std::string message_;
+};
+
+}  // namespace utkit

@@ -1,0 +1,47 @@
+// utkit/base/kv_store.hpp — the KeyValueStore platform interface.
+//
+// Persists small records: the software USIM's SQN state, the bootstrapping
+// context, TLS sessions. Values may hold secrets, so they come back as
+// SecretBytes. Implementations replace a value atomically (a reader sees the
+// old or the new value, never a mix) and keep it private to the user
+// (0600 on POSIX).
+#pragma once
+
+#include <map>
+#include <mutex>
+#include <string>
+#include <string_view>
+
+#include "utkit/base/bytes.hpp"
+#include "utkit/base/result.hpp"
+#include "utkit/base/secret.hpp"
+
+namespace utkit {
+
+// Keys are 1-128 characters of [A-Za-z0-9._-], not starting with '.'.
+bool valid_store_key(std::string_view key);
+
+class KeyValueStore {
+ public:
+  virtual ~KeyValueStore() = default;
+  // Errors: storage_not_found when the key has no value, storage_bad_key,
+  // storage_io, storage_permissions.
+  virtual Result<SecretBytes> get(std::string_view key) = 0;
+  virtual Result<void> put(std::string_view key, ByteView value) = 0;
+  // Removing an absent key succeeds.
+  virtual Result<void> remove(std::string_view key) = 0;
+};
+
+// In memory; values wiped when replaced or destroyed. Thread-safe.
+class MemoryKeyValueStore final : public KeyValueStore {
+ public:
+  Result<SecretBytes> get(std::string_view key) override;
+  Result<void> put(std::string_view key, ByteView value) override;
+  Result<void> remove(std::string_view key) override;
+
+ private:
+  std::mutex mu_;
+  std::map<std::string, SecretBytes, std::less<>> values_;
+};
+
+}  // namespace utkit

@@ -1,0 +1,84 @@
+// utkit/base/log.hpp — levels, the LogSink interface, and redaction.
+//
+// SDK code never prints: it logs through a Logger, which forwards to the
+// application's LogSink. Before a message reaches the sink the Logger's
+// Redactor removes:
+//   * every secret registered with protect() (K, RES, CK, IK, Ks, Ks_NAF,
+//     passwords), wherever it appears as lower/upper-case hex or base64;
+//   * the values of credential parameters (response=, auts=, password=),
+//     wherever they appear, quoted or not.
+// The Redactor stores only hashes of what it protects, never the secret.
+// A Logger is safe to use from several threads.
+#pragma once
+
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "utkit/base/bytes.hpp"
+
+namespace utkit {
+
+enum class LogLevel : std::uint8_t { trace = 0, debug, info, warn, error, off };
+
+const char* to_string(LogLevel level);
+
+class LogSink {
+ public:
+  virtual ~LogSink() = default;
+  // Called with an already-redacted message. `component` is the module
+  // ("aka", "tls", ...). May be called from several threads.
+  virtual void write(LogLevel level, std::string_view component, std::string_view message) = 0;
+};
+
+class Redactor {
+ public:
+  // Registers a secret: its hex (both cases) and base64 forms are masked in
+  // every later message. Secrets shorter than 4 bytes are ignored (too short
+  // to mask without masking ordinary text).
+  void protect(ByteView secret);
+  // Masks protected secrets and credential parameters in place.
+  void redact(std::string& message) const;
+  std::size_t protected_forms() const;
+
+ private:
+  void add_form(std::string_view text);
+
+  mutable std::mutex mu_;
+  // length of a form -> rolling hashes of the forms of that length
+  std::unordered_map<std::size_t, std::unordered_set<std::uint64_t>> rolling_;
+  // SHA-256 of every form, to confirm a rolling-hash hit
+  std::unordered_set<std::string> digests_;
+};
+
+class Logger {
+ public:
+  // A Logger with no sink drops everything.
+  Logger() = default;
+  Logger(LogSink* sink, LogLevel min_level) : sink_(sink), min_(min_level) {}
+
+  void set_sink(LogSink* sink, LogLevel min_level) { sink_ = sink; min_ = min_level; }
+  bool enabled(LogLevel level) const { return sink_ != nullptr && level >= min_ && level != LogLevel::off; }
+
+  void protect(ByteView secret) { redactor_.protect(secret); }
+  void log(LogLevel level, std::string_view component, std::string message) const;
+
+  void trace(std::string_view c, std::string m) const { log(LogLevel::trace, c, std::move(m)); }
+  void debug(std::string_view c, std::string m) const { log(LogLevel::debug, c, std::move(m)); }
+  void info(std::string_view c, std::string m) const { log(LogLevel::info, c, std::move(m)); }
+  void warn(std::string_view c, std::string m) const { log(LogLevel::warn, c, std::move(m)); }
+  void error(std::string_view c, std::string m) const { log(LogLevel::error, c, std::move(m)); }
+
+  const Redactor& redactor() const { return redactor_; }
+
+ private:
+  LogSink* sink_ = nullptr;
+  LogLevel min_ = LogLevel::info;
+  Redactor redactor_;
+};
+
+}  // namespace utkit

@@ -1,0 +1,104 @@
+// utkit/base/result.hpp — Result<T>: a value or an Error, never both.
+//
+// No exceptions cross the SDK (it is built with -fno-exceptions). Accessing
+// value() of a failed Result, or error() of a successful one, is a programming
+// error and aborts; check ok() (or use UTKIT_TRY / UTKIT_ASSIGN) first.
+#pragma once
+
+#include <cstdlib>
+#include <optional>
+#include <type_traits>
+#include <utility>
+#include <variant>
+
+#include "utkit/base/error.hpp"
+
+namespace utkit {
+
+namespace detail {
+[[noreturn]] void result_misuse(const char* what);
+}
+
+template <class T>
+class [[nodiscard]] Result {
+  static_assert(!std::is_same_v<std::decay_t<T>, Error>, "Result<Error> is meaningless");
+
+ public:
+  using value_type = T;
+
+  Result(T value) : v_(std::in_place_index<0>, std::move(value)) {}
+  Result(Error error) : v_(std::in_place_index<1>, std::move(error)) {}
+  Result(Errc code, std::string message) : v_(std::in_place_index<1>, code, std::move(message)) {}
+
+  bool ok() const { return v_.index() == 0; }
+  explicit operator bool() const { return ok(); }
+
+  T& value() & { check_value(); return *std::get_if<0>(&v_); }
+  const T& value() const& { check_value(); return *std::get_if<0>(&v_); }
+  T&& value() && { check_value(); return std::move(*std::get_if<0>(&v_)); }
+
+  T* operator->() { return &value(); }
+  const T* operator->() const { return &value(); }
+  T& operator*() & { return value(); }
+  const T& operator*() const& { return value(); }
+
+  const Error& error() const& { check_error(); return *std::get_if<1>(&v_); }
+  Error&& error() && { check_error(); return std::move(*std::get_if<1>(&v_)); }
+
+  // The value, or `fallback` when this holds an error.
+  T value_or(T fallback) const& { return ok() ? *std::get_if<0>(&v_) : std::move(fallback); }
+
+ private:
+  void check_value() const { if (!ok()) detail::result_misuse("value() of a failed Result"); }
+  void check_error() const { if (ok()) detail::result_misuse("error() of a successful Result"); }
+
+  std::variant<T, Error> v_;
+};
+
+template <>
+class [[nodiscard]] Result<void> {
+ public:
+  using value_type = void;
+
+  Result() = default;
+  Result(Error error) : e_(std::move(error)) {}
+  Result(Errc code, std::string message) : e_(std::in_place, code, std::move(message)) {}
+
+  bool ok() const { return !e_.has_value(); }
+  explicit operator bool() const { return ok(); }
+  void value() const { if (!ok()) detail::result_misuse("value() of a failed Result"); }
+
+  const Error& error() const& { check_error(); return *e_; }
+  Error&& error() && { check_error(); return std::move(*e_); }
+
+ private:
+  void check_error() const { if (ok()) detail::result_misuse("error() of a successful Result"); }
+  std::optional<Error> e_;
+};
+
+inline Result<void> success() { return {}; }
+
+}  // namespace utkit
+
+#define UTKIT_CONCAT_INNER_(a, b) a##b
+#define UTKIT_CONCAT_(a, b) UTKIT_CONCAT_INNER_(a, b)
+
+// UTKIT_TRY(expr): evaluate a Result; on failure return its Error from the
+// enclosing function (whose return type is any Result<U>).
+#define UTKIT_TRY(expr)                                         \
+  do {                                                          \
+    auto utkit_try_result_ = (expr);                            \
+    if (!utkit_try_result_.ok()) {                              \
+      return std::move(utkit_try_result_).error();              \
+    }                                                           \
+  } while (0)
+
+// UTKIT_ASSIGN(decl, expr): `UTKIT_ASSIGN(auto x, parse(y));` declares x from
+// the value of a successful Result, or returns the Error.
+#define UTKIT_ASSIGN(decl, expr) UTKIT_ASSIGN_IMPL_(UTKIT_CONCAT_(utkit_assign_, __LINE__), decl, expr)
+#define UTKIT_ASSIGN_IMPL_(tmp, decl, expr)                     \
+  auto tmp = (expr);                                            \
+  if (!tmp.ok()) {                                              \
+    return std::move(tmp).error();                              \
+  }                                                             \
+  decl = std::move(tmp).value()

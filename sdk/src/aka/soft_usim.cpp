@@ -1,0 +1,197 @@
+#include "utkit/aka/soft_usim.hpp"
+
+#include <algorithm>
+#include <cinttypes>
+#include <cstdio>
+#include <cstring>
+#include <sstream>
+
+#include "utkit/base/encoding.hpp"
+
+namespace utkit::aka {
+namespace {
+
+// State record, text:
+//   utkit-usim-sqn 1
+//   ind_bits <n>
+//   max <SQN_MS, hex>
+//   seq <SEQ_MS(0) hex> <SEQ_MS(1) hex> ... (2^ind_bits values)
+constexpr std::string_view kMagic = "utkit-usim-sqn 1";
+
+Error corrupt(const std::string& key, const std::string& why) {
+  return Error(Errc::aka_state_corrupt,
+               "USIM SQN state '" + key + "' is unreadable (" + why +
+                   "); refusing to run AKA rather than reset it (a reset would accept replayed vectors). "
+                   "Restore it, or delete it knowingly to re-provision");
+}
+
+bool parse_hex_u64(const std::string& s, std::uint64_t& out) {
+  if (s.empty() || s.size() > 16) return false;
+  out = 0;
+  for (char c : s) {
+    int v = (c >= '0' && c <= '9') ? c - '0' : (c >= 'a' && c <= 'f') ? c - 'a' + 10 : -1;
+    if (v < 0) return false;
+    out = (out << 4) | static_cast<std::uint64_t>(v);
+  }
+  return true;
+}
+
+std::string hex_u64(std::uint64_t v) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "%" PRIx64, v);
+  return buf;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<SoftUsim>> SoftUsim::create(SoftUsimConfig config, KeyValueStore* store) {
+  if (config.ind_bits > 10) {
+    return Error(Errc::config_invalid, "USIM ind_bits must be 0..10 (TS 33.102 Annex C uses 5), got " +
+                                          std::to_string(config.ind_bits));
+  }
+  if (config.initial_sqn > kSqnMask) return Error(Errc::config_invalid, "USIM initial_sqn must fit in 48 bits");
+  if (!config.imsi.empty() && config.impi.empty()) {
+    auto impi = impi_from_imsi(config.imsi, config.mnc_length);
+    if (!impi) return std::move(impi).error().with_context("software USIM identity");
+  }
+  if (config.imsi.empty() && config.impi.empty()) {
+    return Error(Errc::config_invalid, "software USIM needs an IMSI (with its MNC length) or an IMPI");
+  }
+  if (store != nullptr && !valid_store_key(config.state_key)) {
+    return Error(Errc::config_invalid, "USIM state_key '" + config.state_key + "' is not a valid store key");
+  }
+  auto m = Milenage::create(config.k.view(), config.opc.view());
+  if (!m) return std::move(m).error().with_context("software USIM keys");
+  std::unique_ptr<SoftUsim> usim(new SoftUsim(std::move(config), std::move(m).value(), store));
+  UTKIT_TRY(usim->load_state());
+  return usim;
+}
+
+SoftUsim::SoftUsim(SoftUsimConfig config, Milenage milenage, KeyValueStore* store)
+    : config_(std::move(config)), milenage_(std::move(milenage)), store_(store) {}
+
+std::uint64_t SoftUsim::sqn_ms() const { return max_sqn_; }
+
+Result<void> SoftUsim::load_state() {
+  const std::size_t slots = std::size_t{1} << config_.ind_bits;
+  seq_ms_.assign(slots, 0);
+  max_sqn_ = config_.initial_sqn;
+  seq_ms_[max_sqn_ & (slots - 1)] = max_sqn_ >> config_.ind_bits;
+  if (store_ == nullptr) return success();
+
+  auto got = store_->get(config_.state_key);
+  if (!got) {
+    if (got.error().code() == Errc::storage_not_found) return save_state(seq_ms_, max_sqn_);
+    return std::move(got).error().with_context("loading USIM SQN state");
+  }
+  std::istringstream in(std::string(got->view().as_string()));
+  std::string line, word;
+  if (!std::getline(in, line) || line != kMagic) return corrupt(config_.state_key, "unknown format");
+  unsigned ind_bits = 0;
+  if (!(in >> word >> ind_bits) || word != "ind_bits") return corrupt(config_.state_key, "no ind_bits");
+  if (ind_bits != config_.ind_bits) {
+    return Error(Errc::aka_state_corrupt, "USIM SQN state was written with ind_bits " + std::to_string(ind_bits) +
+                                              " but the configuration says " + std::to_string(config_.ind_bits));
+  }
+  std::string hex;
+  if (!(in >> word >> hex) || word != "max" || !parse_hex_u64(hex, max_sqn_) || max_sqn_ > kSqnMask) {
+    return corrupt(config_.state_key, "bad 'max' line");
+  }
+  if (!(in >> word) || word != "seq") return corrupt(config_.state_key, "no 'seq' line");
+  for (std::size_t i = 0; i < slots; ++i) {
+    if (!(in >> hex) || !parse_hex_u64(hex, seq_ms_[i]) || seq_ms_[i] > (kSqnMask >> config_.ind_bits)) {
+      return corrupt(config_.state_key, "bad SEQ value " + std::to_string(i));
+    }
+  }
+  if (in >> hex) return corrupt(config_.state_key, "trailing data");
+  return success();
+}
+
+Result<void> SoftUsim::save_state(const std::vector<std::uint64_t>& seq, std::uint64_t max_sqn) const {
+  if (store_ == nullptr) return success();
+  std::string s(kMagic);
+  s += "\nind_bits " + std::to_string(config_.ind_bits) + "\nmax " + hex_u64(max_sqn) + "\nseq";
+  for (auto v : seq) s += " " + hex_u64(v);
+  s += "\n";
+  auto r = store_->put(config_.state_key, ByteView::of(s));
+  if (!r) return std::move(r).error().with_context("saving USIM SQN state");
+  return success();
+}
+
+Result<UsimIdentity> SoftUsim::identity() {
+  UsimIdentity id;
+  id.imsi = config_.imsi;
+  id.mnc_length = config_.mnc_length;
+  id.impus = config_.impus;
+  id.impi = config_.impi;
+  id.home_domain = config_.home_domain;
+  if (id.impi.empty()) {
+    UTKIT_ASSIGN(id.impi, impi_from_imsi(id.imsi, id.mnc_length));
+  }
+  if (id.home_domain.empty()) {
+    if (!id.imsi.empty()) {
+      UTKIT_ASSIGN(id.home_domain, home_domain_from_imsi(id.imsi, id.mnc_length));
+    } else if (auto at = id.impi.find('@'); at != std::string::npos) {
+      id.home_domain = id.impi.substr(at + 1);
+    }
+  }
+  return id;
+}
+
+Result<AkaResult> SoftUsim::authenticate(ByteView rand, ByteView autn) {
+  if (rand.size() != kRandLen || autn.size() != kAutnLen) {
+    return Error(Errc::aka_bad_input, "RAND and AUTN must be 16 bytes each, got " + std::to_string(rand.size()) +
+                                          " and " + std::to_string(autn.size()));
+  }
+  UTKIT_ASSIGN(MilenageKeys keys, milenage_.f2345(rand));
+
+  // 1. Authenticity first: XMAC = f1(K, SQN, RAND, AMF) with SQN = (SQN xor AK) xor AK.
+  std::uint8_t sqn_bytes[6];
+  for (int i = 0; i < 6; ++i) sqn_bytes[i] = autn[i] ^ keys.ak[i];
+  UTKIT_ASSIGN(MilenageMacs macs, milenage_.f1(rand, ByteView(sqn_bytes, 6), autn.sub(6, 2)));
+  if (!constant_time_equal(ByteView(macs.mac_a), autn.sub(8, 8))) {
+    return AkaResult::mac_failure();
+  }
+
+  // 2. Freshness (TS 33.102 C.2.2).
+  const std::uint64_t sqn = get_be48(sqn_bytes);
+  const std::uint64_t ind_mask = (std::uint64_t{1} << config_.ind_bits) - 1;
+  const std::uint64_t seq = sqn >> config_.ind_bits;
+  const std::size_t ind = static_cast<std::size_t>(sqn & ind_mask);
+  const std::uint64_t seq_max = max_sqn_ >> config_.ind_bits;
+  bool fresh = seq > seq_ms_[ind];
+  if (fresh && seq > seq_max && seq - seq_max > config_.delta) fresh = false;
+  if (fresh && config_.age_limit != 0 && seq < seq_max && seq_max - seq >= config_.age_limit) fresh = false;
+
+  if (!fresh) {
+    // AUTS = (SQN_MS xor AK*) || MAC-S, MAC-S = f1*(K, SQN_MS, RAND, AMF = 0000)  (TS 33.102 6.3.3)
+    UTKIT_ASSIGN(auto ak_star, milenage_.f5star(rand));
+    std::uint8_t sqn_ms[6];
+    put_be48(sqn_ms, max_sqn_);
+    static const std::uint8_t kResyncAmf[2] = {0, 0};
+    UTKIT_ASSIGN(MilenageMacs resync, milenage_.f1(rand, ByteView(sqn_ms, 6), ByteView(kResyncAmf, 2)));
+    AkaResult r;
+    r.status = AkaStatus::sync_failure;
+    r.auts.resize(kAutsLen);
+    for (int i = 0; i < 6; ++i) r.auts[i] = sqn_ms[i] ^ ak_star[i];
+    std::memcpy(r.auts.data() + 6, resync.mac_s.data(), 8);
+    return r;
+  }
+
+  // 3. Accept: persist first, then release RES/CK/IK.
+  std::vector<std::uint64_t> next = seq_ms_;
+  next[ind] = seq;
+  const std::uint64_t next_max = std::max(max_sqn_, sqn);
+  UTKIT_TRY(save_state(next, next_max));
+  seq_ms_ = std::move(next);
+  max_sqn_ = next_max;
+
+  AkaResult r;
+  r.status = AkaStatus::success;
+  r.res = std::move(keys.res);
+  r.ck = std::move(keys.ck);
+  r.ik = std::move(keys.ik);
+  return r;
+}
+
+}  // namespace utkit::aka

@@ -1,0 +1,110 @@
+#include "utkit/base/encoding.hpp"
+
+#include <mbedtls/base64.h>
+
+namespace utkit {
+namespace {
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// Decodes into `out` (sized by the caller). Returns the offset of the first
+// bad character, or -1 when all is well.
+long decode_hex_into(std::string_view hex, std::uint8_t* out) {
+  for (std::size_t i = 0; i < hex.size() / 2; ++i) {
+    int hi = hex_value(hex[2 * i]);
+    int lo = hex_value(hex[2 * i + 1]);
+    if (hi < 0) return static_cast<long>(2 * i);
+    if (lo < 0) return static_cast<long>(2 * i + 1);
+    out[i] = static_cast<std::uint8_t>((hi << 4) | lo);
+  }
+  return -1;
+}
+
+}  // namespace
+
+std::string to_hex(ByteView data) {
+  static const char digits[] = "0123456789abcdef";
+  std::string s;
+  s.resize(data.size() * 2);
+  for (std::size_t i = 0; i < data.size(); ++i) {
+    s[2 * i] = digits[data[i] >> 4];
+    s[2 * i + 1] = digits[data[i] & 0x0f];
+  }
+  return s;
+}
+
+Result<Bytes> from_hex(std::string_view hex) {
+  if (hex.size() % 2 != 0) {
+    return Error(Errc::bad_encoding, "hex text has an odd number of digits (" + std::to_string(hex.size()) + ")");
+  }
+  Bytes out(hex.size() / 2);
+  long bad = decode_hex_into(hex, out.data());
+  if (bad >= 0) {
+    return Error(Errc::bad_encoding, "hex text has a non-hex character at offset " + std::to_string(bad));
+  }
+  return out;
+}
+
+Result<SecretBytes> secret_from_hex(std::string_view hex) {
+  if (hex.size() % 2 != 0) {
+    return Error(Errc::bad_encoding, "hex text has an odd number of digits (" + std::to_string(hex.size()) + ")");
+  }
+  SecretBytes out(hex.size() / 2);
+  long bad = decode_hex_into(hex, out.data());
+  if (bad >= 0) {
+    return Error(Errc::bad_encoding, "hex text has a non-hex character at offset " + std::to_string(bad));
+  }
+  return out;
+}
+
+Result<SecretBytes> secret_from_hex(std::string_view hex, std::size_t expected_len, std::string_view what) {
+  auto r = secret_from_hex(hex);
+  if (!r) return std::move(r).error().with_context(what);
+  if (r->size() != expected_len) {
+    return Error(Errc::invalid_argument, std::string(what) + " must be " + std::to_string(expected_len) +
+                                             " bytes (" + std::to_string(2 * expected_len) + " hex digits), got " +
+                                             std::to_string(r->size()) + " bytes");
+  }
+  return r;
+}
+
+std::string base64_encode(ByteView data) {
+  std::size_t need = 0;
+  mbedtls_base64_encode(nullptr, 0, &need, data.data(), data.size());
+  std::string s(need, '\0');
+  std::size_t written = 0;
+  mbedtls_base64_encode(reinterpret_cast<unsigned char*>(s.data()), s.size(), &written, data.data(), data.size());
+  s.resize(written);
+  return s;
+}
+
+SecretBytes base64_encode_secret(ByteView data) {
+  std::size_t need = 0;
+  mbedtls_base64_encode(nullptr, 0, &need, data.data(), data.size());
+  SecretBytes tmp(need);  // includes room for the terminating NUL mbedTLS writes
+  std::size_t written = 0;
+  mbedtls_base64_encode(tmp.data(), tmp.size(), &written, data.data(), data.size());
+  return SecretBytes(ByteView(tmp.data(), written));
+}
+
+Result<Bytes> base64_decode(std::string_view text) {
+  std::size_t need = 0;
+  auto in = reinterpret_cast<const unsigned char*>(text.data());
+  int rc = mbedtls_base64_decode(nullptr, 0, &need, in, text.size());
+  if (rc == MBEDTLS_ERR_BASE64_INVALID_CHARACTER) {
+    return Error(Errc::bad_encoding, "base64 text has an invalid character or bad padding");
+  }
+  Bytes out(need);
+  std::size_t written = 0;
+  rc = mbedtls_base64_decode(out.data(), out.size(), &written, in, text.size());
+  if (rc != 0) return Error(Errc::bad_encoding, "base64 text is malformed");
+  out.resize(written);
+  return out;
+}
+
+}  // namespace utkit

@@ -1,0 +1,89 @@
+#include "utkit/base/error.hpp"
+
+#include <cstdio>
+#include <cstdlib>
+
+#include "utkit/base/result.hpp"
+
+namespace utkit {
+
+const char* to_string(ErrorModule module) {
+  switch (module) {
+    case ErrorModule::base: return "base";
+    case ErrorModule::net: return "net";
+    case ErrorModule::tls: return "tls";
+    case ErrorModule::http: return "http";
+    case ErrorModule::auth: return "auth";
+    case ErrorModule::aka: return "aka";
+    case ErrorModule::gba: return "gba";
+    case ErrorModule::xcap: return "xcap";
+    case ErrorModule::config: return "config";
+    case ErrorModule::storage: return "storage";
+  }
+  return "unknown";
+}
+
+const char* to_string(Errc code) {
+  switch (code) {
+    case Errc::invalid_argument: return "base.invalid_argument";
+    case Errc::internal: return "base.internal";
+    case Errc::not_supported: return "base.not_supported";
+    case Errc::bad_encoding: return "base.bad_encoding";
+    case Errc::random_failed: return "base.random_failed";
+    case Errc::cancelled: return "base.cancelled";
+    case Errc::limit_exceeded: return "base.limit_exceeded";
+    case Errc::net_resolve: return "net.resolve";
+    case Errc::net_connect_refused: return "net.connect_refused";
+    case Errc::net_unreachable: return "net.unreachable";
+    case Errc::net_timeout: return "net.timeout";
+    case Errc::net_peer_closed: return "net.peer_closed";
+    case Errc::net_io: return "net.io";
+    case Errc::net_not_connected: return "net.not_connected";
+    case Errc::tls_profile_invalid: return "tls.profile_invalid";
+    case Errc::tls_handshake: return "tls.handshake";
+    case Errc::http_malformed: return "http.malformed";
+    case Errc::auth_failed: return "auth.failed";
+    case Errc::aka_bad_input: return "aka.bad_input";
+    case Errc::aka_card_io: return "aka.card_io";
+    case Errc::aka_card_status: return "aka.card_status";
+    case Errc::aka_app_not_found: return "aka.app_not_found";
+    case Errc::aka_state_corrupt: return "aka.state_corrupt";
+    case Errc::aka_no_identity: return "aka.no_identity";
+    case Errc::aka_bad_response: return "aka.bad_response";
+    case Errc::aka_backend: return "aka.backend";
+    case Errc::gba_failed: return "gba.failed";
+    case Errc::xcap_failed: return "xcap.failed";
+    case Errc::config_invalid: return "config.invalid";
+    case Errc::config_missing: return "config.missing";
+    case Errc::storage_not_found: return "storage.not_found";
+    case Errc::storage_io: return "storage.io";
+    case Errc::storage_permissions: return "storage.permissions";
+    case Errc::storage_corrupt: return "storage.corrupt";
+    case Errc::storage_bad_key: return "storage.bad_key";
+  }
+  return "unknown";
+}
+
+std::string Error::describe() const {
+  std::string s = to_string(code_);
+  s += ": ";
+  s += message_;
+  return s;
+}
+
+Error&& Error::with_context(std::string_view what) && {
+  std::string m(what);
+  m += ": ";
+  m += message_;
+  message_ = std::move(m);
+  return std::move(*this);
+}
+
+namespace detail {
+void result_misuse(const char* what) {
+  std::fprintf(stderr, "utkit: fatal: %s\n", what);
+  std::abort();
+}
+}  // namespace detail
+
+}  // namespace utkit

@@ -1,0 +1,45 @@
+#include "utkit/base/kv_store.hpp"
+
+namespace utkit {
+
+bool valid_store_key(std::string_view key) {
+  if (key.empty() || key.size() > 128 || key.front() == '.') return false;
+  for (char c : key) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+              c == '_' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+namespace {
+Error bad_key(std::string_view key) {
+  return Error(Errc::storage_bad_key, "store key '" + std::string(key.substr(0, 64)) +
+                                          "' is not 1-128 characters of [A-Za-z0-9._-] (not starting with '.')");
+}
+}  // namespace
+
+Result<SecretBytes> MemoryKeyValueStore::get(std::string_view key) {
+  if (!valid_store_key(key)) return bad_key(key);
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = values_.find(key);
+  if (it == values_.end()) return Error(Errc::storage_not_found, "no value stored under '" + std::string(key) + "'");
+  return it->second.clone();
+}
+
+Result<void> MemoryKeyValueStore::put(std::string_view key, ByteView value) {
+  if (!valid_store_key(key)) return bad_key(key);
+  std::lock_guard<std::mutex> lock(mu_);
+  values_.insert_or_assign(std::string(key), SecretBytes(value));
+  return success();
+}
+
+Result<void> MemoryKeyValueStore::remove(std::string_view key) {
+  if (!valid_store_key(key)) return bad_key(key);
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = values_.find(key);
+  if (it != values_.end()) values_.erase(it);
+  return success();
+}
+
+}  // namespace utkit
