@@ -93,6 +93,15 @@ SecretBytes base64_encode_secret(ByteView data) {
 }
 
 Result<Bytes> base64_decode(std::string_view text) {
+  if (text.size() % 4 != 0) {
+    return Error(Errc::bad_encoding, "base64 text of " + std::to_string(text.size()) +
+                                         " characters is not a multiple of 4 (truncated or unpadded)");
+  }
+  for (char c : text) {
+    if (c == ' ' || c == '\r' || c == '\n' || c == '\t') {
+      return Error(Errc::bad_encoding, "base64 text contains white space");
+    }
+  }
   std::size_t need = 0;
   auto in = reinterpret_cast<const unsigned char*>(text.data());
   int rc = mbedtls_base64_decode(nullptr, 0, &need, in, text.size());

@@ -1,0 +1,201 @@
+#include <doctest/doctest.h>
+
+#include <thread>
+
+#include "support.hpp"
+#include "utkit/base/clock.hpp"
+#include "utkit/base/encoding.hpp"
+#include "utkit/base/kv_store.hpp"
+#include "utkit/base/random.hpp"
+#include "utkit/base/result.hpp"
+#include "utkit/base/secret.hpp"
+#include "utkit/base/transport.hpp"
+
+using namespace utkit;
+using testsupport::hex;
+
+namespace {
+Result<int> parse_positive(int v) {
+  if (v <= 0) return Error(Errc::invalid_argument, "value must be positive, got " + std::to_string(v));
+  return v;
+}
+Result<int> doubled(int v) {
+  UTKIT_ASSIGN(int x, parse_positive(v));
+  return 2 * x;
+}
+Result<void> check_both(int a, int b) {
+  UTKIT_TRY(parse_positive(a));
+  UTKIT_TRY(parse_positive(b));
+  return success();
+}
+}  // namespace
+
+TEST_CASE("result: value, error, propagation") {
+  auto ok = doubled(21);
+  REQUIRE(ok.ok());
+  CHECK(ok.value() == 42);
+  auto bad = doubled(-1);
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.error().code() == Errc::invalid_argument);
+  CHECK(bad.error().module() == ErrorModule::base);
+  CHECK(bad.error().describe() == "base.invalid_argument: value must be positive, got -1");
+  CHECK(bad.value_or(7) == 7);
+  CHECK(check_both(1, 2).ok());
+  auto e = check_both(1, 0);
+  REQUIRE_FALSE(e.ok());
+  CHECK(e.error().message() == "value must be positive, got 0");
+}
+
+TEST_CASE("error: module grouping and names") {
+  CHECK(module_of(Errc::net_timeout) == ErrorModule::net);
+  CHECK(module_of(Errc::aka_card_status) == ErrorModule::aka);
+  CHECK(module_of(Errc::storage_permissions) == ErrorModule::storage);
+  CHECK(std::string(to_string(Errc::net_timeout)) == "net.timeout");
+  CHECK(std::string(to_string(ErrorModule::gba)) == "gba");
+  Error err(Errc::storage_io, "disk full");
+  Error ctx = std::move(err).with_context("saving state");
+  CHECK(ctx.message() == "saving state: disk full");
+  CHECK(ctx.code() == Errc::storage_io);
+}
+
+TEST_CASE("encoding: hex round trip and refusals") {
+  Bytes b = {0x00, 0x01, 0xab, 0xff};
+  CHECK(to_hex(ByteView(b)) == "0001abff");
+  auto back = from_hex("0001ABff");
+  REQUIRE(back.ok());
+  CHECK(back.value() == b);
+  CHECK(from_hex("abc").error().code() == Errc::bad_encoding);
+  auto bad = from_hex("zz");
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.error().message().find("offset 0") != std::string::npos);
+  auto k = secret_from_hex("00112233", 16, "USIM key K");
+  REQUIRE_FALSE(k.ok());
+  CHECK(k.error().message() == "USIM key K must be 16 bytes (32 hex digits), got 4 bytes");
+  auto k2 = secret_from_hex("xx", 1, "OPc");
+  REQUIRE_FALSE(k2.ok());
+  CHECK(k2.error().message().find("OPc") == 0);
+  CHECK(k2.error().message().find("xx") == std::string::npos);  // never echoes secret input
+}
+
+TEST_CASE("encoding: base64 through mbedTLS") {
+  // RFC 4648 section 10 vectors
+  const char* plain[] = {"", "f", "fo", "foo", "foob", "fooba", "foobar"};
+  const char* enc[] = {"", "Zg==", "Zm8=", "Zm9v", "Zm9vYg==", "Zm9vYmE=", "Zm9vYmFy"};
+  for (int i = 0; i < 7; ++i) {
+    CHECK(base64_encode(ByteView::of(plain[i])) == enc[i]);
+    auto d = base64_decode(enc[i]);
+    REQUIRE(d.ok());
+    CHECK(ByteView(d.value()).as_string() == plain[i]);
+  }
+  CHECK_FALSE(base64_decode("Zm9v!").ok());
+  CHECK_FALSE(base64_decode("Zm9").ok());
+  SecretBytes s = base64_encode_secret(ByteView::of("foobar"));
+  CHECK(s.view().as_string() == "Zm9vYmFy");
+}
+
+TEST_CASE("secret bytes: ownership, move, concat, wipe") {
+  Bytes raw = hex("00112233445566778899aabbccddeeff");
+  SecretBytes a = SecretBytes::take(raw);
+  CHECK(raw.empty());
+  CHECK(a.size() == 16);
+  SecretBytes b = std::move(a);
+  CHECK(a.empty());
+  CHECK(b.view() == ByteView(hex("00112233445566778899aabbccddeeff")));
+  SecretBytes c = SecretBytes::concat(b.view(), ByteView(hex("01")));
+  CHECK(c.size() == 17);
+  CHECK(c.data()[16] == 0x01);
+  SecretBytes d = c.clone();
+  c.clear();
+  CHECK(c.empty());
+  CHECK(d.size() == 17);
+
+  std::string pw = "hunter2-password";
+  secure_wipe(pw);
+  CHECK(pw.empty());
+}
+
+TEST_CASE("constant_time_equal") {
+  Bytes a = hex("0102030405"), b = hex("0102030405"), c = hex("0102030406"), d = hex("01020304");
+  CHECK(constant_time_equal(ByteView(a), ByteView(b)));
+  CHECK_FALSE(constant_time_equal(ByteView(a), ByteView(c)));
+  CHECK_FALSE(constant_time_equal(ByteView(a), ByteView(d)));
+  CHECK(constant_time_equal(ByteView(), ByteView()));
+}
+
+TEST_CASE("memory key-value store") {
+  MemoryKeyValueStore s;
+  CHECK(s.get("missing").error().code() == Errc::storage_not_found);
+  REQUIRE(s.put("usim-sqn", ByteView::of("v1")).ok());
+  auto v = s.get("usim-sqn");
+  REQUIRE(v.ok());
+  CHECK(v->view().as_string() == "v1");
+  REQUIRE(s.put("usim-sqn", ByteView::of("v2")).ok());
+  CHECK(s.get("usim-sqn")->view().as_string() == "v2");
+  REQUIRE(s.remove("usim-sqn").ok());
+  CHECK(s.remove("usim-sqn").ok());
+  CHECK(s.get("../etc/passwd").error().code() == Errc::storage_bad_key);
+  CHECK(s.put(".hidden", ByteView::of("x")).error().code() == Errc::storage_bad_key);
+  CHECK(s.put("", ByteView::of("x")).error().code() == Errc::storage_bad_key);
+  CHECK_FALSE(valid_store_key(std::string(129, 'a')));
+  CHECK(valid_store_key("tls-session.naf_example-1"));
+}
+
+namespace {
+// Entropy that counts calls and returns a fixed pattern (deterministic DRBG
+// output for the test), or fails on demand.
+class TestEntropy final : public EntropySource {
+ public:
+  Result<void> gather(std::uint8_t* out, std::size_t len) override {
+    ++calls;
+    if (fail) return Error(Errc::random_failed, "test entropy off");
+    for (std::size_t i = 0; i < len; ++i) out[i] = static_cast<std::uint8_t>(i * 7 + seed);
+    return success();
+  }
+  int calls = 0;
+  bool fail = false;
+  std::uint8_t seed = 1;
+};
+}  // namespace
+
+TEST_CASE("ctr_drbg random: seeded from the entropy source") {
+  TestEntropy e1, e2, e3;
+  e3.seed = 2;
+  auto r1 = CtrDrbgRandom::create(e1);
+  auto r2 = CtrDrbgRandom::create(e2);
+  auto r3 = CtrDrbgRandom::create(e3);
+  REQUIRE(r1.ok());
+  REQUIRE(r2.ok());
+  REQUIRE(r3.ok());
+  CHECK(e1.calls >= 1);
+  auto a = r1.value()->bytes(64), b = r2.value()->bytes(64), c = r3.value()->bytes(64);
+  REQUIRE(a.ok());
+  CHECK(a.value() == b.value());   // same seed, same stream
+  CHECK(a.value() != c.value());   // other seed, other stream
+  auto a2 = r1.value()->bytes(64);
+  CHECK(a2.value() != a.value());  // the stream moves on
+  // Large requests are split into DRBG-sized pieces.
+  CHECK(r1.value()->bytes(4096).ok());
+
+  TestEntropy broken;
+  broken.fail = true;
+  auto r = CtrDrbgRandom::create(broken);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().code() == Errc::random_failed);
+}
+
+TEST_CASE("manual clock") {
+  ManualClock c;
+  auto m0 = c.monotonic_now();
+  auto w0 = c.wall_now();
+  c.advance(std::chrono::hours(25));
+  CHECK(c.monotonic_now() - m0 == std::chrono::hours(25));
+  CHECK(c.wall_now() - w0 == std::chrono::hours(25));
+  c.set_wall(w0);
+  CHECK(c.wall_now() == w0);
+  CHECK(c.monotonic_now() - m0 == std::chrono::hours(25));
+}
+
+TEST_CASE("endpoint text") {
+  CHECK(Endpoint{"bsf.example.test", 8080}.to_string() == "bsf.example.test:8080");
+  CHECK(Endpoint{"::1", 443}.to_string() == "[::1]:443");
+}

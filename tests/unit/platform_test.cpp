@@ -1,0 +1,300 @@
+// platform/posix against real loopback sockets and a real directory.
+#include <doctest/doctest.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <fstream>
+#include <thread>
+
+#include "support.hpp"
+#include "utkit/posix/pcsc_channel.hpp"
+#include "utkit/posix/system.hpp"
+#include "utkit/posix/tcp_transport.hpp"
+
+using namespace utkit;
+using namespace std::chrono_literals;
+
+namespace {
+
+// A listening socket on an ephemeral loopback port, closed on destruction.
+struct Listener {
+  int fd = -1;
+  std::uint16_t port = 0;
+  explicit Listener(bool v6 = false, int backlog = 16) {
+    fd = ::socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM, 0);
+    REQUIRE(fd >= 0);
+    int one = 1;
+    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (v6) {
+      sockaddr_in6 a{};
+      a.sin6_family = AF_INET6;
+      a.sin6_addr = in6addr_loopback;
+      REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+      socklen_t len = sizeof a;
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+      port = ntohs(a.sin6_port);
+    } else {
+      sockaddr_in a{};
+      a.sin_family = AF_INET;
+      a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+      REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+      socklen_t len = sizeof a;
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+      port = ntohs(a.sin_port);
+    }
+    REQUIRE(::listen(fd, backlog) == 0);
+  }
+  ~Listener() {
+    if (fd >= 0) ::close(fd);
+  }
+  int accept_one() { return ::accept(fd, nullptr, nullptr); }
+};
+
+bool has_ipv6_loopback() {
+  int fd = ::socket(AF_INET6, SOCK_STREAM, 0);
+  if (fd < 0) return false;
+  sockaddr_in6 a{};
+  a.sin6_family = AF_INET6;
+  a.sin6_addr = in6addr_loopback;
+  bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+  ::close(fd);
+  return ok;
+}
+
+std::string temp_dir() {
+  char tmpl[] = "/tmp/utkit-store-XXXXXX";
+  REQUIRE(::mkdtemp(tmpl) != nullptr);
+  return tmpl;
+}
+
+void rm_rf(const std::string& d) {
+  std::string cmd = "rm -rf '" + d + "'";
+  CHECK(std::system(cmd.c_str()) == 0);
+}
+
+}  // namespace
+
+TEST_CASE("tcp: connect, echo both ways, orderly close, byte counts") {
+  Listener l;
+  std::thread server([&] {
+    int c = l.accept_one();
+    char buf[64];
+    ssize_t n = ::recv(c, buf, sizeof buf, 0);
+    if (n > 0) ::send(c, buf, static_cast<size_t>(n), 0);
+    ::close(c);
+  });
+  posix::TcpTransport t;
+  REQUIRE(t.connect({"127.0.0.1", l.port}, 2000ms).ok());
+  CHECK(t.is_open());
+  CHECK(t.peer() == "127.0.0.1:" + std::to_string(l.port));
+  REQUIRE(t.write(ByteView::of("hello"), 1000ms).ok());
+  std::uint8_t buf[16];
+  auto n = t.read(buf, sizeof buf, 2000ms);
+  REQUIRE(n.ok());
+  CHECK(std::string(reinterpret_cast<char*>(buf), n.value()) == "hello");
+  auto eof = t.read(buf, sizeof buf, 2000ms);
+  REQUIRE(eof.ok());
+  CHECK(eof.value() == 0);  // peer closed in order
+  CHECK(t.stats().bytes_written == 5);
+  CHECK(t.stats().bytes_read == 5);
+  server.join();
+  t.close();
+  CHECK_FALSE(t.is_open());
+  CHECK(t.read(buf, 1, 10ms).error().code() == Errc::net_not_connected);
+  CHECK(t.write(ByteView::of("x"), 10ms).error().code() == Errc::net_not_connected);
+}
+
+TEST_CASE("tcp: IPv6 loopback") {
+  if (!has_ipv6_loopback()) {
+    MESSAGE("no IPv6 loopback on this machine; skipped");
+    return;
+  }
+  Listener l(true);
+  posix::TcpTransport t;
+  auto r = t.connect({"::1", l.port}, 2000ms);
+  REQUIRE_MESSAGE(r.ok(), r.error().describe());
+  CHECK(t.peer() == "[::1]:" + std::to_string(l.port));
+}
+
+TEST_CASE("tcp: connection refused") {
+  std::uint16_t port;
+  {
+    Listener l;
+    port = l.port;
+  }  // closed: nothing listens there now
+  posix::TcpTransport t;
+  auto r = t.connect({"127.0.0.1", port}, 2000ms);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().code() == Errc::net_connect_refused);
+  CHECK(r.error().message().find("refused") != std::string::npos);
+}
+
+TEST_CASE("tcp: read timeout when the peer says nothing") {
+  Listener l;
+  posix::TcpTransport t;
+  REQUIRE(t.connect({"127.0.0.1", l.port}, 2000ms).ok());
+  std::uint8_t buf[4];
+  auto start = std::chrono::steady_clock::now();
+  auto r = t.read(buf, sizeof buf, 150ms);
+  auto took = std::chrono::steady_clock::now() - start;
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().code() == Errc::net_timeout);
+  CHECK(took >= 140ms);  // it waited, rather than failing at once
+}
+
+TEST_CASE("tcp: connect timeout against a full accept queue") {
+  // A listener that never accepts, backlog 0: once its queue is full the
+  // kernel drops further SYNs, so a connect can only time out.
+  Listener l(false, 0);
+  std::vector<std::unique_ptr<posix::TcpTransport>> fillers;
+  bool timed_out = false;
+  for (int i = 0; i < 8 && !timed_out; ++i) {
+    auto t = std::make_unique<posix::TcpTransport>();
+    auto r = t->connect({"127.0.0.1", l.port}, 300ms);
+    if (!r.ok()) {
+      CHECK(r.error().code() == Errc::net_timeout);
+      timed_out = true;
+    }
+    fillers.push_back(std::move(t));
+  }
+  CHECK(timed_out);
+}
+
+TEST_CASE("tcp: resolve overrides pin a host name to loopback") {
+  Listener l;
+  posix::ResolveOverrides o;
+  REQUIRE(o.add("bsf.example.test:" + std::to_string(l.port), "127.0.0.1").ok());
+  posix::TcpTransport t(&o);
+  auto r = t.connect({"bsf.example.test", l.port}, 2000ms);
+  REQUIRE_MESSAGE(r.ok(), r.error().describe());
+  CHECK(o.find("bsf.example.test", static_cast<std::uint16_t>(l.port + 1)) == nullptr);
+  CHECK(o.add("noport", "127.0.0.1").error().code() == Errc::config_invalid);
+  CHECK(o.add("a:80x", "127.0.0.1").error().code() == Errc::config_invalid);
+  CHECK(o.add("a:80", "localhost").error().code() == Errc::config_invalid);
+
+  posix::TcpTransport u;
+  auto bad = u.connect({"no-such-host.invalid", 80}, 2000ms);
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.error().code() == Errc::net_resolve);
+}
+
+TEST_CASE("file store: values, permissions, atomic replace") {
+  std::string dir = temp_dir() + "/state";
+  auto s = posix::FileKeyValueStore::open(dir);
+  REQUIRE_MESSAGE(s.ok(), s.error().describe());
+  struct stat st;
+  REQUIRE(::stat(dir.c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0700);
+
+  auto& store = *s.value();
+  CHECK(store.get("bootstrap").error().code() == Errc::storage_not_found);
+  REQUIRE(store.put("bootstrap", ByteView::of("ctx-v1")).ok());
+  REQUIRE(::stat(store.path_of("bootstrap").c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0600);
+  CHECK(store.get("bootstrap")->view().as_string() == "ctx-v1");
+  REQUIRE(store.put("bootstrap", ByteView::of("ctx-v2")).ok());
+  CHECK(store.get("bootstrap")->view().as_string() == "ctx-v2");
+  CHECK(store.put("../escape", ByteView::of("x")).error().code() == Errc::storage_bad_key);
+
+  // No temporary files are left behind.
+  std::string ls = "test $(ls -A '" + dir + "' | wc -l) -eq 1";
+  CHECK(std::system(ls.c_str()) == 0);
+
+  SUBCASE("a file others can read is refused") {
+    REQUIRE(::chmod(store.path_of("bootstrap").c_str(), 0644) == 0);
+    auto r = store.get("bootstrap");
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().code() == Errc::storage_permissions);
+    CHECK(r.error().message().find("0644") != std::string::npos);
+  }
+  SUBCASE("a symlink is refused") {
+    std::string target = dir + "/../outside";
+    { std::ofstream(target) << "x"; }
+    REQUIRE(::symlink(target.c_str(), store.path_of("link").c_str()) == 0);
+    CHECK(store.get("link").error().code() == Errc::storage_permissions);
+  }
+  SUBCASE("remove") {
+    REQUIRE(store.remove("bootstrap").ok());
+    CHECK(store.get("bootstrap").error().code() == Errc::storage_not_found);
+    CHECK(store.remove("bootstrap").ok());
+  }
+  rm_rf(dir.substr(0, dir.rfind('/')));
+}
+
+TEST_CASE("file store: readers never see a half-written value") {
+  std::string dir = temp_dir();
+  auto s = posix::FileKeyValueStore::open(dir);
+  REQUIRE(s.ok());
+  auto& store = *s.value();
+  const std::string a(200000, 'a'), b(100000, 'b');
+  REQUIRE(store.put("v", ByteView::of(a)).ok());
+  std::atomic<bool> stop{false};
+  std::atomic<int> torn{0}, reads{0}, write_errors{0};
+  std::thread writer([&] {
+    for (int i = 0; i < 200; ++i) {
+      if (!store.put("v", ByteView::of(i % 2 ? a : b)).ok()) ++write_errors;
+    }
+    stop = true;
+  });
+  std::thread reader([&] {
+    while (!stop) {
+      auto v = store.get("v");
+      if (!v.ok()) {
+        ++torn;
+        continue;
+      }
+      auto t = v->view().as_string();
+      bool whole = t == a || t == b;
+      if (!whole) ++torn;
+      ++reads;
+    }
+  });
+  writer.join();
+  reader.join();
+  CHECK(write_errors == 0);
+  CHECK(torn == 0);
+  CHECK(reads > 0);
+  rm_rf(dir);
+}
+
+TEST_CASE("file store: a directory others can write is refused") {
+  std::string dir = temp_dir();
+  REQUIRE(::chmod(dir.c_str(), 0777) == 0);
+  auto s = posix::FileKeyValueStore::open(dir);
+  REQUIRE_FALSE(s.ok());
+  CHECK(s.error().code() == Errc::storage_permissions);
+  CHECK(s.error().message().find("chmod 700") != std::string::npos);
+  rm_rf(dir);
+}
+
+TEST_CASE("system random and clock") {
+  auto r = posix::make_system_random();
+  REQUIRE(r.ok());
+  auto a = r.value()->bytes(32), b = r.value()->bytes(32);
+  REQUIRE(a.ok());
+  CHECK(a.value() != b.value());
+  CHECK(a.value() != Bytes(32, 0));
+  posix::SystemClock c;
+  auto t0 = c.monotonic_now();
+  CHECK(c.monotonic_now() >= t0);
+  CHECK(c.wall_now().time_since_epoch().count() > 0);
+}
+
+#ifdef UTKIT_HAVE_PCSC
+TEST_CASE("pcsc: no service or no reader is a clear card error") {
+  // CI has no pcscd and no reader: opening must fail cleanly, not crash.
+  auto ch = posix::PcscChannel::open();
+  if (ch.ok()) {
+    MESSAGE("a real card is attached: " << ch.value()->reader());
+    return;
+  }
+  CHECK(ch.error().code() == Errc::aka_card_io);
+  CHECK_FALSE(ch.error().message().empty());
+}
+#endif
