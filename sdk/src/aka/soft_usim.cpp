@@ -76,7 +76,7 @@ Result<void> SoftUsim::load_state() {
   const std::size_t slots = std::size_t{1} << config_.ind_bits;
   seq_ms_.assign(slots, 0);
   max_sqn_ = config_.initial_sqn;
-  seq_ms_[max_sqn_ & (slots - 1)] = max_sqn_ >> config_.ind_bits;
+  seq_ms_[static_cast<std::size_t>(max_sqn_ & (slots - 1))] = max_sqn_ >> config_.ind_bits;
   if (store_ == nullptr) return success();
 
   auto got = store_->get(config_.state_key);
