@@ -74,9 +74,10 @@ std::uint64_t SoftUsim::sqn_ms() const { return max_sqn_; }
 
 Result<void> SoftUsim::load_state() {
   const std::size_t slots = std::size_t{1} << config_.ind_bits;
-  seq_ms_.assign(slots, 0);
+  // Provisioning: every slot starts at SEQ(initial_sqn), so nothing at or
+  // below the provisioned SQN is fresh.
   max_sqn_ = config_.initial_sqn;
-  seq_ms_[static_cast<std::size_t>(max_sqn_ & (slots - 1))] = max_sqn_ >> config_.ind_bits;
+  seq_ms_.assign(slots, max_sqn_ >> config_.ind_bits);
   if (store_ == nullptr) return success();
 
   auto got = store_->get(config_.state_key);

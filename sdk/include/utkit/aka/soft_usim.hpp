@@ -39,7 +39,8 @@ struct SoftUsimConfig {
   unsigned ind_bits = 5;                          // 0..10
   std::uint64_t delta = std::uint64_t{1} << 28;   // max jump forward of SEQ
   std::uint64_t age_limit = 0;                    // L; 0 = no age limit
-  // Highest accepted SQN when no state has been persisted yet (provisioning).
+  // Provisioned SQN_MS, used when no state has been persisted yet: every
+  // IND slot starts at its SEQ, so no SQN with SEQ <= SEQ(initial_sqn) is fresh.
   std::uint64_t initial_sqn = 0;
 
   // Where the SQN state lives in the store.

@@ -1,0 +1,173 @@
+#include "config.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "utkit/aka/apdu_usim.hpp"
+#include "utkit/aka/soft_usim.hpp"
+#include "utkit/base/encoding.hpp"
+#include "utkit/posix/system.hpp"
+#ifdef UTKIT_HAVE_PCSC
+#include "utkit/posix/pcsc_channel.hpp"
+#endif
+
+namespace utcli {
+
+using json = nlohmann::json;
+using utkit::Errc;
+using utkit::Error;
+using utkit::Result;
+
+namespace {
+
+Error bad(const std::string& key, const std::string& why) {
+  return Error(Errc::config_invalid, "config key '" + key + "' " + why);
+}
+
+Result<void> only_keys(const json& obj, const std::string& where, const std::set<std::string>& allowed) {
+  for (auto it = obj.begin(); it != obj.end(); ++it) {
+    if (!allowed.count(it.key())) {
+      std::string list;
+      for (auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
+      return bad(where.empty() ? it.key() : where + "." + it.key(), "is not known (expected one of: " + list + ")");
+    }
+  }
+  return utkit::success();
+}
+
+Result<std::string> get_string(const json& obj, const std::string& where, const char* key, bool required) {
+  if (!obj.contains(key)) {
+    if (required) return Error(Errc::config_missing, "config key '" + where + "." + key + "' is required");
+    return std::string();
+  }
+  if (!obj[key].is_string()) return bad(where + "." + key, "must be a string");
+  return obj[key].get<std::string>();
+}
+
+}  // namespace
+
+Result<Config> load_config(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return Error(Errc::config_missing, "cannot read config file '" + path + "'");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::string text = ss.str();
+  json doc = json::parse(text, nullptr, false);
+  utkit::secure_wipe(text);
+  if (doc.is_discarded()) return Error(Errc::config_invalid, "config file '" + path + "' is not valid JSON");
+  if (!doc.is_object()) return Error(Errc::config_invalid, "config file '" + path + "' must hold a JSON object");
+  UTKIT_TRY(only_keys(doc, "", {"identity", "usim"}));
+
+  Config c;
+  if (!doc.contains("identity") || !doc["identity"].is_object()) {
+    return Error(Errc::config_missing, "config key 'identity' (an object with impi or imsi) is required");
+  }
+  const json& id = doc["identity"];
+  UTKIT_TRY(only_keys(id, "identity", {"impi", "imsi", "impu", "mnc_length"}));
+  UTKIT_ASSIGN(c.impi, get_string(id, "identity", "impi", false));
+  UTKIT_ASSIGN(c.imsi, get_string(id, "identity", "imsi", false));
+  UTKIT_ASSIGN(c.impu, get_string(id, "identity", "impu", false));
+  if (id.contains("mnc_length")) {
+    if (!id["mnc_length"].is_number_integer() || (id["mnc_length"] != 2 && id["mnc_length"] != 3)) {
+      return bad("identity.mnc_length", "must be 2 or 3");
+    }
+    c.mnc_length = id["mnc_length"].get<int>();
+  }
+  if (!c.imsi.empty() && c.impi.empty() && c.mnc_length == 0) {
+    // TS 23.003: the MNC length comes from EF_AD and cannot be inferred from the IMSI.
+    return bad("identity.mnc_length", "is required with identity.imsi (2 or 3, from the SIM's EF_AD)");
+  }
+
+  if (!doc.contains("usim") || !doc["usim"].is_object()) {
+    return Error(Errc::config_missing, "config key 'usim' (an object) is required");
+  }
+  const json& u = doc["usim"];
+  UTKIT_TRY(only_keys(u, "usim", {"backend", "k", "opc", "op", "amf", "state_file", "sqn", "reader", "app"}));
+  UTKIT_ASSIGN(std::string backend, get_string(u, "usim", "backend", false));
+  if (!backend.empty()) c.usim.backend = backend;
+  if (c.usim.backend == "soft") {
+    if (c.impi.empty() && c.imsi.empty()) return bad("identity", "needs impi or imsi for the soft USIM");
+    UTKIT_ASSIGN(std::string k_hex, get_string(u, "usim", "k", true));
+    auto k = utkit::secret_from_hex(k_hex, 16, "config key 'usim.k'");
+    utkit::secure_wipe(k_hex);
+    if (!k) return std::move(k).error();
+    c.usim.k = std::move(k).value();
+    UTKIT_ASSIGN(std::string opc_hex, get_string(u, "usim", "opc", false));
+    UTKIT_ASSIGN(std::string op_hex, get_string(u, "usim", "op", false));
+    if (opc_hex.empty() == op_hex.empty()) return bad("usim.opc", "or 'usim.op' is required (exactly one of them)");
+    if (!opc_hex.empty()) {
+      auto opc = utkit::secret_from_hex(opc_hex, 16, "config key 'usim.opc'");
+      utkit::secure_wipe(opc_hex);
+      if (!opc) return std::move(opc).error();
+      c.usim.opc = std::move(opc).value();
+    } else {
+      auto op = utkit::secret_from_hex(op_hex, 16, "config key 'usim.op'");
+      utkit::secure_wipe(op_hex);
+      if (!op) return std::move(op).error();
+      UTKIT_ASSIGN(c.usim.opc, utkit::aka::Milenage::compute_opc(c.usim.k.view(), op->view()));
+    }
+    UTKIT_ASSIGN(std::string amf, get_string(u, "usim", "amf", false));
+    if (!amf.empty()) {
+      auto a = utkit::from_hex(amf);
+      if (!a || a->size() != 2) return bad("usim.amf", "must be 4 hex digits");
+      c.usim.amf = amf;
+    }
+    UTKIT_ASSIGN(c.usim.state_file, get_string(u, "usim", "state_file", true));
+    UTKIT_ASSIGN(std::string sqn, get_string(u, "usim", "sqn", false));
+    if (!sqn.empty()) {
+      auto s = utkit::from_hex(sqn);
+      if (!s || s->size() != 6) return bad("usim.sqn", "must be 12 hex digits (the provisioned SQN_MS)");
+      c.usim.initial_sqn = utkit::get_be48(s->data());
+    }
+  } else if (c.usim.backend == "pcsc") {
+    UTKIT_ASSIGN(c.usim.reader, get_string(u, "usim", "reader", false));
+    UTKIT_ASSIGN(std::string app, get_string(u, "usim", "app", false));
+    if (!app.empty() && app != "usim" && app != "isim") return bad("usim.app", "must be \"usim\" or \"isim\"");
+    if (!app.empty()) c.usim.app = app;
+  } else {
+    return bad("usim.backend", "must be \"soft\" or \"pcsc\", not \"" + c.usim.backend + "\"");
+  }
+  return c;
+}
+
+Result<Backend> open_backend(Config& c) {
+  Backend b;
+  if (c.usim.backend == "soft") {
+    const std::string& f = c.usim.state_file;
+    auto slash = f.rfind('/');
+    std::string dir = slash == std::string::npos ? "." : (slash == 0 ? "/" : f.substr(0, slash));
+    std::string key = slash == std::string::npos ? f : f.substr(slash + 1);
+    if (!utkit::valid_store_key(key)) {
+      return bad("usim.state_file", "must end in a file name of [A-Za-z0-9._-] characters, not '" + key + "'");
+    }
+    auto store = utkit::posix::FileKeyValueStore::open(dir);
+    if (!store) return std::move(store).error().with_context("usim.state_file");
+    b.store = std::move(store).value();
+    utkit::aka::SoftUsimConfig sc;
+    sc.k = std::move(c.usim.k);
+    sc.opc = std::move(c.usim.opc);
+    sc.imsi = c.imsi;
+    sc.mnc_length = c.mnc_length;
+    sc.impi = c.impi;
+    if (!c.impu.empty()) sc.impus.push_back(c.impu);
+    sc.initial_sqn = c.usim.initial_sqn;
+    sc.state_key = key;
+    UTKIT_ASSIGN(b.usim, utkit::aka::SoftUsim::create(std::move(sc), b.store.get()));
+    return b;
+  }
+#ifdef UTKIT_HAVE_PCSC
+  UTKIT_ASSIGN(auto channel, utkit::posix::PcscChannel::open(c.usim.reader));
+  utkit::aka::ApduUsim::Options o;
+  o.auth_app = c.usim.app == "isim" ? utkit::aka::ApduUsim::AuthApp::isim : utkit::aka::ApduUsim::AuthApp::usim;
+  UTKIT_ASSIGN(b.usim, utkit::aka::ApduUsim::open(*channel, o));
+  b.channel = std::move(channel);
+  return b;
+#else
+  return Error(Errc::not_supported, "this utcli was built without PC/SC (install libpcsclite-dev and rebuild)");
+#endif
+}
+
+}  // namespace utcli

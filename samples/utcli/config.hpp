@@ -1,0 +1,42 @@
+// utcli configuration: a JSON file (docs/cli.md). Every error names the key
+// at fault and says why.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "utkit/aka/apdu.hpp"
+#include "utkit/aka/usim.hpp"
+#include "utkit/base/kv_store.hpp"
+#include "utkit/base/secret.hpp"
+
+namespace utcli {
+
+struct UsimConfig {
+  std::string backend = "soft";  // "soft" | "pcsc"
+  utkit::SecretBytes k, opc;     // soft
+  std::string amf = "8000";
+  std::string state_file;        // soft: where the SQN state is kept
+  std::uint64_t initial_sqn = 0;
+  std::string reader;            // pcsc: reader name (empty: first with a card)
+  std::string app = "usim";      // pcsc: "usim" | "isim" runs AKA
+};
+
+struct Config {
+  std::string impi, imsi, impu;
+  int mnc_length = 0;
+  UsimConfig usim;
+};
+
+utkit::Result<Config> load_config(const std::string& path);
+
+// The configured backend, and what it needs to stay alive.
+struct Backend {
+  std::unique_ptr<utkit::KeyValueStore> store;
+  std::unique_ptr<utkit::aka::ApduChannel> channel;
+  std::unique_ptr<utkit::aka::UsimBackend> usim;
+};
+utkit::Result<Backend> open_backend(Config& config);
+
+}  // namespace utcli
