@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "config.hpp"
+#include "tls_probe.hpp"
 #include "utkit/aka/soft_usim.hpp"
 #include "utkit/base/encoding.hpp"
 
@@ -18,6 +19,7 @@ enum Exit : int {
   kFailed = 1,       // the operation failed (I/O, card, storage)
   kUsage = 2,        // bad command line
   kConfig = 3,       // bad configuration
+  kConnect = 4,      // could not connect (network or TLS failure)
   kSyncFailure = 5,  // AKA: SQN not fresh, AUTS printed
   kMacFailure = 6,   // AKA: the network failed authentication
 };
@@ -29,13 +31,16 @@ const char* kHelp =
     "  usim info              identity of the configured USIM/ISIM backend\n"
     "  usim auth RAND AUTN    run AKA on a challenge (hex); prints the outcome,\n"
     "                         never RES/CK/IK; on a sync failure prints AUTS\n"
+    "  tls-probe HOST:PORT    TLS handshake with the TS 33.141 client; prints the\n"
+    "                         version, suite, resumption (utcli tls-probe --help)\n"
     "\n"
     "options:\n"
     "  --config FILE          JSON configuration (docs/cli.md)\n"
     "  --json                 machine-readable output (stable, docs/cli.md)\n"
     "  -h, --help             this text\n"
     "\n"
-    "exit codes: 0 ok, 1 failed, 2 usage, 3 configuration, 5 AKA sync failure,\n"
+    "exit codes: 0 ok, 1 failed, 2 usage, 3 configuration, 4 connection or TLS\n"
+    "            failure, 5 AKA sync failure,\n"
     "            6 AKA MAC failure (network not authentic)\n";
 
 int usage(const std::string& why) {
@@ -121,6 +126,26 @@ int main(int argc, char** argv) {
   std::string config_path;
   bool as_json = false;
   std::vector<std::string> rest;
+  // tls-probe takes its own options.
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "tls-probe") {
+      std::vector<std::string> sub(args.begin() + static_cast<long>(i) + 1, args.end());
+      bool json_out = false;
+      for (std::size_t j = 0; j < i; ++j) json_out = json_out || args[j] == "--json";
+      for (auto it = sub.begin(); it != sub.end();) {
+        if (*it == "--json") {
+          json_out = true;
+          it = sub.erase(it);
+        } else if (*it == "-h" || *it == "--help") {
+          std::printf("%s", utcli::kTlsProbeHelp);
+          return kOk;
+        } else {
+          ++it;
+        }
+      }
+      return utcli::tls_probe(sub, json_out);
+    }
+  }
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     if (a == "-h" || a == "--help") {

@@ -41,6 +41,18 @@ const char* to_string(Errc code) {
     case Errc::net_not_connected: return "net.not_connected";
     case Errc::tls_profile_invalid: return "tls.profile_invalid";
     case Errc::tls_handshake: return "tls.handshake";
+    case Errc::tls_trust_config: return "tls.trust_config";
+    case Errc::tls_cert_expired: return "tls.cert_expired";
+    case Errc::tls_cert_not_yet_valid: return "tls.cert_not_yet_valid";
+    case Errc::tls_cert_wrong_host: return "tls.cert_wrong_host";
+    case Errc::tls_cert_unknown_issuer: return "tls.cert_unknown_issuer";
+    case Errc::tls_cert_self_signed: return "tls.cert_self_signed";
+    case Errc::tls_cert_weak: return "tls.cert_weak";
+    case Errc::tls_cert_invalid: return "tls.cert_invalid";
+    case Errc::tls_no_shared_suite: return "tls.no_shared_suite";
+    case Errc::tls_version_refused: return "tls.version_refused";
+    case Errc::tls_alert: return "tls.alert";
+    case Errc::tls_protocol: return "tls.protocol";
     case Errc::http_malformed: return "http.malformed";
     case Errc::auth_failed: return "auth.failed";
     case Errc::aka_bad_input: return "aka.bad_input";

@@ -47,7 +47,19 @@ enum class Errc : std::uint16_t {
 
   // tls
   tls_profile_invalid = 0x0201,
-  tls_handshake = 0x0202,
+  tls_handshake = 0x0202,          // other handshake failures (malformed messages, ...)
+  tls_trust_config = 0x0203,       // CA file/dir/list unusable
+  tls_cert_expired = 0x0204,
+  tls_cert_not_yet_valid = 0x0205,
+  tls_cert_wrong_host = 0x0206,
+  tls_cert_unknown_issuer = 0x0207,
+  tls_cert_self_signed = 0x0208,
+  tls_cert_weak = 0x0209,          // key too small, or a refused signature hash
+  tls_cert_invalid = 0x020A,       // other certificate problems (revoked, bad usage, ...)
+  tls_no_shared_suite = 0x020B,
+  tls_version_refused = 0x020C,
+  tls_alert = 0x020D,              // a fatal alert from the server (named in the message)
+  tls_protocol = 0x020E,           // bad record or message after the handshake
 
   // http
   http_malformed = 0x0301,
