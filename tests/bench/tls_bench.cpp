@@ -1,0 +1,172 @@
+// TLS benchmark: per TS 33.141 suite, the client's cost of a full and of a
+// resumed handshake against netsim's mbedTLS server on loopback (client
+// thread CPU time, wall time, bytes on the wire), and the client's peak heap
+// during one handshake. Figures only; nothing is asserted.
+//
+// Peak heap: this executable interposes malloc/calloc/realloc/free and counts
+// the client thread's allocations (mbedTLS's included, through the PLT).
+#include <malloc.h>
+#include <time.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "tls_server.hpp"
+#include "utkit/posix/system.hpp"
+#include "utkit/posix/tcp_transport.hpp"
+#include "utkit/tls/tls_stream.hpp"
+
+extern "C" {
+void* __libc_malloc(size_t);
+void* __libc_calloc(size_t, size_t);
+void* __libc_realloc(void*, size_t);
+void __libc_free(void*);
+}
+
+namespace {
+__thread bool t_counting = false;
+std::atomic<long> g_current{0}, g_peak{0};
+
+void note_alloc(void* p) {
+  if (!t_counting || p == nullptr) return;
+  long now = g_current += static_cast<long>(malloc_usable_size(p));
+  long peak = g_peak.load();
+  while (now > peak && !g_peak.compare_exchange_weak(peak, now)) {
+  }
+}
+void note_free(void* p) {
+  if (t_counting && p != nullptr) g_current -= static_cast<long>(malloc_usable_size(p));
+}
+}  // namespace
+
+extern "C" {
+void* malloc(size_t n) {
+  void* p = __libc_malloc(n);
+  note_alloc(p);
+  return p;
+}
+void* calloc(size_t a, size_t b) {
+  void* p = __libc_calloc(a, b);
+  note_alloc(p);
+  return p;
+}
+void* realloc(void* old, size_t n) {
+  note_free(old);
+  void* p = __libc_realloc(old, n);
+  note_alloc(p);
+  return p;
+}
+void free(void* p) {
+  note_free(p);
+  __libc_free(p);
+}
+}
+
+using namespace utkit;
+using namespace utkit::tls;
+using namespace std::chrono_literals;
+
+namespace {
+
+double thread_cpu_ms() {
+  timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) / 1e6;
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v.empty() ? 0 : v[v.size() / 2];
+}
+
+struct Sample {
+  double cpu_ms, wall_ms;
+  std::uint64_t sent, received;
+  long peak_heap;
+  bool resumed;
+};
+
+Sample handshake(const std::shared_ptr<TlsContext>& ctx, posix::ResolveOverrides& resolve, std::uint16_t port) {
+  TlsStream s(ctx, std::make_unique<posix::TcpTransport>(&resolve));
+  g_current = 0;
+  g_peak = 0;
+  t_counting = true;
+  double c0 = thread_cpu_ms();
+  auto w0 = std::chrono::steady_clock::now();
+  auto r = s.connect({"naf.example.test", port}, 5000ms);
+  double wall = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - w0).count();
+  double cpu = thread_cpu_ms() - c0;
+  t_counting = false;
+  if (!r) {
+    std::fprintf(stderr, "bench: %s\n", r.error().describe().c_str());
+    std::exit(1);
+  }
+  Sample smp{cpu, wall, s.stats().bytes_written, s.stats().bytes_read, g_peak.load(), s.info().resumed};
+  s.close();
+  return smp;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const char* pki = argc > 1 ? argv[1] : std::getenv("UTKIT_PKI_DIR");
+  if (pki == nullptr) {
+    std::fprintf(stderr, "usage: utkit_bench_tls PKI_DIR (from tests/interop/make-certs.sh)\n");
+    return 2;
+  }
+  const int rounds = argc > 2 ? std::atoi(argv[2]) : 30;
+  netsim::TlsServer::Options o;
+  o.cert_file = std::string(pki) + "/good.pem";
+  o.key_file = std::string(pki) + "/good.key";
+  auto srv = netsim::TlsServer::start(o, [](netsim::TlsConnection&) {});
+  if (!srv) return std::fprintf(stderr, "bench: %s\n", srv.error().describe().c_str()), 1;
+  posix::ResolveOverrides resolve;
+  (void)resolve.add("naf.example.test:" + std::to_string(srv.value()->port()), "127.0.0.1");
+  posix::SystemClock clock;
+  auto random = posix::make_system_random().value();
+
+  std::printf("utkit TLS benchmark: client side, loopback, RSA-2048 server, %d rounds, medians\n", rounds);
+  std::printf("%-34s %-8s %9s %9s %8s %8s %10s\n", "suite", "kind", "cpu ms", "wall ms", "sent B", "recv B", "peak heap");
+  for (std::uint16_t id : TlsProfile::ts33141().suites) {
+    for (MaxFragment mfl : {MaxFragment::none, MaxFragment::f4096}) {
+      TlsConfig cfg;
+      cfg.profile = TlsProfile::ts33141().only({id});
+      cfg.max_fragment = mfl;
+      cfg.trust.ca_file = std::string(pki) + "/ca.pem";
+      // Full handshakes: a context without a session cache. Resumed: with one.
+      auto cache = TlsSessionCache::create(clock).value();
+      auto full_ctx = TlsContext::create(cfg, *random, clock, nullptr);
+      auto resume_ctx = TlsContext::create(cfg, *random, clock, cache.get());
+      if (!full_ctx) return std::fprintf(stderr, "bench: %s\n", full_ctx.error().describe().c_str()), 1;
+      for (bool resume : {false, true}) {
+        const auto& ctx = resume ? resume_ctx : full_ctx;
+        std::vector<double> cpu, wall, sent, recv, heap;
+        if (resume) (void)handshake(ctx.value(), resolve, srv.value()->port());  // prime the cache
+        for (int i = 0; i < rounds; ++i) {
+          Sample s = handshake(ctx.value(), resolve, srv.value()->port());
+          if (s.resumed != resume) {
+            std::fprintf(stderr, "bench: expected %s handshake\n", resume ? "a resumed" : "a full");
+            return 1;
+          }
+          cpu.push_back(s.cpu_ms);
+          wall.push_back(s.wall_ms);
+          sent.push_back(static_cast<double>(s.sent));
+          recv.push_back(static_cast<double>(s.received));
+          heap.push_back(static_cast<double>(s.peak_heap));
+        }
+        std::string kind = std::string(resume ? "resumed" : "full") + (mfl == MaxFragment::none ? "" : "/mfl4k");
+        std::printf("%-34s %-13s %6.2f %9.2f %8.0f %8.0f %10.0f\n", suite_name(id).c_str(), kind.c_str(),
+                    median(cpu), median(wall), median(sent), median(recv), median(heap));
+      }
+    }
+  }
+  std::printf("\nnotes: Debian's mbedTLS 2.28.3 is built with fixed 16 KiB record buffers "
+              "(no MBEDTLS_SSL_VARIABLE_BUFFER_LENGTH),\n"
+              "so negotiating max_fragment_length 4096 shrinks records on the wire but not the buffers; "
+              "4 KiB buffers need\nan mbedTLS built with MBEDTLS_SSL_IN/OUT_CONTENT_LEN 4096 (docs/porting.md).\n");
+  return 0;
+}
