@@ -62,10 +62,24 @@ enum class Errc : std::uint16_t {
   tls_protocol = 0x020E,           // bad record or message after the handshake
 
   // http
-  http_malformed = 0x0301,
+  http_malformed = 0x0301,         // a response that breaks HTTP/1.1 syntax
+  http_header_too_large = 0x0302,
+  http_too_many_headers = 0x0303,
+  http_body_too_large = 0x0304,
+  http_bad_content_length = 0x0305,
+  http_bad_chunk = 0x0306,
+  http_truncated = 0x0307,         // the connection ended inside a response
+  http_bad_request = 0x0308,       // a request we refuse to send (CR/LF in a header, ...)
+  http_bad_url = 0x0309,
+  http_proxy = 0x030A,             // the proxy refused the CONNECT tunnel
+  http_status = 0x030B,            // an unexpected status (the message names it)
 
   // auth
-  auth_failed = 0x0401,
+  auth_failed = 0x0401,            // the server kept refusing the credentials
+  auth_bad_challenge = 0x0402,     // WWW-Authenticate unusable (no realm/nonce, bad syntax)
+  auth_unsupported = 0x0403,       // no challenge with an algorithm/qop we can do
+  auth_rspauth_mismatch = 0x0404,  // the server did not prove it knows the password
+  auth_no_credentials = 0x0405,    // no credentials for this realm
 
   // aka
   aka_bad_input = 0x0501,

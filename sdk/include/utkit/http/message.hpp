@@ -1,0 +1,56 @@
+// utkit/http/message.hpp — HTTP/1.1 requests, responses and header lists.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "utkit/base/bytes.hpp"
+
+namespace utkit::http {
+
+// ASCII case-insensitive comparison (header names, tokens).
+bool iequals(std::string_view a, std::string_view b);
+
+// Header fields in order of appearance; names compare case-insensitively.
+class Headers {
+ public:
+  void add(std::string name, std::string value) { fields_.emplace_back(std::move(name), std::move(value)); }
+  // Replaces every field called `name` with one.
+  void set(std::string_view name, std::string value);
+  void remove(std::string_view name);
+  // The first value, or nullptr.
+  const std::string* find(std::string_view name) const;
+  std::vector<std::string_view> all(std::string_view name) const;
+  bool has(std::string_view name) const { return find(name) != nullptr; }
+  // True when a comma-separated field (e.g. Connection) lists `token`.
+  bool has_token(std::string_view name, std::string_view token) const;
+
+  const std::vector<std::pair<std::string, std::string>>& fields() const { return fields_; }
+  std::size_t size() const { return fields_.size(); }
+  void clear() { fields_.clear(); }
+
+ private:
+  std::vector<std::pair<std::string, std::string>> fields_;
+};
+
+struct Request {
+  std::string method = "GET";
+  std::string target = "/";  // origin-form "/path?query"; authority-form for CONNECT
+  Headers headers;
+  Bytes body;
+};
+
+struct Response {
+  int version_minor = 1;  // HTTP/1.<minor>
+  int status = 0;
+  std::string reason;
+  Headers headers;
+  Headers trailers;
+  Bytes body;
+
+  std::string body_text() const { return std::string(body.begin(), body.end()); }
+};
+
+}  // namespace utkit::http

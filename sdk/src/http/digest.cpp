@@ -1,0 +1,348 @@
+#include "utkit/http/digest.hpp"
+
+#include <mbedtls/md.h>
+
+#include <cstdio>
+
+#include "utkit/base/encoding.hpp"
+
+namespace utkit::http {
+namespace {
+
+bool is_tchar(char c) {
+  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
+  switch (c) {
+    case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+': case '-': case '.':
+    case '^': case '_': case '`': case '|': case '~': return true;
+    default: return false;
+  }
+}
+
+// A cursor over comma-separated auth-params (RFC 7235 2.1).
+class Lexer {
+ public:
+  explicit Lexer(std::string_view s) : s_(s) {}
+  void skip_ws() {
+    while (i_ < s_.size() && (s_[i_] == ' ' || s_[i_] == '\t')) ++i_;
+  }
+  void skip_ws_commas() {
+    while (i_ < s_.size() && (s_[i_] == ' ' || s_[i_] == '\t' || s_[i_] == ',')) ++i_;
+  }
+  bool at_end() const { return i_ >= s_.size(); }
+  char peek() const { return i_ < s_.size() ? s_[i_] : '\0'; }
+  std::string_view token() {
+    std::size_t b = i_;
+    while (i_ < s_.size() && is_tchar(s_[i_])) ++i_;
+    return s_.substr(b, i_ - b);
+  }
+  // After '=': a quoted-string (with \-escapes) or a bare value up to ',' / white space.
+  Result<std::string> value() {
+    skip_ws();
+    std::string out;
+    if (peek() == '"') {
+      ++i_;
+      while (i_ < s_.size() && s_[i_] != '"') {
+        if (s_[i_] == '\\' && i_ + 1 < s_.size()) ++i_;
+        out += s_[i_++];
+      }
+      if (i_ >= s_.size()) return Error(Errc::auth_bad_challenge, "unterminated quoted string in an authentication header");
+      ++i_;
+      return out;
+    }
+    while (i_ < s_.size() && s_[i_] != ',' && s_[i_] != ' ' && s_[i_] != '\t') out += s_[i_++];
+    return out;
+  }
+  std::size_t pos() const { return i_; }
+  void set_pos(std::size_t p) { i_ = p; }
+
+ private:
+  std::string_view s_;
+  std::size_t i_ = 0;
+};
+
+DigestAlgorithm algorithm_of(std::string_view a) {
+  if (a.empty() || iequals(a, "MD5")) return DigestAlgorithm::md5;
+  if (iequals(a, "MD5-sess")) return DigestAlgorithm::md5_sess;
+  if (iequals(a, "SHA-256")) return DigestAlgorithm::sha256;
+  if (iequals(a, "SHA-256-sess")) return DigestAlgorithm::sha256_sess;
+  if (iequals(a, "AKAv1-MD5")) return DigestAlgorithm::akav1_md5;
+  if (iequals(a, "AKAv2-MD5")) return DigestAlgorithm::akav2_md5;
+  return DigestAlgorithm::unknown;
+}
+
+mbedtls_md_type_t md_of(DigestAlgorithm a) {
+  return (a == DigestAlgorithm::sha256 || a == DigestAlgorithm::sha256_sess) ? MBEDTLS_MD_SHA256 : MBEDTLS_MD_MD5;
+}
+
+bool is_sess(DigestAlgorithm a) { return a == DigestAlgorithm::md5_sess || a == DigestAlgorithm::sha256_sess; }
+
+// Incremental hash, hex output.
+class Hasher {
+ public:
+  explicit Hasher(mbedtls_md_type_t t) {
+    mbedtls_md_init(&ctx_);
+    mbedtls_md_setup(&ctx_, mbedtls_md_info_from_type(t), 0);
+    mbedtls_md_starts(&ctx_);
+  }
+  ~Hasher() { mbedtls_md_free(&ctx_); }
+  Hasher& add(ByteView b) {
+    mbedtls_md_update(&ctx_, b.data(), b.size());
+    return *this;
+  }
+  Hasher& add(std::string_view s) { return add(ByteView::of(s)); }
+  std::string hex() {
+    unsigned char out[MBEDTLS_MD_MAX_SIZE];
+    mbedtls_md_finish(&ctx_, out);
+    std::string h = to_hex(ByteView(out, mbedtls_md_get_size(mbedtls_md_info_from_ctx())));
+    secure_wipe(out, sizeof out);
+    return h;
+  }
+
+ private:
+  const mbedtls_md_info_t* mbedtls_md_info_from_ctx() const { return ctx_.md_info; }
+  mbedtls_md_context_t ctx_;
+};
+
+std::string quote(std::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
+}  // namespace
+
+const char* to_string(DigestAlgorithm a) {
+  switch (a) {
+    case DigestAlgorithm::md5: return "MD5";
+    case DigestAlgorithm::md5_sess: return "MD5-sess";
+    case DigestAlgorithm::sha256: return "SHA-256";
+    case DigestAlgorithm::sha256_sess: return "SHA-256-sess";
+    case DigestAlgorithm::akav1_md5: return "AKAv1-MD5";
+    case DigestAlgorithm::akav2_md5: return "AKAv2-MD5";
+    case DigestAlgorithm::unknown: return "unknown";
+  }
+  return "unknown";
+}
+
+const char* to_string(Qop q) {
+  switch (q) {
+    case Qop::none: return "";
+    case Qop::auth: return "auth";
+    case Qop::auth_int: return "auth-int";
+  }
+  return "";
+}
+
+bool Challenge::usable() const {
+  if (!is_digest() || algorithm == DigestAlgorithm::unknown) return false;
+  return !has_qop || qop_auth || qop_auth_int;
+}
+
+Result<std::vector<Challenge>> parse_challenges(const std::vector<std::string_view>& values) {
+  std::vector<Challenge> out;
+  for (std::string_view v : values) {
+    Lexer lx(v);
+    Challenge* cur = nullptr;
+    while (true) {
+      lx.skip_ws_commas();
+      if (lx.at_end()) break;
+      std::string_view tok = lx.token();
+      if (tok.empty()) {
+        return Error(Errc::auth_bad_challenge, "unexpected character '" + std::string(1, lx.peek()) +
+                                                   "' in an authentication challenge");
+      }
+      std::size_t after = lx.pos();
+      lx.skip_ws();
+      if (lx.peek() == '=' && cur != nullptr) {
+        lx.set_pos(lx.pos() + 1);
+        UTKIT_ASSIGN(std::string val, lx.value());
+        Challenge& c = *cur;
+        if (iequals(tok, "realm")) { c.realm = val; c.has_realm = true; }
+        else if (iequals(tok, "nonce")) c.nonce = val;
+        else if (iequals(tok, "opaque")) { c.opaque = val; c.has_opaque = true; }
+        else if (iequals(tok, "domain")) c.domain = val;
+        else if (iequals(tok, "algorithm")) { c.algorithm_text = val; c.algorithm = algorithm_of(val); }
+        else if (iequals(tok, "stale")) c.stale = iequals(val, "true");
+        else if (iequals(tok, "userhash")) c.userhash = iequals(val, "true");
+        else if (iequals(tok, "qop")) {
+          c.has_qop = true;
+          Headers h;
+          h.add("qop", val);
+          c.qop_auth = h.has_token("qop", "auth");
+          c.qop_auth_int = h.has_token("qop", "auth-int");
+        }
+        // other parameters (charset, ...) are ignored
+        continue;
+      }
+      if (lx.peek() == '=' && cur == nullptr) {
+        return Error(Errc::auth_bad_challenge, "authentication parameter '" + std::string(tok) + "' before any scheme");
+      }
+      // A new challenge: `tok` is its scheme.
+      lx.set_pos(after);
+      out.push_back(Challenge{});
+      cur = &out.back();
+      cur->scheme = std::string(tok);
+      // token68 forms (Basic/Bearer/Negotiate credentials) are skipped.
+    }
+  }
+  for (const Challenge& c : out) {
+    if (!c.is_digest()) continue;
+    if (!c.has_realm) return Error(Errc::auth_bad_challenge, "Digest challenge has no realm");
+    if (c.nonce.empty()) return Error(Errc::auth_bad_challenge, "Digest challenge for realm '" + c.realm + "' has no nonce");
+  }
+  return out;
+}
+
+Result<Challenge> select_challenge(const std::vector<Challenge>& challenges) {
+  bool any_digest = false;
+  std::string seen;
+  for (const Challenge& c : challenges) {
+    if (!c.is_digest()) continue;
+    any_digest = true;
+    if (c.usable()) return c;
+    seen += (seen.empty() ? "" : ", ") + (c.algorithm_text.empty() ? std::string("MD5") : c.algorithm_text);
+  }
+  if (!any_digest) return Error(Errc::auth_bad_challenge, "the server asked for authentication but sent no Digest challenge");
+  return Error(Errc::auth_unsupported, "no usable Digest challenge (offered: " + seen +
+                                           "; supported: MD5, MD5-sess, SHA-256, SHA-256-sess, AKAv1-MD5, AKAv2-MD5 "
+                                           "with qop auth, auth-int or none)");
+}
+
+Result<AuthenticationInfo> parse_authentication_info(std::string_view value) {
+  AuthenticationInfo info;
+  Lexer lx(value);
+  while (true) {
+    lx.skip_ws_commas();
+    if (lx.at_end()) break;
+    std::string_view tok = lx.token();
+    lx.skip_ws();
+    if (tok.empty() || lx.peek() != '=') {
+      return Error(Errc::auth_bad_challenge, "malformed Authentication-Info header");
+    }
+    lx.set_pos(lx.pos() + 1);
+    UTKIT_ASSIGN(std::string val, lx.value());
+    if (iequals(tok, "rspauth")) info.rspauth = val;
+    else if (iequals(tok, "nextnonce")) info.nextnonce = val;
+    else if (iequals(tok, "cnonce")) info.cnonce = val;
+    else if (iequals(tok, "nc")) info.nc = val;
+    else if (iequals(tok, "qop")) info.qop = val;
+  }
+  return info;
+}
+
+SecretBytes akav2_password(ByteView res, ByteView ik, ByteView ck) {
+  SecretBytes key(res.size() + ik.size() + ck.size());
+  std::memcpy(key.data(), res.data(), res.size());
+  std::memcpy(key.data() + res.size(), ik.data(), ik.size());
+  std::memcpy(key.data() + res.size() + ik.size(), ck.data(), ck.size());
+  static const char kLabel[] = "http-digest-akav2-password";
+  unsigned char mac[16];
+  mbedtls_md_hmac(mbedtls_md_info_from_type(MBEDTLS_MD_MD5), key.data(), key.size(),
+                  reinterpret_cast<const unsigned char*>(kLabel), sizeof kLabel - 1, mac);
+  SecretBytes pw = base64_encode_secret(ByteView(mac, sizeof mac));
+  secure_wipe(mac, sizeof mac);
+  return pw;
+}
+
+Result<std::string> DigestSession::compute_response(DigestAlgorithm alg, std::string_view username,
+                                                    std::string_view realm, ByteView password, std::string_view nonce,
+                                                    std::string_view method, std::string_view uri, Qop qop,
+                                                    std::string_view nc, std::string_view cnonce, ByteView body) {
+  if (alg == DigestAlgorithm::unknown) return Error(Errc::auth_unsupported, "unknown Digest algorithm");
+  const mbedtls_md_type_t md = md_of(alg);
+  std::string ha1 = Hasher(md).add(username).add(":").add(realm).add(":").add(password).hex();
+  if (is_sess(alg)) {
+    std::string inner = std::move(ha1);
+    ha1 = Hasher(md).add(inner).add(":").add(nonce).add(":").add(cnonce).hex();
+    secure_wipe(inner);
+  }
+  Hasher a2(md);
+  a2.add(method).add(":").add(uri);
+  if (qop == Qop::auth_int) a2.add(":").add(Hasher(md).add(body).hex());
+  const std::string ha2 = a2.hex();
+  Hasher r(md);
+  r.add(ha1).add(":").add(nonce).add(":");
+  if (qop != Qop::none) r.add(nc).add(":").add(cnonce).add(":").add(to_string(qop)).add(":");
+  r.add(ha2);
+  secure_wipe(ha1);
+  return r.hex();
+}
+
+DigestSession::DigestSession(Challenge challenge, Qop preferred) : ch_(std::move(challenge)), preferred_(preferred) {
+  renew(ch_);
+}
+
+void DigestSession::renew(const Challenge& c) {
+  ch_ = c;
+  nc_ = 0;
+  if (!ch_.has_qop) {
+    qop_ = Qop::none;
+  } else if (ch_.qop_auth && ch_.qop_auth_int) {
+    qop_ = preferred_ == Qop::auth_int ? Qop::auth_int : Qop::auth;
+  } else {
+    qop_ = ch_.qop_auth_int ? Qop::auth_int : Qop::auth;
+  }
+}
+
+Result<std::string> DigestSession::authorize(std::string_view method, std::string_view uri, ByteView body,
+                                             const DigestCredentials& cred, Random& random) {
+  if (!ch_.usable()) return Error(Errc::auth_unsupported, "the Digest challenge is not usable");
+  UTKIT_ASSIGN(Bytes cn, random.bytes(12));
+  std::string cnonce = to_hex(ByteView(cn));
+  char ncbuf[9];
+  std::snprintf(ncbuf, sizeof ncbuf, "%08x", ++nc_);
+  const std::string nc = ncbuf;
+  // AKA resynchronisation: the response uses an empty password (RFC 3310 3.4).
+  const ByteView password = cred.auts.empty() ? cred.password.view() : ByteView();
+  std::string user = cred.username;
+  if (ch_.userhash) user = Hasher(md_of(ch_.algorithm)).add(cred.username).add(":").add(ch_.realm).hex();
+  // With userhash the header carries H(user:realm); HA1 still uses the user name (RFC 7616 3.4.4).
+  UTKIT_ASSIGN(std::string response, compute_response(ch_.algorithm, cred.username, ch_.realm, password, ch_.nonce,
+                                                      method, uri, qop_, nc, cnonce, body));
+  std::string h = "Digest username=" + quote(user) + ", realm=" + quote(ch_.realm) + ", nonce=" + quote(ch_.nonce) +
+                  ", uri=" + quote(uri) + ", response=\"" + response + "\"";
+  if (!ch_.algorithm_text.empty()) h += ", algorithm=" + ch_.algorithm_text;
+  if (qop_ != Qop::none) h += std::string(", qop=") + to_string(qop_) + ", nc=" + nc + ", cnonce=\"" + cnonce + "\"";
+  if (ch_.has_opaque) h += ", opaque=" + quote(ch_.opaque);
+  if (ch_.userhash) h += ", userhash=true";
+  if (!cred.auts.empty()) h += ", auts=" + quote(cred.auts);
+  last_cnonce_ = cnonce;
+  last_nc_ = nc;
+  last_uri_ = std::string(uri);
+  return h;
+}
+
+Result<void> DigestSession::verify(const Headers& headers, ByteView body, const DigestCredentials& cred,
+                                   bool require_rspauth) {
+  const std::string* ai = headers.find("Authentication-Info");
+  if (ai == nullptr) {
+    if (require_rspauth) {
+      return Error(Errc::auth_rspauth_mismatch, "the server sent no Authentication-Info: it did not prove that it "
+                                                "knows the password (no mutual authentication)");
+    }
+    return success();
+  }
+  UTKIT_ASSIGN(AuthenticationInfo info, parse_authentication_info(*ai));
+  if (!info.rspauth.empty()) {
+    const Qop q = info.qop.empty() ? qop_ : (iequals(info.qop, "auth-int") ? Qop::auth_int : Qop::auth);
+    const ByteView password = cred.auts.empty() ? cred.password.view() : ByteView();
+    UTKIT_ASSIGN(std::string expect, compute_response(ch_.algorithm, cred.username, ch_.realm, password, ch_.nonce, "",
+                                                      last_uri_, q, last_nc_, last_cnonce_, body));
+    if (!constant_time_equal(ByteView::of(expect), ByteView::of(info.rspauth))) {
+      return Error(Errc::auth_rspauth_mismatch, "the server's rspauth is wrong: it did not prove that it knows the "
+                                                "password for realm '" + ch_.realm + "'");
+    }
+  } else if (require_rspauth) {
+    return Error(Errc::auth_rspauth_mismatch, "Authentication-Info without rspauth: no mutual authentication");
+  }
+  if (!info.nextnonce.empty()) {
+    ch_.nonce = info.nextnonce;
+    nc_ = 0;
+  }
+  return success();
+}
+
+}  // namespace utkit::http
