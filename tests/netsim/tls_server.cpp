@@ -11,7 +11,9 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <cstring>
 
@@ -20,7 +22,7 @@ namespace netsim {
 using utkit::Errc;
 using utkit::Error;
 
-struct TlsServer::Impl {
+struct StreamServer::Impl {
   mbedtls_net_context listen;
   mbedtls_ssl_config conf;
   mbedtls_x509_crt cert;
@@ -28,6 +30,7 @@ struct TlsServer::Impl {
   mbedtls_entropy_context entropy;
   mbedtls_ctr_drbg_context drbg;
   mbedtls_ssl_cache_context cache;
+  std::mutex drbg_mu;  // CTR_DRBG is not thread-safe; connections share it
   std::vector<int> suites;
   Impl() {
     mbedtls_net_init(&listen);
@@ -47,6 +50,11 @@ struct TlsServer::Impl {
     mbedtls_entropy_free(&entropy);
     mbedtls_ssl_cache_free(&cache);
   }
+  static int rng(void* p, unsigned char* out, std::size_t len) {
+    auto* self = static_cast<Impl*>(p);
+    std::lock_guard<std::mutex> lock(self->drbg_mu);
+    return mbedtls_ctr_drbg_random(&self->drbg, out, len);
+  }
 };
 
 namespace {
@@ -57,9 +65,9 @@ std::string text(int rc) {
   return buf;
 }
 
-class Conn final : public TlsConnection {
+class TlsConn final : public Connection {
  public:
-  explicit Conn(mbedtls_ssl_context* ssl) : ssl_(ssl) {}
+  explicit TlsConn(mbedtls_ssl_context* ssl, mbedtls_net_context* net) : ssl_(ssl), net_(net) {}
   int read(unsigned char* buf, std::size_t len) override {
     for (;;) {
       int rc = mbedtls_ssl_read(ssl_, buf, len);
@@ -78,14 +86,40 @@ class Conn final : public TlsConnection {
     return static_cast<int>(len);
   }
   std::uint16_t suite() const override { return static_cast<std::uint16_t>(ssl_->session->ciphersuite); }
+  void abort() override { ::shutdown(net_->fd, SHUT_RDWR); }
 
  private:
   mbedtls_ssl_context* ssl_;
+  mbedtls_net_context* net_;
+};
+
+class PlainConn final : public Connection {
+ public:
+  PlainConn(mbedtls_net_context* net, int timeout_ms) : net_(net), timeout_(static_cast<std::uint32_t>(timeout_ms)) {}
+  int read(unsigned char* buf, std::size_t len) override {
+    int rc = mbedtls_net_recv_timeout(net_, buf, len, timeout_);
+    return rc > 0 ? rc : 0;
+  }
+  int write(const unsigned char* buf, std::size_t len) override {
+    std::size_t off = 0;
+    while (off < len) {
+      int rc = mbedtls_net_send(net_, buf + off, len - off);
+      if (rc <= 0) return rc;
+      off += static_cast<std::size_t>(rc);
+    }
+    return static_cast<int>(len);
+  }
+  std::uint16_t suite() const override { return 0; }
+  void abort() override { ::shutdown(net_->fd, SHUT_RDWR); }
+
+ private:
+  mbedtls_net_context* net_;
+  std::uint32_t timeout_;
 };
 
 }  // namespace
 
-void TlsServer::echo(TlsConnection& c) {
+void StreamServer::echo(Connection& c) {
   unsigned char buf[4096];
   for (;;) {
     int n = c.read(buf, sizeof buf);
@@ -93,35 +127,38 @@ void TlsServer::echo(TlsConnection& c) {
   }
 }
 
-utkit::Result<std::unique_ptr<TlsServer>> TlsServer::start(Options o, Handler handler) {
-  std::unique_ptr<TlsServer> s(new TlsServer);
+utkit::Result<std::unique_ptr<StreamServer>> StreamServer::start(Options o, Handler handler) {
+  std::unique_ptr<StreamServer> s(new StreamServer);
   s->impl_ = std::make_unique<Impl>();
   s->handler_ = std::move(handler);
+  s->opt_ = o;
   Impl& d = *s->impl_;
-  int rc = mbedtls_ctr_drbg_seed(&d.drbg, mbedtls_entropy_func, &d.entropy,
-                                 reinterpret_cast<const unsigned char*>("netsim-tls"), 10);
-  if (rc != 0) return Error(Errc::internal, "server DRBG: " + text(rc));
-  if ((rc = mbedtls_x509_crt_parse_file(&d.cert, o.cert_file.c_str())) != 0) {
-    return Error(Errc::config_invalid, "server certificate '" + o.cert_file + "': " + text(rc));
+  int rc = 0;
+  if (o.tls) {
+    rc = mbedtls_ctr_drbg_seed(&d.drbg, mbedtls_entropy_func, &d.entropy,
+                               reinterpret_cast<const unsigned char*>("netsim-tls"), 10);
+    if (rc != 0) return Error(Errc::internal, "server DRBG: " + text(rc));
+    if ((rc = mbedtls_x509_crt_parse_file(&d.cert, o.cert_file.c_str())) != 0) {
+      return Error(Errc::config_invalid, "server certificate '" + o.cert_file + "': " + text(rc));
+    }
+    if ((rc = mbedtls_pk_parse_keyfile(&d.key, o.key_file.c_str(), nullptr)) != 0) {
+      return Error(Errc::config_invalid, "server key '" + o.key_file + "': " + text(rc));
+    }
+    mbedtls_ssl_config_defaults(&d.conf, MBEDTLS_SSL_IS_SERVER, MBEDTLS_SSL_TRANSPORT_STREAM,
+                                MBEDTLS_SSL_PRESET_DEFAULT);
+    mbedtls_ssl_conf_rng(&d.conf, &Impl::rng, &d);
+    mbedtls_ssl_conf_own_cert(&d.conf, &d.cert, &d.key);
+    for (auto id : o.suites) d.suites.push_back(id);
+    d.suites.push_back(0);
+    mbedtls_ssl_conf_ciphersuites(&d.conf, d.suites.data());
+    mbedtls_ssl_conf_arc4_support(&d.conf, MBEDTLS_SSL_ARC4_ENABLED);
+    mbedtls_ssl_conf_min_version(&d.conf, 3, static_cast<int>(o.min_version));
+    mbedtls_ssl_conf_max_version(&d.conf, 3, static_cast<int>(o.max_version));
+    mbedtls_ssl_conf_authmode(&d.conf, o.request_client_cert ? MBEDTLS_SSL_VERIFY_OPTIONAL : MBEDTLS_SSL_VERIFY_NONE);
+    if (o.request_client_cert) mbedtls_ssl_conf_ca_chain(&d.conf, &d.cert, nullptr);
+    mbedtls_ssl_conf_session_cache(&d.conf, &d.cache, mbedtls_ssl_cache_get, mbedtls_ssl_cache_set);
+    mbedtls_ssl_conf_read_timeout(&d.conf, static_cast<std::uint32_t>(o.read_timeout_ms));
   }
-  if ((rc = mbedtls_pk_parse_keyfile(&d.key, o.key_file.c_str(), nullptr)) != 0) {
-    return Error(Errc::config_invalid, "server key '" + o.key_file + "': " + text(rc));
-  }
-  mbedtls_ssl_config_defaults(&d.conf, MBEDTLS_SSL_IS_SERVER, MBEDTLS_SSL_TRANSPORT_STREAM,
-                              MBEDTLS_SSL_PRESET_DEFAULT);
-  mbedtls_ssl_conf_rng(&d.conf, mbedtls_ctr_drbg_random, &d.drbg);
-  mbedtls_ssl_conf_own_cert(&d.conf, &d.cert, &d.key);
-  for (auto id : o.suites) d.suites.push_back(id);
-  d.suites.push_back(0);
-  mbedtls_ssl_conf_ciphersuites(&d.conf, d.suites.data());
-  mbedtls_ssl_conf_arc4_support(&d.conf, MBEDTLS_SSL_ARC4_ENABLED);
-  mbedtls_ssl_conf_min_version(&d.conf, 3, static_cast<int>(o.min_version));
-  mbedtls_ssl_conf_max_version(&d.conf, 3, static_cast<int>(o.max_version));
-  mbedtls_ssl_conf_authmode(&d.conf, o.request_client_cert ? MBEDTLS_SSL_VERIFY_OPTIONAL : MBEDTLS_SSL_VERIFY_NONE);
-  if (o.request_client_cert) mbedtls_ssl_conf_ca_chain(&d.conf, &d.cert, nullptr);
-  mbedtls_ssl_conf_session_cache(&d.conf, &d.cache, mbedtls_ssl_cache_get, mbedtls_ssl_cache_set);
-  mbedtls_ssl_conf_read_timeout(&d.conf, 5000);  // a silent client cannot hold the server
-
   const std::string port = std::to_string(o.port);
   if ((rc = mbedtls_net_bind(&d.listen, o.bind_address.c_str(), port.c_str(), MBEDTLS_NET_PROTO_TCP)) != 0) {
     return Error(Errc::net_io, "server bind " + o.bind_address + ":" + port + ": " + text(rc));
@@ -135,7 +172,7 @@ utkit::Result<std::unique_ptr<TlsServer>> TlsServer::start(Options o, Handler ha
   return s;
 }
 
-void TlsServer::run() {
+void StreamServer::run() {
   Impl& d = *impl_;
   while (!stop_) {
     // Wait for a client, waking up regularly to notice stop().
@@ -146,30 +183,54 @@ void TlsServer::run() {
       mbedtls_net_free(&client);
       continue;
     }
-    mbedtls_ssl_context ssl;
-    mbedtls_ssl_init(&ssl);
-    mbedtls_ssl_setup(&ssl, &d.conf);
-    mbedtls_ssl_set_bio(&ssl, &client, mbedtls_net_send, nullptr, mbedtls_net_recv_timeout);
-    int rc;
-    do {
-      rc = mbedtls_ssl_handshake(&ssl);
-    } while (rc == MBEDTLS_ERR_SSL_WANT_READ || rc == MBEDTLS_ERR_SSL_WANT_WRITE);
-    if (rc == 0) {
-      ++handshakes_;
-      Conn c(&ssl);
-      handler_(c);
-      mbedtls_ssl_close_notify(&ssl);
-    }
-    mbedtls_ssl_free(&ssl);
-    mbedtls_net_free(&client);
+    ++connections_;
+    int fd = client.fd;
+    int one = 1;
+    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    std::lock_guard<std::mutex> lock(workers_mu_);
+    workers_.emplace_back([this, fd] { serve(fd); });
   }
 }
 
-void TlsServer::stop() {
-  stop_ = true;
-  if (thread_.joinable()) thread_.join();
+void StreamServer::serve(int fd) {
+  mbedtls_net_context client;
+  mbedtls_net_init(&client);
+  client.fd = fd;
+  if (!opt_.tls) {
+    PlainConn c(&client, opt_.read_timeout_ms);
+    handler_(c);
+    mbedtls_net_free(&client);
+    return;
+  }
+  mbedtls_ssl_context ssl;
+  mbedtls_ssl_init(&ssl);
+  mbedtls_ssl_setup(&ssl, &impl_->conf);
+  mbedtls_ssl_set_bio(&ssl, &client, mbedtls_net_send, nullptr, mbedtls_net_recv_timeout);
+  int rc;
+  do {
+    rc = mbedtls_ssl_handshake(&ssl);
+  } while (rc == MBEDTLS_ERR_SSL_WANT_READ || rc == MBEDTLS_ERR_SSL_WANT_WRITE);
+  if (rc == 0) {
+    ++handshakes_;
+    TlsConn c(&ssl, &client);
+    handler_(c);
+    mbedtls_ssl_close_notify(&ssl);
+  }
+  mbedtls_ssl_free(&ssl);
+  mbedtls_net_free(&client);
 }
 
-TlsServer::~TlsServer() { stop(); }
+void StreamServer::stop() {
+  stop_ = true;
+  if (thread_.joinable()) thread_.join();
+  std::vector<std::thread> workers;
+  {
+    std::lock_guard<std::mutex> lock(workers_mu_);
+    workers.swap(workers_);
+  }
+  for (auto& w : workers) w.join();
+}
+
+StreamServer::~StreamServer() { stop(); }
 
 }  // namespace netsim

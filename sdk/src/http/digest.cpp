@@ -211,24 +211,33 @@ Result<Challenge> select_challenge(const std::vector<Challenge>& challenges) {
                                            "with qop auth, auth-int or none)");
 }
 
-Result<AuthenticationInfo> parse_authentication_info(std::string_view value) {
-  AuthenticationInfo info;
-  Lexer lx(value);
+Result<std::vector<std::pair<std::string, std::string>>> parse_auth_params(std::string_view text) {
+  std::vector<std::pair<std::string, std::string>> out;
+  Lexer lx(text);
   while (true) {
     lx.skip_ws_commas();
     if (lx.at_end()) break;
     std::string_view tok = lx.token();
     lx.skip_ws();
-    if (tok.empty() || lx.peek() != '=') {
-      return Error(Errc::auth_bad_challenge, "malformed Authentication-Info header");
-    }
+    if (tok.empty() || lx.peek() != '=') return Error(Errc::auth_bad_challenge, "malformed authentication parameters");
     lx.set_pos(lx.pos() + 1);
     UTKIT_ASSIGN(std::string val, lx.value());
-    if (iequals(tok, "rspauth")) info.rspauth = val;
-    else if (iequals(tok, "nextnonce")) info.nextnonce = val;
-    else if (iequals(tok, "cnonce")) info.cnonce = val;
-    else if (iequals(tok, "nc")) info.nc = val;
-    else if (iequals(tok, "qop")) info.qop = val;
+    std::string name;
+    for (char c : tok) name += static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+    out.emplace_back(std::move(name), std::move(val));
+  }
+  return out;
+}
+
+Result<AuthenticationInfo> parse_authentication_info(std::string_view value) {
+  AuthenticationInfo info;
+  UTKIT_ASSIGN(auto params, parse_auth_params(value));
+  for (auto& [name, val] : params) {
+    if (name == "rspauth") info.rspauth = val;
+    else if (name == "nextnonce") info.nextnonce = val;
+    else if (name == "cnonce") info.cnonce = val;
+    else if (name == "nc") info.nc = val;
+    else if (name == "qop") info.qop = val;
   }
   return info;
 }

@@ -328,6 +328,14 @@ bool TlsStream::is_open() const { return impl_->established && inner_->is_open()
 
 Result<void> TlsStream::connect(const Endpoint& to, Millis timeout) {
   close();
+  const MonoTime start = ctx_->clock().monotonic_now();
+  UTKIT_TRY(inner_->connect(to, timeout));
+  auto left = timeout - std::chrono::duration_cast<Millis>(ctx_->clock().monotonic_now() - start);
+  return start_tls(to, left.count() > 0 ? left : Millis(1));
+}
+
+Result<void> TlsStream::start_tls(const Endpoint& to, Millis timeout) {
+  if (impl_->established) close();
   // A fresh mbedTLS context for every connection.
   impl_.reset(new Impl);
   impl_->inner = inner_.get();
@@ -339,7 +347,6 @@ Result<void> TlsStream::connect(const Endpoint& to, Millis timeout) {
 
   d.use_deadline = true;
   d.deadline = ctx_->clock().monotonic_now() + timeout;
-  UTKIT_TRY(inner_->connect(to, timeout));
 
   int rc = mbedtls_ssl_setup(&d.ssl, &ctx_->impl().conf);
   if (rc != 0) return Error(Errc::internal, "TLS setup failed: " + mbedtls_text(rc));

@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "utkit/base/bytes.hpp"
@@ -49,6 +50,14 @@ class Transport {
 
   // Bytes carried by this transport since it was created.
   virtual TransportStats stats() const = 0;
+};
+
+// Makes unconnected Transports (TCP on POSIX): what clients use to open
+// connections without knowing the platform.
+class TransportFactory {
+ public:
+  virtual ~TransportFactory() = default;
+  virtual std::unique_ptr<Transport> create() = 0;
 };
 
 }  // namespace utkit

@@ -65,6 +65,11 @@ Result<std::vector<Challenge>> parse_challenges(const std::vector<std::string_vi
 // auth_bad_challenge when there is no Digest challenge at all.
 Result<Challenge> select_challenge(const std::vector<Challenge>& challenges);
 
+// The name=value pairs of an auth-param list (names lower-cased, quoted
+// strings unescaped): the body of Authorization after "Digest ", or of
+// Authentication-Info. Errors: auth_bad_challenge.
+Result<std::vector<std::pair<std::string, std::string>>> parse_auth_params(std::string_view text);
+
 struct AuthenticationInfo {
   std::string rspauth, nextnonce, cnonce, nc, qop;
 };

@@ -110,6 +110,9 @@ class TlsStream final : public Transport {
 
   // Opens the inner transport and completes the handshake within `timeout`.
   Result<void> connect(const Endpoint& to, Millis timeout) override;
+  // The handshake alone, over an inner transport that is already connected
+  // (e.g. a tunnel through an HTTP proxy). `to` names the server.
+  Result<void> start_tls(const Endpoint& to, Millis timeout);
   Result<std::size_t> read(std::uint8_t* buf, std::size_t cap, Millis timeout) override;
   Result<void> write(ByteView data, Millis timeout) override;
   // Sends close_notify (best effort) and closes the inner transport.

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <string>
 
 #include "utkit/base/transport.hpp"
@@ -49,6 +50,16 @@ class TcpTransport final : public Transport {
   int fd_ = -1;
   std::string peer_;
   TransportStats stats_;
+};
+
+// Makes TcpTransports that share one set of resolve overrides.
+class TcpTransportFactory final : public TransportFactory {
+ public:
+  explicit TcpTransportFactory(const ResolveOverrides* overrides = nullptr) : overrides_(overrides) {}
+  std::unique_ptr<Transport> create() override { return std::make_unique<TcpTransport>(overrides_); }
+
+ private:
+  const ResolveOverrides* overrides_;
 };
 
 }  // namespace utkit::posix

@@ -1,0 +1,143 @@
+// utkit/http/client.hpp — an HTTP/1.1 client with Digest authentication.
+//
+// * Connections: plain TCP or TLS (tls module) from a TransportFactory; one
+//   kept-alive connection per origin; a request on a reused connection that
+//   the server had closed is retried once on a fresh connection when the
+//   method is idempotent.
+// * Deadlines: connect and I/O timeouts, and an overall deadline per request.
+// * Proxy: an explicit HTTP proxy; https goes through a CONNECT tunnel
+//   (WAP-219-TLS tunnelling, TS 33.141 T10), http in absolute form.
+// * Digest: 401 challenges are answered with credentials from a
+//   CredentialProvider (the gba module supplies (IMPI, RES) on Ub and
+//   (B-TID, base64(Ks_NAF)) on Ua). The next request to the same origin is
+//   sent with an Authorization from the cached nonce (nc+1), saving a round
+//   trip; a 401 to it falls back to a normal challenge, once. stale=true is
+//   retried with the new nonce without asking for credentials. rspauth in
+//   Authentication-Info is verified. Every retry is bounded: a server that
+//   keeps answering 401 gives auth_failed, never a loop.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "utkit/base/clock.hpp"
+#include "utkit/base/log.hpp"
+#include "utkit/base/random.hpp"
+#include "utkit/base/transport.hpp"
+#include "utkit/http/digest.hpp"
+#include "utkit/http/parser.hpp"
+#include "utkit/http/writer.hpp"
+#include "utkit/tls/tls_stream.hpp"
+
+namespace utkit::http {
+
+struct AuthRequest {
+  const Url& url;
+  const Challenge& challenge;
+  const tls::TlsInfo* tls;  // the connection's TLS parameters; nullptr over plain http
+  int attempt;              // 0 for the first challenge of a request; >0 after credentials were refused
+};
+
+class CredentialProvider {
+ public:
+  virtual ~CredentialProvider() = default;
+  // Credentials for a challenge. Returning an error aborts the request
+  // without sending anything more (e.g. AKA found the network not authentic).
+  // With attempt > 0 the server refused the previous answer; a provider that
+  // cannot do better returns auth_failed.
+  virtual Result<DigestCredentials> credentials(const AuthRequest& request) = 0;
+};
+
+// A fixed user name and password, for one realm or any.
+class StaticCredentials final : public CredentialProvider {
+ public:
+  StaticCredentials(std::string username, SecretBytes password, std::string realm = {})
+      : username_(std::move(username)), password_(std::move(password)), realm_(std::move(realm)) {}
+  Result<DigestCredentials> credentials(const AuthRequest& request) override;
+
+ private:
+  std::string username_;
+  SecretBytes password_;
+  std::string realm_;
+};
+
+struct HttpClientOptions {
+  Millis connect_timeout{10000};
+  Millis io_timeout{15000};
+  Millis request_timeout{30000};  // the whole send(), retries included
+  std::optional<Url> proxy;       // http://proxy:port
+  std::string user_agent = "utkit/0.1";
+  ParserLimits limits;
+  bool keep_alive = true;
+  int max_auth_rounds = 3;        // 401s answered per request
+  Qop preferred_qop = Qop::auth;  // when a server offers both auth and auth-int
+  bool require_rspauth = false;   // refuse responses without a verified rspauth
+};
+
+// Round trips and bytes, for benchmarks and -v output.
+struct ClientStats {
+  int tcp_connects = 0;
+  int tls_full = 0;
+  int tls_resumed = 0;
+  int proxy_tunnels = 0;
+  int exchanges = 0;            // request/response pairs on the wire
+  int preemptive_auth = 0;      // requests sent with a cached nonce
+  std::uint64_t bytes_sent = 0;  // on the wire, TLS records included
+  std::uint64_t bytes_received = 0;
+  // TCP 1, full TLS 2, resumed TLS 1, CONNECT 1, each exchange 1.
+  int round_trips() const { return tcp_connects + 2 * tls_full + tls_resumed + proxy_tunnels + exchanges; }
+};
+
+class HttpClient {
+ public:
+  // `tcp`, `random`, `clock` and `log` must outlive the client. Without a
+  // TLS context, https URLs are refused.
+  HttpClient(TransportFactory& tcp, Random& random, const Clock& clock, std::shared_ptr<tls::TlsContext> tls,
+             HttpClientOptions options = {}, const Logger* log = nullptr);
+  ~HttpClient();
+
+  void set_credentials(CredentialProvider* provider) { provider_ = provider; }
+
+  // Sends `request` to `url` (method, headers and body from `request`; the
+  // target, Host, User-Agent and Content-Length are filled in). Returns the
+  // final response, whatever its status (401 included when authentication
+  // cannot go further without being an error).
+  Result<Response> send(const Url& url, Request request);
+
+  // The TLS parameters of the open connection to `url`'s origin, if any.
+  std::optional<tls::TlsInfo> tls_info(const Url& url) const;
+  // Forgets the cached Digest state of `url`'s origin (next request waits
+  // for a challenge).
+  void forget_auth(const Url& url);
+  void close_connections();
+
+  const ClientStats& stats() const { return stats_; }
+  void reset_stats() { stats_ = {}; }
+
+ private:
+  struct Conn;
+  struct AuthEntry {
+    DigestSession session;
+    DigestCredentials credentials;
+  };
+
+  Result<Conn*> connection(const Url& url, MonoTime deadline, bool fresh);
+  Result<Response> exchange(const Url& url, const Request& request, MonoTime deadline, bool& reused_failed);
+  Result<Response> exchange_retrying(const Url& url, const Request& request, MonoTime deadline);
+  Millis left(MonoTime deadline, Millis cap) const;
+
+  TransportFactory& tcp_;
+  Random& random_;
+  const Clock& clock_;
+  std::shared_ptr<tls::TlsContext> tls_;
+  HttpClientOptions opt_;
+  const Logger* log_;
+  CredentialProvider* provider_ = nullptr;
+  std::map<std::string, std::unique_ptr<Conn>> pool_;
+  std::map<std::string, AuthEntry> auth_;
+  ClientStats stats_;
+};
+
+}  // namespace utkit::http

@@ -1,0 +1,271 @@
+#include "utkit/http/client.hpp"
+
+namespace utkit::http {
+
+Result<DigestCredentials> StaticCredentials::credentials(const AuthRequest& req) {
+  if (!realm_.empty() && req.challenge.realm != realm_) {
+    return Error(Errc::auth_no_credentials, "no credentials for realm '" + req.challenge.realm + "' (configured: '" +
+                                                realm_ + "')");
+  }
+  if (req.attempt > 0) {
+    return Error(Errc::auth_failed, "the server refused the credentials of '" + username_ + "' for realm '" +
+                                        req.challenge.realm + "'");
+  }
+  return DigestCredentials{username_, password_.clone(), {}};
+}
+
+struct HttpClient::Conn {
+  std::unique_ptr<Transport> transport;
+  std::optional<tls::TlsInfo> tls;
+  bool used = false;
+  TransportStats counted{};
+};
+
+namespace {
+bool idempotent(const std::string& m) {
+  return m == "GET" || m == "HEAD" || m == "PUT" || m == "DELETE" || m == "OPTIONS";
+}
+bool connection_lost(const Error& e) {
+  return e.code() == Errc::net_peer_closed || e.code() == Errc::net_io || e.code() == Errc::http_truncated;
+}
+}  // namespace
+
+HttpClient::HttpClient(TransportFactory& tcp, Random& random, const Clock& clock,
+                       std::shared_ptr<tls::TlsContext> tls, HttpClientOptions options, const Logger* log)
+    : tcp_(tcp), random_(random), clock_(clock), tls_(std::move(tls)), opt_(std::move(options)), log_(log) {}
+
+HttpClient::~HttpClient() = default;
+
+Millis HttpClient::left(MonoTime deadline, Millis cap) const {
+  auto rest = std::chrono::duration_cast<Millis>(deadline - clock_.monotonic_now());
+  if (rest.count() <= 0) return Millis(0);
+  return rest < cap ? rest : cap;
+}
+
+void HttpClient::close_connections() { pool_.clear(); }
+
+void HttpClient::forget_auth(const Url& url) { auth_.erase(url.origin()); }
+
+std::optional<tls::TlsInfo> HttpClient::tls_info(const Url& url) const {
+  auto it = pool_.find(url.origin());
+  if (it == pool_.end() || !it->second->transport->is_open()) return std::nullopt;
+  return it->second->tls;
+}
+
+Result<HttpClient::Conn*> HttpClient::connection(const Url& url, MonoTime deadline, bool fresh) {
+  const std::string key = url.origin();
+  auto it = pool_.find(key);
+  if (it != pool_.end()) {
+    if (!fresh && it->second->transport->is_open()) return it->second.get();
+    pool_.erase(it);
+  }
+  if (url.tls() && !tls_) {
+    return Error(Errc::http_bad_url, "https URL '" + url.origin() + "' but no TLS configuration was given");
+  }
+  auto conn = std::make_unique<Conn>();
+  std::unique_ptr<Transport> t = tcp_.create();
+  const Endpoint ep = opt_.proxy ? Endpoint{opt_.proxy->host, opt_.proxy->port} : Endpoint{url.host, url.port};
+  Millis budget = left(deadline, opt_.connect_timeout);
+  if (budget.count() == 0) return Error(Errc::net_timeout, "request deadline passed before connecting to " + key);
+  UTKIT_TRY(t->connect(ep, budget));
+  ++stats_.tcp_connects;
+  if (url.tls()) {
+    if (opt_.proxy) {
+      // WAP-219-TLS tunnelling: CONNECT host:port through the proxy, then TLS end to end.
+      Request c;
+      c.method = "CONNECT";
+      c.target = url.host.find(':') != std::string::npos ? "[" + url.host + "]:" + std::to_string(url.port)
+                                                        : url.host + ":" + std::to_string(url.port);
+      c.headers.add("Host", c.target);
+      c.headers.add("User-Agent", opt_.user_agent);
+      UTKIT_ASSIGN(std::string wire, serialize(c));
+      UTKIT_TRY(t->write(ByteView::of(wire), left(deadline, opt_.io_timeout)));
+      ResponseParser p(opt_.limits);
+      p.set_request_method("CONNECT");
+      std::uint8_t buf[1024];
+      while (p.need_more()) {
+        // Read a byte at a time: bytes after the proxy's answer belong to TLS.
+        UTKIT_ASSIGN(std::size_t n, t->read(buf, 1, left(deadline, opt_.io_timeout)));
+        if (n == 0) {
+          UTKIT_TRY(p.finish());
+          break;
+        }
+        UTKIT_TRY(p.feed(ByteView(buf, n)));
+      }
+      const int st = p.response().status;
+      if (st < 200 || st > 299) {
+        return Error(Errc::http_proxy, "the proxy " + opt_.proxy->authority() + " answered " + std::to_string(st) +
+                                           " " + p.response().reason + " to CONNECT " + c.target);
+      }
+      ++stats_.proxy_tunnels;
+    }
+    auto ts = std::make_unique<tls::TlsStream>(tls_, std::move(t));
+    UTKIT_TRY(ts->start_tls({url.host, url.port}, left(deadline, opt_.connect_timeout)));
+    conn->tls = ts->info();
+    if (conn->tls->resumed) {
+      ++stats_.tls_resumed;
+    } else {
+      ++stats_.tls_full;
+    }
+    t = std::move(ts);
+  }
+  conn->transport = std::move(t);
+  Conn* raw = conn.get();
+  pool_[key] = std::move(conn);
+  if (log_) log_->debug("http", "connected to " + key + (opt_.proxy ? " via proxy " + opt_.proxy->authority() : ""));
+  return raw;
+}
+
+Result<Response> HttpClient::exchange(const Url& url, const Request& req, MonoTime deadline, bool& lost_reused) {
+  lost_reused = false;
+  UTKIT_ASSIGN(Conn * c, connection(url, deadline, false));
+  const bool reused = c->used;
+  UTKIT_ASSIGN(std::string wire, serialize(req));
+  const std::string key = url.origin();
+  auto account = [&] {
+    TransportStats now = c->transport->stats();
+    stats_.bytes_sent += now.bytes_written - c->counted.bytes_written;
+    stats_.bytes_received += now.bytes_read - c->counted.bytes_read;
+    c->counted = now;
+  };
+  auto drop = [&] {
+    account();
+    pool_.erase(key);
+  };
+  auto w = c->transport->write(ByteView::of(wire), left(deadline, opt_.io_timeout));
+  if (!w) {
+    lost_reused = reused && connection_lost(w.error());
+    Error e = std::move(w).error();
+    drop();
+    return e;
+  }
+  c->used = true;
+  ResponseParser parser(opt_.limits);
+  parser.set_request_method(req.method);
+  std::uint8_t buf[16384];
+  std::size_t received = 0;
+  while (parser.need_more()) {
+    auto n = c->transport->read(buf, sizeof buf, left(deadline, opt_.io_timeout));
+    if (!n) {
+      lost_reused = reused && received == 0 && connection_lost(n.error());
+      Error e = std::move(n).error();
+      drop();
+      return e;
+    }
+    if (n.value() == 0) {
+      auto f = parser.finish();
+      if (!f) {
+        lost_reused = reused && received == 0;
+        drop();
+        return std::move(f).error();
+      }
+      break;
+    }
+    received += n.value();
+    auto used = parser.feed(ByteView(buf, n.value()));
+    if (!used) {
+      drop();
+      return std::move(used).error();
+    }
+  }
+  ++stats_.exchanges;
+  const bool keep = opt_.keep_alive && parser.keep_alive();
+  if (keep) {
+    account();
+  } else {
+    drop();
+  }
+  return parser.take();
+}
+
+Result<Response> HttpClient::exchange_retrying(const Url& url, const Request& req, MonoTime deadline) {
+  bool lost_reused = false;
+  auto r = exchange(url, req, deadline, lost_reused);
+  if (!r && lost_reused && idempotent(req.method)) {
+    if (log_) log_->debug("http", "kept-alive connection to " + url.origin() + " was closed; retrying once");
+    return exchange(url, req, deadline, lost_reused);
+  }
+  return r;
+}
+
+Result<Response> HttpClient::send(const Url& url, Request request) {
+  const MonoTime deadline = clock_.monotonic_now() + opt_.request_timeout;
+  const std::string key = url.origin();
+  request.target = (opt_.proxy && !url.tls()) ? url.origin() + url.target : url.target;
+  request.headers.set("Host", url.authority());
+  if (!request.headers.has("User-Agent")) request.headers.add("User-Agent", opt_.user_agent);
+  if (!opt_.keep_alive) request.headers.set("Connection", "close");
+
+  bool preemptive = false;
+  if (auto it = auth_.find(key); it != auth_.end()) {
+    auto h = it->second.session.authorize(request.method, request.target, ByteView(request.body),
+                                          it->second.credentials, random_);
+    if (h) {
+      request.headers.set("Authorization", h.value());
+      preemptive = true;
+      ++stats_.preemptive_auth;
+    }
+  }
+
+  int rounds = 0;
+  int refused = 0;
+  bool retried_without_auth = false;
+  for (;;) {
+    UTKIT_ASSIGN(Response rsp, exchange_retrying(url, request, deadline));
+    const bool sent_auth = request.headers.has("Authorization");
+    if (rsp.status != 401) {
+      if (sent_auth) {
+        auto it = auth_.find(key);
+        if (it != auth_.end()) {
+          UTKIT_TRY(it->second.session.verify(rsp.headers, ByteView(rsp.body), it->second.credentials,
+                                              opt_.require_rspauth));
+        }
+      }
+      if (log_) log_->debug("http", request.method + " " + key + request.target + " -> " + std::to_string(rsp.status));
+      return rsp;
+    }
+
+    const auto values = rsp.headers.all("WWW-Authenticate");
+    if (values.empty()) {
+      if (preemptive && !retried_without_auth) {
+        // A 401 without a challenge to a cached nonce: drop it, retry once without.
+        auth_.erase(key);
+        request.headers.remove("Authorization");
+        preemptive = false;
+        retried_without_auth = true;
+        continue;
+      }
+      return Error(Errc::auth_failed, "the server answered 401 to " + key + request.target + " without a challenge");
+    }
+    UTKIT_ASSIGN(std::vector<Challenge> all, parse_challenges(values));
+    UTKIT_ASSIGN(Challenge ch, select_challenge(all));
+    if (++rounds > opt_.max_auth_rounds) {
+      return Error(Errc::auth_failed, "the server refused authentication " + std::to_string(rounds - 1) +
+                                          " times for realm '" + ch.realm + "' at " + key);
+    }
+    auto it = auth_.find(key);
+    if (ch.stale && sent_auth && it != auth_.end() && it->second.session.challenge().realm == ch.realm) {
+      // Only the nonce expired: same credentials, new nonce (RFC 7616 3.3).
+      it->second.session.renew(ch);
+      if (log_) log_->debug("http", "stale nonce for realm '" + ch.realm + "'; retrying with the new one");
+    } else {
+      if (sent_auth && !preemptive) ++refused;
+      if (provider_ == nullptr) {
+        return Error(Errc::auth_no_credentials, key + " asks for Digest authentication (realm '" + ch.realm +
+                                                    "') but no credentials are configured");
+      }
+      std::optional<tls::TlsInfo> info = tls_info(url);
+      AuthRequest areq{url, ch, info ? &*info : nullptr, refused};
+      UTKIT_ASSIGN(DigestCredentials cred, provider_->credentials(areq));
+      auth_.erase(key);
+      it = auth_.emplace(key, AuthEntry{DigestSession(ch, opt_.preferred_qop), std::move(cred)}).first;
+    }
+    preemptive = false;
+    UTKIT_ASSIGN(std::string header, it->second.session.authorize(request.method, request.target,
+                                                                  ByteView(request.body), it->second.credentials,
+                                                                  random_));
+    request.headers.set("Authorization", std::move(header));
+  }
+}
+
+}  // namespace utkit::http
