@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "config.hpp"
+#include "http_cmd.hpp"
 #include "tls_probe.hpp"
 #include "utkit/aka/soft_usim.hpp"
 #include "utkit/base/encoding.hpp"
@@ -33,6 +34,8 @@ const char* kHelp =
     "                         never RES/CK/IK; on a sync failure prints AUTS\n"
     "  tls-probe HOST:PORT    TLS handshake with the TS 33.141 client; prints the\n"
     "                         version, suite, resumption (utcli tls-probe --help)\n"
+    "  http METHOD URL        one HTTP(S) request with Digest authentication\n"
+    "                         (utcli http --help)\n"
     "\n"
     "options:\n"
     "  --config FILE          JSON configuration (docs/cli.md)\n"
@@ -126,25 +129,24 @@ int main(int argc, char** argv) {
   std::string config_path;
   bool as_json = false;
   std::vector<std::string> rest;
-  // tls-probe takes its own options.
+  // tls-probe and http take their own options.
   for (std::size_t i = 0; i < args.size(); ++i) {
-    if (args[i] == "tls-probe") {
-      std::vector<std::string> sub(args.begin() + static_cast<long>(i) + 1, args.end());
-      bool json_out = false;
-      for (std::size_t j = 0; j < i; ++j) json_out = json_out || args[j] == "--json";
-      for (auto it = sub.begin(); it != sub.end();) {
-        if (*it == "--json") {
-          json_out = true;
-          it = sub.erase(it);
-        } else if (*it == "-h" || *it == "--help") {
-          std::printf("%s", utcli::kTlsProbeHelp);
-          return kOk;
-        } else {
-          ++it;
-        }
+    if (args[i] != "tls-probe" && args[i] != "http") continue;
+    std::vector<std::string> sub(args.begin() + static_cast<long>(i) + 1, args.end());
+    bool json_out = false;
+    for (std::size_t j = 0; j < i; ++j) json_out = json_out || args[j] == "--json";
+    for (auto it = sub.begin(); it != sub.end();) {
+      if (*it == "--json") {
+        json_out = true;
+        it = sub.erase(it);
+      } else if (*it == "-h" || *it == "--help") {
+        std::printf("%s", args[i] == "http" ? utcli::kHttpHelp : utcli::kTlsProbeHelp);
+        return kOk;
+      } else {
+        ++it;
       }
-      return utcli::tls_probe(sub, json_out);
     }
+    return args[i] == "http" ? utcli::http_command(sub, json_out) : utcli::tls_probe(sub, json_out);
   }
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];

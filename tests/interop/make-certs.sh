@@ -9,10 +9,12 @@
 #   unknownca              from another CA that is not trusted
 #   weak1024               RSA 1024 key, SHA-256 (refused by the strict policy)
 #   sha1                   RSA 2048 signed with SHA-1 (refused by the strict policy)
+#   loopback               for "127.0.0.1" (CN and a DNS SAN: mbedTLS 2.28 matches names,
+#                          not IP SANs), for peers that must be reached by address (a proxy)
 # usage: make-certs.sh DIR   (idempotent: does nothing when DIR/ca.pem exists)
 set -euo pipefail
 dir=$1
-[ -f "$dir/ca.pem" ] && [ -f "$dir/sha1.pem" ] && exit 0
+[ -f "$dir/ca.pem" ] && [ -f "$dir/loopback.pem" ] && exit 0
 mkdir -p "$dir"
 cd "$dir"
 export OPENSSL_CONF=/dev/null
@@ -40,6 +42,7 @@ key wronghost 2048; csr wronghost other.example.test; sign wronghost other.examp
 key unknownca 2048; csr unknownca naf.example.test; sign unknownca naf.example.test otherca
 key weak1024 1024; csr weak1024 naf.example.test; sign weak1024 naf.example.test ca
 key sha1 2048; csr sha1 naf.example.test; sign sha1 naf.example.test ca sha1
+key loopback 2048; csr loopback 127.0.0.1; sign loopback 127.0.0.1 ca
 key selfsigned 2048
 openssl req -x509 -new -key selfsigned.key -sha256 -days 825 -subj "/CN=naf.example.test" \
   -addext "subjectAltName=DNS:naf.example.test" -out selfsigned.pem
