@@ -3,9 +3,8 @@
 // thread CPU time, wall time, bytes on the wire), and the client's peak heap
 // during one handshake. Figures only; nothing is asserted.
 //
-// Peak heap: this executable interposes malloc/calloc/realloc/free and counts
-// the client thread's allocations (mbedTLS's included, through the PLT).
-#include <malloc.h>
+// Peak heap: alloc_hooks.cpp counts the client thread's allocations
+// (mbedTLS's included).
 #include <time.h>
 
 #include <algorithm>
@@ -15,56 +14,11 @@
 #include <string>
 #include <vector>
 
+#include "alloc_hooks.hpp"
 #include "tls_server.hpp"
 #include "utkit/posix/system.hpp"
 #include "utkit/posix/tcp_transport.hpp"
 #include "utkit/tls/tls_stream.hpp"
-
-extern "C" {
-void* __libc_malloc(size_t);
-void* __libc_calloc(size_t, size_t);
-void* __libc_realloc(void*, size_t);
-void __libc_free(void*);
-}
-
-namespace {
-__thread bool t_counting = false;
-std::atomic<long> g_current{0}, g_peak{0};
-
-void note_alloc(void* p) {
-  if (!t_counting || p == nullptr) return;
-  long now = g_current += static_cast<long>(malloc_usable_size(p));
-  long peak = g_peak.load();
-  while (now > peak && !g_peak.compare_exchange_weak(peak, now)) {
-  }
-}
-void note_free(void* p) {
-  if (t_counting && p != nullptr) g_current -= static_cast<long>(malloc_usable_size(p));
-}
-}  // namespace
-
-extern "C" {
-void* malloc(size_t n) {
-  void* p = __libc_malloc(n);
-  note_alloc(p);
-  return p;
-}
-void* calloc(size_t a, size_t b) {
-  void* p = __libc_calloc(a, b);
-  note_alloc(p);
-  return p;
-}
-void* realloc(void* old, size_t n) {
-  note_free(old);
-  void* p = __libc_realloc(old, n);
-  note_alloc(p);
-  return p;
-}
-void free(void* p) {
-  note_free(p);
-  __libc_free(p);
-}
-}
 
 using namespace utkit;
 using namespace utkit::tls;
@@ -92,20 +46,18 @@ struct Sample {
 
 Sample handshake(const std::shared_ptr<TlsContext>& ctx, posix::ResolveOverrides& resolve, std::uint16_t port) {
   TlsStream s(ctx, std::make_unique<posix::TcpTransport>(&resolve));
-  g_current = 0;
-  g_peak = 0;
-  t_counting = true;
+  bench::start_counting();
   double c0 = thread_cpu_ms();
   auto w0 = std::chrono::steady_clock::now();
   auto r = s.connect({"naf.example.test", port}, 5000ms);
   double wall = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - w0).count();
   double cpu = thread_cpu_ms() - c0;
-  t_counting = false;
+  const bench::HeapCounts heap = bench::stop_counting();
   if (!r) {
     std::fprintf(stderr, "bench: %s\n", r.error().describe().c_str());
     std::exit(1);
   }
-  Sample smp{cpu, wall, s.stats().bytes_written, s.stats().bytes_read, g_peak.load(), s.info().resumed};
+  Sample smp{cpu, wall, s.stats().bytes_written, s.stats().bytes_read, heap.peak_bytes, s.info().resumed};
   // One echoed byte, outside the measurement: the server has then finished
   // its side of the handshake (and cached the session) before we reconnect.
   std::uint8_t b = 0;
