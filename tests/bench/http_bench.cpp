@@ -75,7 +75,7 @@ int main() {
   netsim::StreamServer::Options o;
   o.tls = false;
   auto srv = netsim::HttpServer::start(o, [&](const netsim::HttpRequest& req) {
-    auto out = guard.check(req, [](const std::string&) { return std::optional<std::string>("secret"); });
+    auto out = guard.check(req, [](const std::string&, const std::string&) { return std::optional<std::string>("secret"); });
     if (!out.authorized) return out.challenge;
     auto reply = netsim::HttpReply::text(200, std::string(500, 'x'));
     out.sign(reply);

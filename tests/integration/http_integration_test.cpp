@@ -74,7 +74,7 @@ struct CountingProvider final : CredentialProvider {
 
 netsim::HttpServer::Handler guarded(netsim::DigestGuard& guard, const std::string& password = "secret") {
   return [&guard, password](const netsim::HttpRequest& req) {
-    auto out = guard.check(req, [&](const std::string& u) -> std::optional<std::string> {
+    auto out = guard.check(req, [&](const std::string& u, const std::string&) -> std::optional<std::string> {
       if (u == "alice") return password;
       return std::nullopt;
     });

@@ -100,6 +100,11 @@ std::uint64_t Auc::sqn_of(const std::string& impi) const {
   return s ? s->sqn : 0;
 }
 
+void Auc::rewind(const std::string& impi) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (Subscriber* s = find(impi)) s->sqn = 0;
+}
+
 Result<utkit::aka::AuthVector> Auc::next_vector(const std::string& impi, utkit::Random& random) {
   std::lock_guard<std::mutex> lock(mu_);
   Subscriber* s = find(impi);

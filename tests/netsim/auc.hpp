@@ -39,6 +39,9 @@ class Auc {
   // vector is fresh for the USIM. Returns SQN_MS.
   utkit::Result<std::uint64_t> resync(const std::string& impi, utkit::ByteView rand, utkit::ByteView auts);
   std::uint64_t sqn_of(const std::string& impi) const;
+  // Fault injection: the next vector for `impi` reuses an old SQN (the
+  // network lost its SQN state), so the USIM reports a sync failure.
+  void rewind(const std::string& impi);
 
  private:
   Subscriber* find(const std::string& impi);

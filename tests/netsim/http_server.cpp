@@ -165,7 +165,7 @@ DigestGuard::Outcome DigestGuard::check(const HttpRequest& req, const Lookup& lo
     out.challenge = challenge();
     return out;
   }
-  auto pw = lookup(out.username);
+  auto pw = lookup(out.username, nonce);
   if (!pw) {
     out.challenge = challenge();
     return out;

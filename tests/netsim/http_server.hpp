@@ -72,8 +72,9 @@ class DigestGuard {
     bool corrupt_rspauth = false;
     std::string opaque;
   };
-  // Password bytes for (username, realm), or nothing for an unknown user.
-  using Lookup = std::function<std::optional<std::string>(const std::string& username)>;
+  // Password bytes for a user name (and the nonce it answers: AKA passwords
+  // depend on the challenge), or nothing for an unknown user.
+  using Lookup = std::function<std::optional<std::string>(const std::string& username, const std::string& nonce)>;
 
   struct Outcome {
     bool authorized = false;

@@ -78,6 +78,14 @@ const char* to_string(Errc code) {
     case Errc::aka_bad_response: return "aka.bad_response";
     case Errc::aka_backend: return "aka.backend";
     case Errc::gba_failed: return "gba.failed";
+    case Errc::gba_network_not_authentic: return "gba.network_not_authentic";
+    case Errc::gba_bad_challenge: return "gba.bad_challenge";
+    case Errc::gba_bad_bootstrapping_info: return "gba.bad_bootstrapping_info";
+    case Errc::gba_resync_failed: return "gba.resync_failed";
+    case Errc::gba_bsf_status: return "gba.bsf_status";
+    case Errc::gba_no_context: return "gba.no_context";
+    case Errc::gba_naf_refused: return "gba.naf_refused";
+    case Errc::gba_unsupported: return "gba.unsupported";
     case Errc::xcap_failed: return "xcap.failed";
     case Errc::config_invalid: return "config.invalid";
     case Errc::config_missing: return "config.missing";

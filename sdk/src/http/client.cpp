@@ -210,9 +210,11 @@ Result<Response> HttpClient::send(const Url& url, Request request) {
   int rounds = 0;
   int refused = 0;
   bool retried_without_auth = false;
+  // An Authorization the caller set itself (e.g. the Ub request's empty one,
+  // TS 24.109) is not an answer to a challenge.
+  bool sent_auth = preemptive;
   for (;;) {
     UTKIT_ASSIGN(Response rsp, exchange_retrying(url, request, deadline));
-    const bool sent_auth = request.headers.has("Authorization");
     if (rsp.status != 401) {
       if (sent_auth) {
         auto it = auth_.find(key);
@@ -232,6 +234,7 @@ Result<Response> HttpClient::send(const Url& url, Request request) {
         auth_.erase(key);
         request.headers.remove("Authorization");
         preemptive = false;
+        sent_auth = false;
         retried_without_auth = true;
         continue;
       }
@@ -265,6 +268,7 @@ Result<Response> HttpClient::send(const Url& url, Request request) {
                                                                   ByteView(request.body), it->second.credentials,
                                                                   random_));
     request.headers.set("Authorization", std::move(header));
+    sent_auth = true;
   }
 }
 

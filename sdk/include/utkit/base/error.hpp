@@ -93,6 +93,14 @@ enum class Errc : std::uint16_t {
 
   // gba
   gba_failed = 0x0601,
+  gba_network_not_authentic = 0x0602,  // AKA MAC failure: the BSF's challenge is not genuine
+  gba_bad_challenge = 0x0603,          // the BSF's 401 is not an AKA challenge we can use
+  gba_bad_bootstrapping_info = 0x0604, // the BSF's 200 body is not a usable BootstrappingInfo
+  gba_resync_failed = 0x0605,          // still out of sync after one AUTS round
+  gba_bsf_status = 0x0606,             // the BSF answered an unexpected HTTP status
+  gba_no_context = 0x0607,             // no (valid) bootstrapping context
+  gba_naf_refused = 0x0608,            // the NAF refused the B-TID, even after a new bootstrap
+  gba_unsupported = 0x0609,            // e.g. GBA_U asked of a backend without it
 
   // xcap
   xcap_failed = 0x0701,

@@ -64,7 +64,9 @@ class Logger {
   void set_sink(LogSink* sink, LogLevel min_level) { sink_ = sink; min_ = min_level; }
   bool enabled(LogLevel level) const { return sink_ != nullptr && level >= min_ && level != LogLevel::off; }
 
-  void protect(ByteView secret) { redactor_.protect(secret); }
+  // Registers a secret for redaction (const: it changes what is masked, not
+  // where messages go, so holders of a const Logger can protect their keys).
+  void protect(ByteView secret) const { redactor_.protect(secret); }
   void log(LogLevel level, std::string_view component, std::string message) const;
 
   void trace(std::string_view c, std::string m) const { log(LogLevel::trace, c, std::move(m)); }
@@ -78,7 +80,7 @@ class Logger {
  private:
   LogSink* sink_ = nullptr;
   LogLevel min_ = LogLevel::info;
-  Redactor redactor_;
+  mutable Redactor redactor_;
 };
 
 }  // namespace utkit

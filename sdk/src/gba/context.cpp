@@ -1,0 +1,224 @@
+#include "utkit/gba/context.hpp"
+
+#include <pugixml.hpp>
+
+#include <cinttypes>
+#include <cstdio>
+#include <cstring>
+#include <sstream>
+
+#include "utkit/base/encoding.hpp"
+
+namespace utkit::gba {
+namespace {
+
+// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
+std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const unsigned yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
+}
+
+bool digits(std::string_view s, std::size_t pos, std::size_t n, int& out) {
+  if (pos + n > s.size()) return false;
+  out = 0;
+  for (std::size_t i = pos; i < pos + n; ++i) {
+    if (s[i] < '0' || s[i] > '9') return false;
+    out = out * 10 + (s[i] - '0');
+  }
+  return true;
+}
+
+constexpr std::string_view kMagic = "utkit-gba-context 1";
+
+}  // namespace
+
+bool BootstrapContext::valid_at(WallTime now, std::chrono::seconds margin) const {
+  return !btid.empty() && ks.size() == 32 && now + margin < expiry;
+}
+
+BootstrapContext BootstrapContext::clone() const {
+  return BootstrapContext{btid, ks.clone(), rand, impi, expiry, bsf_host};
+}
+
+Result<WallTime> parse_xsd_datetime(std::string_view s) {
+  int y, mo, d, h, mi, sec;
+  if (!digits(s, 0, 4, y) || s.size() < 19 || s[4] != '-' || !digits(s, 5, 2, mo) || s[7] != '-' ||
+      !digits(s, 8, 2, d) || s[10] != 'T' || !digits(s, 11, 2, h) || s[13] != ':' || !digits(s, 14, 2, mi) ||
+      s[16] != ':' || !digits(s, 17, 2, sec) || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 ||
+      sec > 60) {
+    return Error(Errc::gba_bad_bootstrapping_info, "'" + std::string(s.substr(0, 40)) + "' is not an xsd:dateTime");
+  }
+  std::size_t pos = 19;
+  if (pos < s.size() && s[pos] == '.') {
+    ++pos;
+    while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') ++pos;
+  }
+  int offset_min = 0;
+  if (pos < s.size()) {
+    if (s[pos] == 'Z' && pos + 1 == s.size()) {
+      // UTC
+    } else if ((s[pos] == '+' || s[pos] == '-') && pos + 6 == s.size() && s[pos + 3] == ':') {
+      int oh, om;
+      if (!digits(s, pos + 1, 2, oh) || !digits(s, pos + 4, 2, om) || oh > 14 || om > 59) {
+        return Error(Errc::gba_bad_bootstrapping_info, "bad time zone in '" + std::string(s) + "'");
+      }
+      offset_min = (oh * 60 + om) * (s[pos] == '+' ? 1 : -1);
+    } else {
+      return Error(Errc::gba_bad_bootstrapping_info, "bad time zone in '" + std::string(s.substr(0, 40)) + "'");
+    }
+  }
+  const std::int64_t secs = days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400 +
+                            h * 3600 + mi * 60 + sec - offset_min * 60;
+  return WallTime{} + std::chrono::seconds(secs);
+}
+
+std::string format_xsd_datetime(WallTime t) {
+  const std::int64_t secs = std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
+  std::int64_t days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
+  std::int64_t rem = secs - days * 86400;
+  // civil_from_days
+  days += 719468;
+  const std::int64_t era = (days >= 0 ? days : days - 146096) / 146097;
+  const unsigned doe = static_cast<unsigned>(days - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  const unsigned d = doy - (153 * mp + 2) / 5 + 1;
+  const unsigned m = mp < 10 ? mp + 3 : mp - 9;
+  const std::int64_t y = static_cast<std::int64_t>(yoe) + era * 400 + (m <= 2);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%04" PRId64 "-%02u-%02uT%02d:%02d:%02dZ", y, m, d, static_cast<int>(rem / 3600),
+                static_cast<int>(rem % 3600 / 60), static_cast<int>(rem % 60));
+  return buf;
+}
+
+Result<BootstrappingInfo> parse_bootstrapping_info(std::string_view xml) {
+  if (xml.size() > 16 * 1024) {
+    return Error(Errc::gba_bad_bootstrapping_info, "BootstrappingInfo larger than 16 KiB refused");
+  }
+  if (xml.find("<!DOCTYPE") != std::string_view::npos || xml.find("<!ENTITY") != std::string_view::npos) {
+    return Error(Errc::gba_bad_bootstrapping_info, "BootstrappingInfo with a DOCTYPE or ENTITY refused");
+  }
+  pugi::xml_document doc;
+  // Default parse options: no DOCTYPE processing, only the five predefined entities.
+  pugi::xml_parse_result r = doc.load_buffer(xml.data(), xml.size(), pugi::parse_default, pugi::encoding_utf8);
+  if (!r) {
+    return Error(Errc::gba_bad_bootstrapping_info,
+                 std::string("BootstrappingInfo is not well-formed XML: ") + r.description() + " at offset " +
+                     std::to_string(r.offset));
+  }
+  pugi::xml_node root = doc.document_element();
+  auto local = [](const char* name) {
+    const char* colon = std::strchr(name, ':');
+    return std::string(colon ? colon + 1 : name);
+  };
+  if (local(root.name()) != "BootstrappingInfo") {
+    return Error(Errc::gba_bad_bootstrapping_info,
+                 std::string("expected a BootstrappingInfo document, got <") + root.name() + ">");
+  }
+  BootstrappingInfo info;
+  bool have_lifetime = false;
+  for (pugi::xml_node n : root.children()) {
+    if (n.type() != pugi::node_element) continue;
+    const std::string name = local(n.name());
+    std::string text = n.text().get();
+    while (!text.empty() && (text.back() == ' ' || text.back() == '\n' || text.back() == '\r' || text.back() == '\t')) text.pop_back();
+    while (!text.empty() && (text.front() == ' ' || text.front() == '\n' || text.front() == '\r' || text.front() == '\t')) text.erase(text.begin());
+    if (name == "btid") {
+      info.btid = text;
+    } else if (name == "lifetime") {
+      UTKIT_ASSIGN(info.lifetime, parse_xsd_datetime(text));
+      have_lifetime = true;
+    }
+  }
+  if (info.btid.empty()) return Error(Errc::gba_bad_bootstrapping_info, "BootstrappingInfo has no btid");
+  if (info.btid.size() > 255 || info.btid.find('@') == std::string::npos) {
+    return Error(Errc::gba_bad_bootstrapping_info, "B-TID '" + info.btid.substr(0, 80) + "' is not base64(RAND)@BSF");
+  }
+  for (char c : info.btid) {
+    if (static_cast<unsigned char>(c) <= 0x20 || c == '"' || c == '\\' || c == 0x7f) {
+      return Error(Errc::gba_bad_bootstrapping_info, "B-TID contains a character that cannot go in a Digest user name");
+    }
+  }
+  if (!have_lifetime) return Error(Errc::gba_bad_bootstrapping_info, "BootstrappingInfo has no lifetime");
+  return info;
+}
+
+SecretBytes BootstrapContext::serialize() const {
+  std::string s(kMagic);
+  s += "\nbtid " + btid + "\nimpi " + impi + "\nbsf " + bsf_host + "\nrand " + to_hex(ByteView(rand)) + "\nexpiry " +
+       std::to_string(std::chrono::duration_cast<std::chrono::seconds>(expiry.time_since_epoch()).count()) + "\nks ";
+  std::string ks_hex = to_hex(ks.view());
+  s += ks_hex + "\n";
+  SecretBytes out(ByteView::of(s));
+  secure_wipe(ks_hex);
+  secure_wipe(s);
+  return out;
+}
+
+Result<BootstrapContext> BootstrapContext::parse(ByteView record) {
+  auto bad = [](const char* why) {
+    return Error(Errc::storage_corrupt, std::string("stored bootstrapping context is unreadable: ") + why);
+  };
+  std::string text(record.as_string());
+  std::istringstream in(text);
+  std::string line;
+  if (!std::getline(in, line) || line != kMagic) {
+    secure_wipe(text);
+    return bad("unknown format");
+  }
+  BootstrapContext c;
+  bool have_expiry = false;
+  while (std::getline(in, line)) {
+    auto sp = line.find(' ');
+    std::string key = line.substr(0, sp), value = sp == std::string::npos ? "" : line.substr(sp + 1);
+    if (key == "btid") c.btid = value;
+    else if (key == "impi") c.impi = value;
+    else if (key == "bsf") c.bsf_host = value;
+    else if (key == "rand") {
+      auto r = from_hex(value);
+      if (!r || r->size() != 16) return bad("bad rand");
+      c.rand = r.value();
+    } else if (key == "expiry") {
+      char* end = nullptr;
+      long long v = std::strtoll(value.c_str(), &end, 10);
+      if (value.empty() || *end != '\0') return bad("bad expiry");
+      c.expiry = WallTime{} + std::chrono::seconds(v);
+      have_expiry = true;
+    } else if (key == "ks") {
+      auto k = secret_from_hex(value);
+      secure_wipe(value);
+      if (!k || k->size() != 32) return bad("bad ks");
+      c.ks = std::move(k).value();
+    }
+    secure_wipe(line);
+  }
+  secure_wipe(text);
+  if (c.btid.empty() || c.impi.empty() || c.ks.empty() || c.rand.empty() || !have_expiry) return bad("incomplete");
+  return c;
+}
+
+Result<std::string> bsf_host_for(const aka::UsimIdentity& id) {
+  static const std::string kSuffix = ".3gppnetwork.org";
+  if (id.from_isim && !id.home_domain.empty()) {
+    std::string d = id.home_domain;
+    if (d.size() > kSuffix.size() && d.compare(d.size() - kSuffix.size(), kSuffix.size(), kSuffix) == 0 &&
+        d.find(".pub.3gppnetwork.org") == std::string::npos) {
+      d = d.substr(0, d.size() - kSuffix.size()) + ".pub" + kSuffix;
+    }
+    return "bsf." + d;
+  }
+  if (id.imsi.empty() || (id.mnc_length != 2 && id.mnc_length != 3)) {
+    return Error(Errc::config_missing, "cannot derive the BSF address: no ISIM domain and no IMSI with its MNC "
+                                       "length; configure the BSF URL");
+  }
+  std::string mnc = id.imsi.substr(3, static_cast<std::size_t>(id.mnc_length));
+  if (mnc.size() == 2) mnc.insert(mnc.begin(), '0');
+  return "bsf.mnc" + mnc + ".mcc" + id.imsi.substr(0, 3) + ".pub.3gppnetwork.org";
+}
+
+}  // namespace utkit::gba

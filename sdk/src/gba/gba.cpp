@@ -1,0 +1,273 @@
+#include "utkit/gba/gba.hpp"
+
+#include "utkit/base/encoding.hpp"
+
+namespace utkit::gba {
+namespace {
+
+// The http module's CredentialProvider for Ub: runs AKA on each challenge.
+class AkaResponder final : public http::CredentialProvider {
+ public:
+  AkaResponder(aka::UsimBackend& usim, std::string impi, const Logger* log)
+      : usim_(usim), impi_(std::move(impi)), log_(log) {}
+
+  Result<http::DigestCredentials> credentials(const http::AuthRequest& req) override {
+    const http::Challenge& ch = req.challenge;
+    if (ch.algorithm != http::DigestAlgorithm::akav1_md5 && ch.algorithm != http::DigestAlgorithm::akav2_md5) {
+      return Error(Errc::gba_bad_challenge, "the BSF's challenge uses algorithm '" +
+                                                (ch.algorithm_text.empty() ? std::string("MD5") : ch.algorithm_text) +
+                                                "', not AKAv1-MD5 or AKAv2-MD5");
+    }
+    if (req.attempt > 0 && !sent_auts_) {
+      return Error(Errc::auth_failed, "the BSF refused the AKA response (RES) for " + impi_);
+    }
+    // nonce = base64(RAND || AUTN || server data): the first 32 octets count.
+    auto nonce = base64_decode(ch.nonce);
+    if (!nonce || nonce->size() < 32) {
+      return Error(Errc::gba_bad_challenge, "the BSF's nonce is not base64(RAND || AUTN) (" +
+                                                std::to_string(nonce ? nonce->size() : 0) + " octets)");
+    }
+    const ByteView rand(nonce->data(), 16), autn(nonce->data() + 16, 16);
+    UTKIT_ASSIGN(aka::AkaResult r, usim_.authenticate(rand, autn));
+    switch (r.status) {
+      case aka::AkaStatus::mac_failure:
+        // TS 33.102 6.3.3: the network failed authentication. Nothing that
+        // depends on K is sent; the Ub run stops here.
+        return Error(Errc::gba_network_not_authentic,
+                     "the BSF's challenge failed the USIM's MAC check: the network is not authentic (wrong BSF, "
+                     "forged challenge, or a USIM/AuC key mismatch); no response was sent");
+      case aka::AkaStatus::sync_failure: {
+        if (sent_auts_) {
+          return Error(Errc::gba_resync_failed, "the USIM is still out of sync with the network after one AUTS round");
+        }
+        sent_auts_ = true;
+        ++resyncs_;
+        if (log_) log_->info("gba", "USIM sequence number out of range; sending AUTS to resynchronise");
+        http::DigestCredentials cred{impi_, SecretBytes(), base64_encode(ByteView(r.auts))};
+        return cred;
+      }
+      case aka::AkaStatus::success:
+        break;
+    }
+    if (log_) {
+      log_->protect(r.res.view());
+      log_->protect(r.ck.view());
+      log_->protect(r.ik.view());
+    }
+    sent_auts_ = false;
+    rand_ = rand.to_bytes();
+    ks_ = SecretBytes::concat(r.ck.view(), r.ik.view());  // Ks = CK || IK (TS 33.220 4.5.2)
+    http::DigestCredentials cred;
+    cred.username = impi_;
+    cred.password = ch.algorithm == http::DigestAlgorithm::akav2_md5 ? http::akav2_password(r.res.view(), r.ik.view(), r.ck.view())
+                                                                     : std::move(r.res);
+    if (log_) log_->protect(cred.password.view());
+    return cred;
+  }
+
+  bool have_keys() const { return !ks_.empty(); }
+  SecretBytes take_ks() { return std::move(ks_); }
+  const Bytes& rand() const { return rand_; }
+  int resyncs() const { return resyncs_; }
+
+ private:
+  aka::UsimBackend& usim_;
+  std::string impi_;
+  const Logger* log_;
+  bool sent_auts_ = false;
+  int resyncs_ = 0;
+  Bytes rand_;
+  SecretBytes ks_;
+};
+
+}  // namespace
+
+GbaClient::GbaClient(GbaConfig config, aka::UsimBackend& usim, TransportFactory& tcp, Random& random,
+                     const Clock& clock, std::shared_ptr<tls::TlsContext> bsf_tls, KeyValueStore* store,
+                     const Logger* log)
+    : cfg_(std::move(config)), usim_(usim), tcp_(tcp), random_(random), clock_(clock), bsf_tls_(std::move(bsf_tls)),
+      store_(store), log_(log) {}
+
+Result<std::unique_ptr<GbaClient>> GbaClient::create(GbaConfig config, aka::UsimBackend& usim, TransportFactory& tcp,
+                                                     Random& random, const Clock& clock,
+                                                     std::shared_ptr<tls::TlsContext> bsf_tls, KeyValueStore* store,
+                                                     const Logger* log) {
+  std::unique_ptr<GbaClient> g(new GbaClient(std::move(config), usim, tcp, random, clock, std::move(bsf_tls), store, log));
+  std::optional<aka::UsimIdentity> id;
+  if (g->cfg_.impi.empty() || g->cfg_.bsf_url.empty()) {
+    auto ident = usim.identity();
+    if (!ident) return std::move(ident).error().with_context("reading the USIM identity for GBA");
+    id = std::move(ident).value();
+  }
+  g->impi_ = g->cfg_.impi.empty() ? id->impi : g->cfg_.impi;
+  if (g->impi_.empty()) return Error(Errc::config_missing, "GBA needs an IMPI (from the ISIM, the IMSI, or config)");
+  std::string url = g->cfg_.bsf_url;
+  if (url.empty()) {
+    UTKIT_ASSIGN(std::string host, bsf_host_for(*id));
+    url = "http://" + host + "/";
+  }
+  auto bsf = http::parse_url(url);
+  if (!bsf) return std::move(bsf).error().with_context("BSF URL");
+  g->bsf_ = bsf.value();
+  if (g->bsf_.tls() && !g->bsf_tls_) {
+    return Error(Errc::config_invalid, "the BSF URL is https but no TLS configuration was given for it");
+  }
+  if (store != nullptr) {
+    auto rec = store->get(g->cfg_.store_key);
+    if (rec) {
+      auto c = BootstrapContext::parse(rec->view());
+      if (c && c->impi == g->impi_ && c->valid_at(clock.wall_now(), g->cfg_.expiry_margin)) {
+        if (log) log->protect(c->ks.view());
+        g->ctx_ = std::make_shared<const BootstrapContext>(std::move(c).value());
+        ++g->stats_.loaded_from_store;
+        if (log) log->info("gba", "loaded bootstrapping context " + g->ctx_->btid + " from storage");
+      } else {
+        // Expired, unreadable, or another subscriber's: never used.
+        (void)store->remove(g->cfg_.store_key);
+      }
+    } else if (rec.error().code() != Errc::storage_not_found) {
+      return std::move(rec).error().with_context("loading the bootstrapping context");
+    }
+  }
+  return g;
+}
+
+bool GbaClient::usable(const ContextPtr& c) const {
+  return c && c->valid_at(clock_.wall_now(), cfg_.expiry_margin);
+}
+
+ContextPtr GbaClient::current() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return usable(ctx_) ? ctx_ : nullptr;
+}
+
+GbaStats GbaClient::stats() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return stats_;
+}
+
+void GbaClient::invalidate(const std::string& btid) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (ctx_ && ctx_->btid == btid) {
+    ctx_.reset();
+    if (store_ != nullptr) (void)store_->remove(cfg_.store_key);
+    if (log_) log_->info("gba", "bootstrapping context " + btid + " dropped (refused by a NAF)");
+  }
+}
+
+Result<ContextPtr> GbaClient::context() {
+  if (ContextPtr c = current()) return c;
+  // One bootstrap at a time; whoever waited finds the fresh context.
+  std::lock_guard<std::mutex> run(bootstrap_mu_);
+  if (ContextPtr c = current()) return c;
+  return run_ub();
+}
+
+Result<ContextPtr> GbaClient::bootstrap() {
+  std::lock_guard<std::mutex> run(bootstrap_mu_);
+  return run_ub();
+}
+
+Result<ContextPtr> GbaClient::run_ub() {
+  http::HttpClientOptions opt;
+  opt.user_agent = cfg_.user_agent;
+  opt.request_timeout = cfg_.timeout;
+  opt.require_rspauth = cfg_.require_rspauth;
+  opt.keep_alive = false;
+  opt.preferred_qop = http::Qop::auth_int;
+  http::HttpClient client(tcp_, random_, clock_, bsf_tls_, opt, log_);
+  AkaResponder responder(usim_, impi_, log_);
+  client.set_credentials(&responder);
+
+  http::Request req;
+  req.method = "GET";
+  req.headers.add("Accept", "*/*");
+  // TS 24.109 4.4.2: the first request names the IMPI in an empty Digest answer.
+  req.headers.add("Authorization", "Digest username=\"" + impi_ + "\", realm=\"" + bsf_.host +
+                                       "\", nonce=\"\", uri=\"" + bsf_.target + "\", response=\"\"");
+  if (log_) log_->debug("gba", "Ub: bootstrapping " + impi_ + " at " + bsf_.origin());
+  auto rsp = client.send(bsf_, req);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stats_.resyncs += responder.resyncs();
+  }
+  if (!rsp) return std::move(rsp).error().with_context("GBA bootstrap at " + bsf_.origin());
+  if (rsp->status != 200) {
+    return Error(Errc::gba_bsf_status, "the BSF " + bsf_.origin() + " answered " + std::to_string(rsp->status) + " " +
+                                           rsp->reason + " to the bootstrap");
+  }
+  if (!responder.have_keys()) {
+    return Error(Errc::gba_failed, "the BSF answered 200 without authenticating the subscriber");
+  }
+  UTKIT_ASSIGN(BootstrappingInfo info, parse_bootstrapping_info(rsp->body_text()));
+  if (clock_.wall_now() + cfg_.expiry_margin >= info.lifetime) {
+    return Error(Errc::gba_bad_bootstrapping_info, "the BSF issued B-TID " + info.btid + " with a lifetime (" +
+                                                       format_xsd_datetime(info.lifetime) +
+                                                       ") that is already over, or too close");
+  }
+  auto ctx = std::make_shared<BootstrapContext>();
+  ctx->btid = info.btid;
+  ctx->ks = responder.take_ks();
+  ctx->rand = responder.rand();
+  ctx->impi = impi_;
+  ctx->expiry = info.lifetime;
+  ctx->bsf_host = bsf_.host;
+  if (log_) log_->protect(ctx->ks.view());
+  if (store_ != nullptr) {
+    SecretBytes rec = ctx->serialize();
+    auto r = store_->put(cfg_.store_key, rec.view());
+    if (!r && log_) log_->warn("gba", "could not persist the bootstrapping context: " + r.error().describe());
+  }
+  if (log_) {
+    log_->info("gba", "bootstrapped: B-TID " + ctx->btid + ", valid until " + format_xsd_datetime(ctx->expiry));
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  ctx_ = ctx;
+  ++stats_.bootstraps;
+  return ContextPtr(ctx);
+}
+
+Result<SecretBytes> GbaClient::ks_naf(const BootstrapContext& ctx, std::string_view naf_fqdn,
+                                      const UaProtocolId& ua) const {
+  const Bytes id = naf_id(naf_fqdn, ua);
+  UTKIT_ASSIGN(SecretBytes k, gba::ks_naf(ctx.ks.view(), ByteView(ctx.rand), ctx.impi, ByteView(id)));
+  if (log_) log_->protect(k.view());
+  return k;
+}
+
+Result<http::DigestCredentials> NafCredentials::credentials(const http::AuthRequest& req) {
+  const std::string& realm = req.challenge.realm;
+  static const std::string kMe = "3GPP-bootstrapping@", kUicc = "3GPP-bootstrapping-uicc@";
+  if (realm.compare(0, kUicc.size(), kUicc) == 0) {
+    return Error(Errc::gba_unsupported, "the NAF asks for GBA_U (realm '" + realm +
+                                            "'); this USIM backend provides GBA_ME only");
+  }
+  if (realm.compare(0, kMe.size(), kMe) != 0) {
+    return Error(Errc::auth_no_credentials, "realm '" + realm + "' is not a GBA realm (3GPP-bootstrapping@<NAF>)");
+  }
+  const Logger* log = gba_.logger();
+  if (log && realm.substr(kMe.size()) != req.url.host) {
+    log->warn("gba", "NAF realm names '" + realm.substr(kMe.size()) + "' but the NAF is reached as '" + req.url.host +
+                         "'; NAF_Id uses the latter (TS 33.220)");
+  }
+  ContextPtr ctx;
+  if (req.attempt == 0) {
+    UTKIT_ASSIGN(ctx, gba_.context());
+  } else if (req.attempt == 1) {
+    // The NAF refused the B-TID (unknown or expired there): bootstrap again, once.
+    if (ContextPtr old = gba_.current()) gba_.invalidate(old->btid);
+    UTKIT_ASSIGN(ctx, gba_.bootstrap());
+  } else {
+    return Error(Errc::gba_naf_refused, "the NAF " + req.url.host + " refused the GBA credentials even after a new "
+                                                                     "bootstrap");
+  }
+  const UaProtocolId ua = req.tls ? ua_tls_digest(req.tls->suite_id) : ua_http_digest();
+  UTKIT_ASSIGN(SecretBytes k, gba_.ks_naf(*ctx, req.url.host, ua));
+  http::DigestCredentials cred;
+  cred.username = ctx->btid;
+  cred.password = base64_encode_secret(k.view());  // TS 33.222 5.3: password = base64(Ks_NAF)
+  if (log) log->protect(cred.password.view());
+  return cred;
+}
+
+}  // namespace utkit::gba
