@@ -40,7 +40,11 @@ class Bsf {
   struct Options {
     std::string host = "bsf.example.test";  // realm and B-TID suffix
     std::chrono::seconds lifetime{3600};
-    StreamServer::Options server;           // plain http by default
+    StreamServer::Options server = [] {     // plain http by default
+      StreamServer::Options o;
+      o.tls = false;
+      return o;
+    }();
     int slow_ms = 3000;
   };
 
