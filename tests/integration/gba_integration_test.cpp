@@ -8,7 +8,9 @@
 #include <thread>
 
 #include "bsf.hpp"
+#include "utkit/aka/apdu_usim.hpp"
 #include "utkit/aka/soft_usim.hpp"
+#include "virtual_card.hpp"
 #include "utkit/base/encoding.hpp"
 #include "utkit/gba/gba.hpp"
 #include "utkit/posix/system.hpp"
@@ -57,6 +59,10 @@ struct World {
   CaptureSink sink;
   Logger log{&sink, LogLevel::trace};
 
+  // A UICC (emulated) in front of the software USIM, for GBA_U.
+  std::unique_ptr<testsupport::VirtualCard> card;
+  std::unique_ptr<aka::ApduUsim> apdu;
+
   explicit World(std::uint64_t usim_sqn = 0, netsim::Bsf::Options bo = {}) {
     aka::SoftUsimConfig c;
     c.k = secret_from_hex(kK).value();
@@ -74,6 +80,16 @@ struct World {
   Result<std::unique_ptr<gba::GbaClient>> client(KeyValueStore* store = nullptr, gba::GbaConfig cfg = {}) {
     cfg.bsf_url = "http://bsf.example.test:" + std::to_string(bsf->port()) + "/";
     return gba::GbaClient::create(cfg, *usim, tcp, *random, clock, nullptr, store, &log);
+  }
+
+  Result<std::unique_ptr<gba::GbaClient>> card_client(bool gba_u_card, gba::GbaConfig cfg) {
+    testsupport::VirtualCard::Options o;
+    o.gba_u = gba_u_card;
+    o.imsi = "001010000000001";
+    card = std::make_unique<testsupport::VirtualCard>(o, usim.get());
+    apdu = aka::ApduUsim::open(*card, {}).value();
+    cfg.bsf_url = "http://bsf.example.test:" + std::to_string(bsf->port()) + "/";
+    return gba::GbaClient::create(cfg, *apdu, tcp, *random, clock, nullptr, nullptr, &log);
   }
 };
 
@@ -102,6 +118,28 @@ TEST_CASE("gba: a bootstrap against the netsim BSF") {
   CHECK(g.value()->context().value()->btid == c.btid);
   CHECK(g.value()->stats().bootstraps == 1);
   CHECK(w.bsf->bootstraps() == 1);
+}
+
+TEST_CASE("gba: a bootstrap against an https BSF") {
+  netsim::Bsf::Options o;
+  o.server.tls = true;
+  o.server.cert_file = pki("good.pem");
+  o.server.key_file = pki("good.key");
+  World w(0, o);
+  (void)w.resolve.add("naf.example.test:" + std::to_string(w.bsf->port()), "127.0.0.1");
+  tls::TlsConfig tc;
+  tc.trust.ca_file = pki("ca.pem");
+  auto tctx = tls::TlsContext::create(tc, *w.random, w.clock).value();
+  gba::GbaConfig cfg;
+  cfg.bsf_url = "https://naf.example.test:" + std::to_string(w.bsf->port()) + "/";  // the test cert's name
+  auto g = gba::GbaClient::create(cfg, *w.usim, w.tcp, *w.random, w.clock, tctx, nullptr, &w.log);
+  REQUIRE_MESSAGE(g.ok(), g.error().describe());
+  auto ctx = g.value()->context();
+  REQUIRE_MESSAGE(ctx.ok(), ctx.error().describe());
+  CHECK(ctx.value()->btid.find("@bsf.example.test") != std::string::npos);
+  gba::GbaConfig no_tls = cfg;
+  CHECK(gba::GbaClient::create(no_tls, *w.usim, w.tcp, *w.random, w.clock, nullptr, nullptr, nullptr).error().code() ==
+        Errc::config_invalid);
 }
 
 TEST_CASE("gba: a USIM ahead of the network resynchronises with AUTS once") {
@@ -323,6 +361,47 @@ TEST_CASE("gba Ua: a NAF that refuses the B-TID triggers one new bootstrap, then
   REQUIRE_FALSE(r2.ok());
   CHECK(r2.error().code() == Errc::gba_naf_refused);
   CHECK(g->stats().bootstraps == 3);
+}
+
+TEST_CASE("gba: GBA_U on a card: Ks stays in the card, Ks_ext_NAF opens a -uicc NAF") {
+  World w;
+  gba::GbaConfig cfg;
+  cfg.gba_u = true;
+  auto g = w.card_client(true, cfg);
+  REQUIRE_MESSAGE(g.ok(), g.error().describe());
+  auto ctx = g.value()->context();
+  REQUIRE_MESSAGE(ctx.ok(), ctx.error().describe());
+  CHECK(ctx.value()->uicc);
+  CHECK(ctx.value()->ks.empty());
+  CHECK(w.bsf->last_user_agent().find("3gpp-gba-uicc") != std::string::npos);
+  netsim::DigestGuard guard({"3GPP-bootstrapping-uicc@naf.example.test", "MD5", "auth", false, true, false, ""});
+  auto naf = make_naf(*w.bsf, guard, false);
+  (void)w.resolve.add("naf.example.test:" + std::to_string(naf->port()), "127.0.0.1");
+  http::HttpClient client(w.tcp, *w.random, w.clock, nullptr, {}, &w.log);
+  gba::NafCredentials creds(*g.value());
+  client.set_credentials(&creds);
+  auto url = http::parse_url("http://naf.example.test:" + std::to_string(naf->port()) + "/").value();
+  auto r = client.send(url, http::Request{});
+  REQUIRE_MESSAGE(r.ok(), r.error().describe());
+  CHECK(r->status == 200);
+
+  // GBA_U configured on a card without the GBA service: refused at creation.
+  World w2;
+  auto bad = w2.card_client(false, cfg);
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.error().code() == Errc::gba_unsupported);
+  // A GBA_ME bootstrap cannot answer a -uicc NAF.
+  auto me = w2.client().value();
+  netsim::DigestGuard guard2({"3GPP-bootstrapping-uicc@naf.example.test", "MD5", "auth", false, true, false, ""});
+  auto naf2 = make_naf(*w2.bsf, guard2, false);
+  (void)w2.resolve.add("naf.example.test:" + std::to_string(naf2->port()), "127.0.0.1");
+  http::HttpClient client2(w2.tcp, *w2.random, w2.clock, nullptr, {}, &w2.log);
+  gba::NafCredentials creds2(*me);
+  client2.set_credentials(&creds2);
+  auto r2 = client2.send(http::parse_url("http://naf.example.test:" + std::to_string(naf2->port()) + "/").value(),
+                         http::Request{});
+  REQUIRE_FALSE(r2.ok());
+  CHECK(r2.error().code() == Errc::gba_unsupported);
 }
 
 TEST_CASE("gba: a trace-level log of a bootstrap and a Ua request holds no key material") {

@@ -46,6 +46,10 @@ HttpReply Bsf::handle(const HttpRequest& req) {
     return r;
   }
   if (req.method != "GET") return HttpReply::text(405, "Ub uses GET\n");
+  if (const std::string* ua = req.headers.find("User-Agent")) {
+    std::lock_guard<std::mutex> lock(mu_);
+    last_user_agent_ = *ua;
+  }
   const std::string* auth = req.headers.find("Authorization");
   if (auth == nullptr) return HttpReply::text(400, "Ub needs an Authorization header with the IMPI\n");
   auto params = http::parse_auth_params(std::string_view(*auth).substr(auth->rfind("Digest ", 0) == 0 ? 7 : 0));

@@ -69,6 +69,10 @@ class Bsf {
   std::size_t resyncs() const { return resyncs_; }
   std::size_t requests() const { return http_->requests(); }
   Auc& auc() { return auc_; }
+  std::string last_user_agent() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return last_user_agent_;
+  }
 
  private:
   struct Vector {
@@ -97,6 +101,7 @@ class Bsf {
   mutable std::mutex mu_;
   std::map<std::string, Vector> vectors_;   // nonce -> vector
   std::map<std::string, Session> sessions_; // B-TID -> context
+  std::string last_user_agent_;
   std::atomic<std::size_t> bootstraps_{0}, resyncs_{0};
 };
 

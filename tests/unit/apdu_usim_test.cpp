@@ -90,6 +90,9 @@ TEST_CASE("apdu usim: exact AUTHENTICATE bytes and DB parsing (scripted)") {
       {"00c0000009", "6207820542210020019000"},
       {"00b2010420", dir_rec + std::string(2 * (32 - 26), 'f') + "9000"},
       {"00a4040410" + usim_aid, "9000"},
+      {"00a40004026f38", "620882024121800200099000"},  // EF_UST, 9 bytes
+      {"00b0000009", "0000000000000000089000"},        // service 68 (GBA) set
+      {"00a4040410" + usim_aid, "9000"},
       {"00880081221023553cbe9637a89d218ae64dae47bf351055f328b43577b9b94a9ffac354dfafb3", "6135"},
       {"00c0000035",
        "db08a54211d5e3ba50bf10b40ba9a3c58b2a05bbf0d987b21bf8cb10f769bcd751044604127672711c6d34419000"},
@@ -99,6 +102,7 @@ TEST_CASE("apdu usim: exact AUTHENTICATE bytes and DB parsing (scripted)") {
   REQUIRE_MESSAGE(usim.ok(), usim.error().describe());
   CHECK(hex_of(ByteView(usim.value()->usim_aid())) == usim_aid);
   CHECK_FALSE(usim.value()->has_isim());
+  CHECK(usim.value()->supports_gba_u());
   auto r = usim.value()->authenticate(ByteView(hex(kRand1)), ByteView(hex("55f328b43577b9b94a9ffac354dfafb3")));
   REQUIRE_MESSAGE(r.ok(), r.error().describe());
   CHECK(r->status == AkaStatus::success);
@@ -106,6 +110,58 @@ TEST_CASE("apdu usim: exact AUTHENTICATE bytes and DB parsing (scripted)") {
   CHECK(hex_of(r->ck.view()) == "b40ba9a3c58b2a05bbf0d987b21bf8cb");
   CHECK(hex_of(r->ik.view()) == "f769bcd751044604127672711c6d3441");
   CHECK(ch.at == ch.steps.size());
+}
+
+TEST_CASE("apdu usim: GBA_U bootstrapping and NAF derivation bytes (scripted)") {
+  ScriptedChannel ch;
+  const std::string usim_aid = "a0000000871002ff49ffff89040b00ff";
+  const std::string dir_rec = "61184f10" + usim_aid + "50045553494d" + std::string(12, 'f');
+  const std::string naf = "naf.example.test", impi = "alice@ims.example.test";
+  const std::string naf_id_hex = testsupport::hex_of(ByteView::of(naf)) + "0100000002";
+  const std::string ks_ext = "3a8f901675b5e273844cb914a293bf74772964b40d48ef196bd420d33e29ac86";
+  ch.steps = {
+      {"00a40004023f00", "9000"},
+      {"00a40004022f00", "62078205422100200190000"},
+      {"00b2010420", dir_rec + "9000"},
+      {"00a4040410" + usim_aid, "9000"},
+      {"00a40004026f38", "620882024121800200099000"},
+      {"00b0000009", "0000000000000000089000"},
+      // bootstrapping mode: 'DD' 10 RAND 10 AUTN, Lc 0x23 -> 'DB' 08 RES
+      {"00a4040410" + usim_aid, "9000"},
+      {"0088008423dd1023553cbe9637a89d218ae64dae47bf351055f328b43577b9b94a9ffac354dfafb3", "db08a54211d5e3ba50bf9000"},
+      // NAF derivation mode: 'DE' L NAF_Id L IMPI -> 'DB' 20 Ks_ext_NAF
+      {"00a4040410" + usim_aid, "9000"},
+      {"00880084" + testsupport::hex_of(ByteView(Bytes{static_cast<std::uint8_t>(3 + naf.size() + 5 + impi.size())})) +
+           "de" + testsupport::hex_of(ByteView(Bytes{static_cast<std::uint8_t>(naf.size() + 5)})) + naf_id_hex +
+           testsupport::hex_of(ByteView(Bytes{static_cast<std::uint8_t>(impi.size())})) +
+           testsupport::hex_of(ByteView::of(impi)),
+       "db20" + ks_ext + "9000"},
+  };
+  ch.steps[1].reply = "6207820542210020019000";
+  auto usim = ApduUsim::open(ch, {});
+  REQUIRE_MESSAGE(usim.ok(), usim.error().describe());
+  REQUIRE(usim.value()->supports_gba_u());
+  auto r = usim.value()->gba_u_bootstrap(ByteView(hex(kRand1)), ByteView(hex("55f328b43577b9b94a9ffac354dfafb3")));
+  REQUIRE_MESSAGE(r.ok(), r.error().describe());
+  CHECK(r->status == AkaStatus::success);
+  CHECK(hex_of(r->res.view()) == "a54211d5e3ba50bf");
+  CHECK(r->ck.empty());  // CK and IK stay in the card
+  CHECK(r->ik.empty());
+  Bytes nid = hex(naf_id_hex);
+  auto k = usim.value()->gba_u_ks_ext_naf(ByteView(nid), impi);
+  REQUIRE_MESSAGE(k.ok(), k.error().describe());
+  CHECK(hex_of(k->view()) == ks_ext);
+  CHECK(ch.at == ch.steps.size());
+}
+
+TEST_CASE("apdu usim: a card without GBA refuses GBA_U clearly") {
+  auto backend = soft();
+  VirtualCard card({}, backend.get());
+  auto u = ApduUsim::open(card, {});
+  REQUIRE(u.ok());
+  CHECK_FALSE(u.value()->supports_gba_u());
+  CHECK(u.value()->gba_u_bootstrap(ByteView(Bytes(16)), ByteView(Bytes(16))).error().code() == Errc::not_supported);
+  CHECK(backend->gba_u_ks_ext_naf(ByteView(Bytes(5)), "x").error().code() == Errc::not_supported);
 }
 
 TEST_CASE("apdu usim on a virtual card: T=0 and T=1, success, resync, MAC failure") {

@@ -12,6 +12,7 @@
 
 #include "utkit/aka/apdu.hpp"
 #include "utkit/aka/soft_usim.hpp"
+#include "utkit/gba/kdf.hpp"
 
 namespace testsupport {
 
@@ -27,6 +28,7 @@ class VirtualCard final : public utkit::aka::ApduChannel {
     std::string impi = "alice@ims.example.test";
     std::string domain = "ims.example.test";
     std::vector<std::string> impus = {"sip:alice@example.test", "tel:+15550100"};
+    bool gba_u = false;             // service 68 in EF_UST, and the GBA security context
   };
 
   static const utkit::Bytes& usim_aid() {
@@ -116,6 +118,10 @@ class VirtualCard final : public utkit::aka::ApduChannel {
     usim_files_[0x6F07].body = imsi;
     usim_files_[0x6FAD].body = o_.mnc_length ? utkit::Bytes{0x00, 0x00, 0x00, static_cast<std::uint8_t>(o_.mnc_length)}
                                              : utkit::Bytes{0x00, 0x00, 0x00};
+
+    utkit::Bytes ust(9, 0x00);
+    if (o_.gba_u) ust[8] |= 0x08;  // service n°68: bit 3 of byte 8
+    usim_files_[0x6F38].body = ust;
 
     isim_files_[0x6F02].body = tlv80(o_.impi);
     isim_files_[0x6F03].body = tlv80(o_.domain);
@@ -226,8 +232,43 @@ class VirtualCard final : public utkit::aka::ApduChannel {
     return out;
   }
 
+  // GBA security context (TS 31.102 7.1.2.4): the card keeps Ks = CK || IK.
+  utkit::Result<utkit::Bytes> gba(utkit::ByteView d) {
+    if (!o_.gba_u) return sw(0x6A86);
+    if (d.size() == 35 && d[0] == 0xDD && d[1] == 16 && d[18] == 16) {
+      auto r = usim_->authenticate(d.sub(2, 16), d.sub(19, 16));
+      if (!r) return sw(0x6F00);
+      using utkit::aka::AkaStatus;
+      if (r->status == AkaStatus::mac_failure) return sw(0x9862);
+      if (r->status == AkaStatus::sync_failure) {
+        utkit::Bytes out = {0xDC, 14};
+        out.insert(out.end(), r->auts.begin(), r->auts.end());
+        return answer(std::move(out));
+      }
+      gba_ks_ = utkit::SecretBytes::concat(r->ck.view(), r->ik.view());
+      gba_rand_ = d.sub(2, 16).to_bytes();
+      utkit::Bytes out = {0xDB, static_cast<std::uint8_t>(r->res.size())};
+      utkit::append(out, r->res.view());
+      return answer(std::move(out));
+    }
+    if (d.size() >= 3 && d[0] == 0xDE) {
+      const std::size_t nl = d[1];
+      if (2 + nl + 1 > d.size()) return sw(0x6700);
+      const std::size_t il = d[2 + nl];
+      if (3 + nl + il != d.size()) return sw(0x6700);
+      if (gba_ks_.empty()) return sw(0x6985);  // no bootstrap yet
+      auto k = utkit::gba::ks_naf(gba_ks_.view(), utkit::ByteView(gba_rand_), d.sub(3 + nl, il).as_string(), d.sub(2, nl));
+      if (!k) return sw(0x6F00);
+      utkit::Bytes out = {0xDB, 32};
+      utkit::append(out, k->view());
+      return answer(std::move(out));
+    }
+    return sw(0x6A80);
+  }
+
   utkit::Result<utkit::Bytes> authenticate(std::uint8_t p2, utkit::ByteView d) {
     if (cur_dir_ != &usim_files_ && cur_dir_ != &isim_files_) return sw(0x6985);
+    if (p2 == 0x84) return gba(d);
     if (p2 != 0x81) return sw(0x6B00);
     if (auth_status_override) return sw(auth_status_override);
     if (!auth_raw_override.empty()) return answer(auth_raw_override);
@@ -257,6 +298,8 @@ class VirtualCard final : public utkit::aka::ApduChannel {
   Dir* cur_dir_ = nullptr;
   File* cur_ = nullptr;
   utkit::Bytes pending_;
+  utkit::SecretBytes gba_ks_;
+  utkit::Bytes gba_rand_;
 };
 
 }  // namespace testsupport

@@ -18,6 +18,8 @@ constexpr std::uint16_t kEfAd = 0x6FAD;
 constexpr std::uint16_t kEfImpi = 0x6F02;
 constexpr std::uint16_t kEfDomain = 0x6F03;
 constexpr std::uint16_t kEfImpu = 0x6F04;
+constexpr std::uint16_t kEfUst = 0x6F38;
+constexpr unsigned kServiceGba = 68;  // TS 31.102 4.2.8
 
 constexpr std::uint16_t kSwOk = 0x9000;
 constexpr std::uint16_t kSwAuthMacFailure = 0x9862;  // TS 31.102 7.3.1: "authentication error, incorrect MAC"
@@ -118,6 +120,14 @@ Result<std::unique_ptr<ApduUsim>> ApduUsim::open(ApduChannel& channel, Options o
   if (usim->usim_aid_.empty() && usim->isim_aid_.empty()) {
     return Error(Errc::aka_app_not_found, "the card lists no USIM or ISIM application in EF.DIR (is it a 2G SIM?)");
   }
+  if (!usim->usim_aid_.empty()) {
+    // Service n is bit (n-1) mod 8 of byte (n-1) div 8 of EF_UST.
+    UTKIT_TRY(usim->select_aid(ByteView(usim->usim_aid_)));
+    auto ust = usim->read_transparent(kEfUst, 32);
+    if (ust && ust->size() > (kServiceGba - 1) / 8) {
+      usim->gba_u_ = ((*ust)[(kServiceGba - 1) / 8] >> ((kServiceGba - 1) % 8)) & 1;
+    }
+  }
   return usim;
 }
 
@@ -215,20 +225,26 @@ Result<UsimIdentity> ApduUsim::identity() {
   return id;
 }
 
+Result<ApduResponse> ApduUsim::authenticate_apdu(std::uint8_t p2, const Bytes& data) {
+  const bool use_isim = options_.auth_app == AuthApp::isim && !isim_aid_.empty();
+  const Bytes& aid = use_isim || usim_aid_.empty() ? isim_aid_ : usim_aid_;
+  UTKIT_TRY(select_aid(ByteView(aid)));
+  if (data.size() > 255) return Error(Errc::aka_bad_input, "AUTHENTICATE data longer than 255 bytes");
+  Bytes cmd = {0x00, 0x88, 0x00, p2, static_cast<std::uint8_t>(data.size())};
+  append(cmd, ByteView(data));
+  return exchange(channel_, ByteView(cmd));
+}
+
 Result<AkaResult> ApduUsim::authenticate(ByteView rand, ByteView autn) {
   if (rand.size() != kRandLen || autn.size() != kAutnLen) {
     return Error(Errc::aka_bad_input, "RAND and AUTN must be 16 bytes each");
   }
-  const bool use_isim = options_.auth_app == AuthApp::isim && !isim_aid_.empty();
-  const Bytes& aid = use_isim || usim_aid_.empty() ? isim_aid_ : usim_aid_;
-  UTKIT_TRY(select_aid(ByteView(aid)));
-
   // AUTHENTICATE, P2 = 81 (3G context): data = L || RAND || L || AUTN (TS 31.102 7.1.2).
-  Bytes cmd = {0x00, 0x88, 0x00, 0x81, 0x22, 0x10};
-  append(cmd, rand);
-  cmd.push_back(0x10);
-  append(cmd, autn);
-  UTKIT_ASSIGN(ApduResponse r, exchange(channel_, ByteView(cmd)));
+  Bytes data = {0x10};
+  append(data, rand);
+  data.push_back(0x10);
+  append(data, autn);
+  UTKIT_ASSIGN(ApduResponse r, authenticate_apdu(0x81, data));
   struct Wipe {
     Bytes& b;
     ~Wipe() { secure_wipe(b); }
@@ -274,6 +290,74 @@ Result<AkaResult> ApduUsim::authenticate(ByteView rand, ByteView autn) {
   char tag[8];
   std::snprintf(tag, sizeof tag, "%02X", d[0]);
   return Error(Errc::aka_bad_response, std::string("AUTHENTICATE answered with unknown tag '") + tag + "'");
+}
+
+namespace {
+// 'DB' L value, or 'DC' L value: the one TLV of a GBA AUTHENTICATE answer.
+bool single_tlv(const Bytes& d, std::uint8_t& tag, ByteView& value) {
+  if (d.size() < 2 || static_cast<std::size_t>(d[1]) + 2 != d.size()) return false;
+  tag = d[0];
+  value = ByteView(d).sub(2, d[1]);
+  return true;
+}
+}  // namespace
+
+Result<AkaResult> ApduUsim::gba_u_bootstrap(ByteView rand, ByteView autn) {
+  if (!gba_u_) return Error(Errc::not_supported, "this card does not offer GBA (service 68 in EF_UST)");
+  if (rand.size() != kRandLen || autn.size() != kAutnLen) {
+    return Error(Errc::aka_bad_input, "RAND and AUTN must be 16 bytes each");
+  }
+  // GBA security context, bootstrapping mode (TS 31.102 7.1.2.4.1): 'DD' || L || RAND || L || AUTN.
+  Bytes data = {0xDD, 0x10};
+  append(data, rand);
+  data.push_back(0x10);
+  append(data, autn);
+  UTKIT_ASSIGN(ApduResponse r, authenticate_apdu(0x84, data));
+  struct Wipe {
+    Bytes& b;
+    ~Wipe() { secure_wipe(b); }
+  } wipe{r.data};
+  if (r.sw == kSwAuthMacFailure) return AkaResult::mac_failure();
+  if (r.sw != kSwOk) return status_error("AUTHENTICATE (GBA bootstrapping)", r.sw);
+  std::uint8_t tag = 0;
+  ByteView v;
+  if (!single_tlv(r.data, tag, v)) return Error(Errc::aka_bad_response, "malformed GBA bootstrapping answer");
+  AkaResult out;
+  if (tag == 0xDB && v.size() >= 4 && v.size() <= 16) {
+    out.status = AkaStatus::success;
+    out.res = SecretBytes(v);
+    return out;
+  }
+  if (tag == 0xDC && v.size() == kAutsLen) {
+    out.status = AkaStatus::sync_failure;
+    out.auts = v.to_bytes();
+    return out;
+  }
+  return Error(Errc::aka_bad_response, "unexpected GBA bootstrapping answer");
+}
+
+Result<SecretBytes> ApduUsim::gba_u_ks_ext_naf(ByteView naf_id, std::string_view impi) {
+  if (!gba_u_) return Error(Errc::not_supported, "this card does not offer GBA (service 68 in EF_UST)");
+  if (naf_id.size() > 255 || impi.size() > 255 || naf_id.size() + impi.size() + 3 > 255) {
+    return Error(Errc::aka_bad_input, "NAF_Id and IMPI too long for one AUTHENTICATE");
+  }
+  // NAF derivation mode (TS 31.102 7.1.2.4.2): 'DE' || L || NAF_ID || L || IMPI.
+  Bytes data = {0xDE, static_cast<std::uint8_t>(naf_id.size())};
+  append(data, naf_id);
+  data.push_back(static_cast<std::uint8_t>(impi.size()));
+  append(data, ByteView::of(impi));
+  UTKIT_ASSIGN(ApduResponse r, authenticate_apdu(0x84, data));
+  struct Wipe {
+    Bytes& b;
+    ~Wipe() { secure_wipe(b); }
+  } wipe{r.data};
+  if (r.sw != kSwOk) return status_error("AUTHENTICATE (GBA NAF derivation)", r.sw);
+  std::uint8_t tag = 0;
+  ByteView v;
+  if (!single_tlv(r.data, tag, v) || tag != 0xDB || v.size() != 32) {
+    return Error(Errc::aka_bad_response, "malformed GBA NAF derivation answer (expected 'DB' with 32 bytes)");
+  }
+  return SecretBytes(v);
 }
 
 }  // namespace utkit::aka

@@ -13,6 +13,14 @@ const char* to_string(AkaStatus status) {
   return "?";
 }
 
+Result<AkaResult> UsimBackend::gba_u_bootstrap(ByteView, ByteView) {
+  return Error(Errc::not_supported, "the '" + std::string(name()) + "' USIM backend cannot run GBA_U");
+}
+
+Result<SecretBytes> UsimBackend::gba_u_ks_ext_naf(ByteView, std::string_view) {
+  return Error(Errc::not_supported, "the '" + std::string(name()) + "' USIM backend cannot run GBA_U");
+}
+
 namespace {
 
 struct PlmnParts {

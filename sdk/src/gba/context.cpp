@@ -37,11 +37,11 @@ constexpr std::string_view kMagic = "utkit-gba-context 1";
 }  // namespace
 
 bool BootstrapContext::valid_at(WallTime now, std::chrono::seconds margin) const {
-  return !btid.empty() && ks.size() == 32 && now + margin < expiry;
+  return !btid.empty() && (uicc || ks.size() == 32) && now + margin < expiry;
 }
 
 BootstrapContext BootstrapContext::clone() const {
-  return BootstrapContext{btid, ks.clone(), rand, impi, expiry, bsf_host};
+  return BootstrapContext{btid, ks.clone(), rand, impi, expiry, bsf_host, uicc};
 }
 
 Result<WallTime> parse_xsd_datetime(std::string_view s) {
@@ -151,7 +151,8 @@ Result<BootstrappingInfo> parse_bootstrapping_info(std::string_view xml) {
 SecretBytes BootstrapContext::serialize() const {
   std::string s(kMagic);
   s += "\nbtid " + btid + "\nimpi " + impi + "\nbsf " + bsf_host + "\nrand " + to_hex(ByteView(rand)) + "\nexpiry " +
-       std::to_string(std::chrono::duration_cast<std::chrono::seconds>(expiry.time_since_epoch()).count()) + "\nks ";
+       std::to_string(std::chrono::duration_cast<std::chrono::seconds>(expiry.time_since_epoch()).count()) +
+       "\nuicc " + (uicc ? "1" : "0") + "\nks ";
   std::string ks_hex = to_hex(ks.view());
   s += ks_hex + "\n";
   SecretBytes out(ByteView::of(s));
@@ -189,7 +190,10 @@ Result<BootstrapContext> BootstrapContext::parse(ByteView record) {
       if (value.empty() || *end != '\0') return bad("bad expiry");
       c.expiry = WallTime{} + std::chrono::seconds(v);
       have_expiry = true;
+    } else if (key == "uicc") {
+      c.uicc = value == "1";
     } else if (key == "ks") {
+      if (value.empty()) continue;  // GBA_U: Ks is in the card
       auto k = secret_from_hex(value);
       secure_wipe(value);
       if (!k || k->size() != 32) return bad("bad ks");
@@ -198,7 +202,9 @@ Result<BootstrapContext> BootstrapContext::parse(ByteView record) {
     secure_wipe(line);
   }
   secure_wipe(text);
-  if (c.btid.empty() || c.impi.empty() || c.ks.empty() || c.rand.empty() || !have_expiry) return bad("incomplete");
+  if (c.btid.empty() || c.impi.empty() || (c.ks.empty() && !c.uicc) || c.rand.empty() || !have_expiry) {
+    return bad("incomplete");
+  }
   return c;
 }
 

@@ -8,8 +8,8 @@ namespace {
 // The http module's CredentialProvider for Ub: runs AKA on each challenge.
 class AkaResponder final : public http::CredentialProvider {
  public:
-  AkaResponder(aka::UsimBackend& usim, std::string impi, const Logger* log)
-      : usim_(usim), impi_(std::move(impi)), log_(log) {}
+  AkaResponder(aka::UsimBackend& usim, std::string impi, bool gba_u, std::mutex& card, const Logger* log)
+      : usim_(usim), impi_(std::move(impi)), gba_u_(gba_u), card_(card), log_(log) {}
 
   Result<http::DigestCredentials> credentials(const http::AuthRequest& req) override {
     const http::Challenge& ch = req.challenge;
@@ -28,7 +28,11 @@ class AkaResponder final : public http::CredentialProvider {
                                                 std::to_string(nonce ? nonce->size() : 0) + " octets)");
     }
     const ByteView rand(nonce->data(), 16), autn(nonce->data() + 16, 16);
-    UTKIT_ASSIGN(aka::AkaResult r, usim_.authenticate(rand, autn));
+    Result<aka::AkaResult> run = [&] {
+      std::lock_guard<std::mutex> lock(card_);
+      return gba_u_ ? usim_.gba_u_bootstrap(rand, autn) : usim_.authenticate(rand, autn);
+    }();
+    UTKIT_ASSIGN(aka::AkaResult r, std::move(run));
     switch (r.status) {
       case aka::AkaStatus::mac_failure:
         // TS 33.102 6.3.3: the network failed authentication. Nothing that
@@ -55,8 +59,13 @@ class AkaResponder final : public http::CredentialProvider {
       log_->protect(r.ik.view());
     }
     sent_auts_ = false;
+    answered_ = true;
     rand_ = rand.to_bytes();
-    ks_ = SecretBytes::concat(r.ck.view(), r.ik.view());  // Ks = CK || IK (TS 33.220 4.5.2)
+    // Ks = CK || IK (TS 33.220 4.5.2); with GBA_U it stays in the card.
+    if (!gba_u_) ks_ = SecretBytes::concat(r.ck.view(), r.ik.view());
+    if (gba_u_ && ch.algorithm == http::DigestAlgorithm::akav2_md5) {
+      return Error(Errc::gba_unsupported, "AKAv2-MD5 needs CK and IK, which a GBA_U card does not release");
+    }
     http::DigestCredentials cred;
     cred.username = impi_;
     cred.password = ch.algorithm == http::DigestAlgorithm::akav2_md5 ? http::akav2_password(r.res.view(), r.ik.view(), r.ck.view())
@@ -65,7 +74,7 @@ class AkaResponder final : public http::CredentialProvider {
     return cred;
   }
 
-  bool have_keys() const { return !ks_.empty(); }
+  bool answered() const { return answered_; }
   SecretBytes take_ks() { return std::move(ks_); }
   const Bytes& rand() const { return rand_; }
   int resyncs() const { return resyncs_; }
@@ -73,8 +82,11 @@ class AkaResponder final : public http::CredentialProvider {
  private:
   aka::UsimBackend& usim_;
   std::string impi_;
+  bool gba_u_;
+  std::mutex& card_;
   const Logger* log_;
   bool sent_auts_ = false;
+  bool answered_ = false;
   int resyncs_ = 0;
   Bytes rand_;
   SecretBytes ks_;
@@ -109,6 +121,13 @@ Result<std::unique_ptr<GbaClient>> GbaClient::create(GbaConfig config, aka::Usim
   auto bsf = http::parse_url(url);
   if (!bsf) return std::move(bsf).error().with_context("BSF URL");
   g->bsf_ = bsf.value();
+  if (g->cfg_.gba_u && !usim.supports_gba_u()) {
+    return Error(Errc::gba_unsupported, "GBA_U was configured but the '" + std::string(usim.name()) +
+                                            "' USIM backend has no GBA security context");
+  }
+  if (g->cfg_.gba_u && g->cfg_.user_agent.find("3gpp-gba-uicc") == std::string::npos) {
+    g->cfg_.user_agent += " 3gpp-gba-uicc";  // TS 24.109 4.4.2
+  }
   if (g->bsf_.tls() && !g->bsf_tls_) {
     return Error(Errc::config_invalid, "the BSF URL is https but no TLS configuration was given for it");
   }
@@ -116,7 +135,7 @@ Result<std::unique_ptr<GbaClient>> GbaClient::create(GbaConfig config, aka::Usim
     auto rec = store->get(g->cfg_.store_key);
     if (rec) {
       auto c = BootstrapContext::parse(rec->view());
-      if (c && c->impi == g->impi_ && c->valid_at(clock.wall_now(), g->cfg_.expiry_margin)) {
+      if (c && c->impi == g->impi_ && c->uicc == g->cfg_.gba_u && c->valid_at(clock.wall_now(), g->cfg_.expiry_margin)) {
         if (log) log->protect(c->ks.view());
         g->ctx_ = std::make_shared<const BootstrapContext>(std::move(c).value());
         ++g->stats_.loaded_from_store;
@@ -176,7 +195,7 @@ Result<ContextPtr> GbaClient::run_ub() {
   opt.keep_alive = false;
   opt.preferred_qop = http::Qop::auth_int;
   http::HttpClient client(tcp_, random_, clock_, bsf_tls_, opt, log_);
-  AkaResponder responder(usim_, impi_, log_);
+  AkaResponder responder(usim_, impi_, cfg_.gba_u, card_mu_, log_);
   client.set_credentials(&responder);
 
   http::Request req;
@@ -196,7 +215,7 @@ Result<ContextPtr> GbaClient::run_ub() {
     return Error(Errc::gba_bsf_status, "the BSF " + bsf_.origin() + " answered " + std::to_string(rsp->status) + " " +
                                            rsp->reason + " to the bootstrap");
   }
-  if (!responder.have_keys()) {
+  if (!responder.answered()) {
     return Error(Errc::gba_failed, "the BSF answered 200 without authenticating the subscriber");
   }
   UTKIT_ASSIGN(BootstrappingInfo info, parse_bootstrapping_info(rsp->body_text()));
@@ -212,7 +231,8 @@ Result<ContextPtr> GbaClient::run_ub() {
   ctx->impi = impi_;
   ctx->expiry = info.lifetime;
   ctx->bsf_host = bsf_.host;
-  if (log_) log_->protect(ctx->ks.view());
+  ctx->uicc = cfg_.gba_u;
+  if (log_ && !ctx->ks.empty()) log_->protect(ctx->ks.view());
   if (store_ != nullptr) {
     SecretBytes rec = ctx->serialize();
     auto r = store_->put(cfg_.store_key, rec.view());
@@ -230,6 +250,13 @@ Result<ContextPtr> GbaClient::run_ub() {
 Result<SecretBytes> GbaClient::ks_naf(const BootstrapContext& ctx, std::string_view naf_fqdn,
                                       const UaProtocolId& ua) const {
   const Bytes id = naf_id(naf_fqdn, ua);
+  if (ctx.uicc) {
+    // GBA_U: Ks_ext_NAF, derived in the card from the Ks it kept.
+    std::lock_guard<std::mutex> lock(card_mu_);
+    UTKIT_ASSIGN(SecretBytes k, usim_.gba_u_ks_ext_naf(ByteView(id), ctx.impi));
+    if (log_) log_->protect(k.view());
+    return k;
+  }
   UTKIT_ASSIGN(SecretBytes k, gba::ks_naf(ctx.ks.view(), ByteView(ctx.rand), ctx.impi, ByteView(id)));
   if (log_) log_->protect(k.view());
   return k;
@@ -238,16 +265,14 @@ Result<SecretBytes> GbaClient::ks_naf(const BootstrapContext& ctx, std::string_v
 Result<http::DigestCredentials> NafCredentials::credentials(const http::AuthRequest& req) {
   const std::string& realm = req.challenge.realm;
   static const std::string kMe = "3GPP-bootstrapping@", kUicc = "3GPP-bootstrapping-uicc@";
-  if (realm.compare(0, kUicc.size(), kUicc) == 0) {
-    return Error(Errc::gba_unsupported, "the NAF asks for GBA_U (realm '" + realm +
-                                            "'); this USIM backend provides GBA_ME only");
-  }
-  if (realm.compare(0, kMe.size(), kMe) != 0) {
+  const bool uicc_realm = realm.compare(0, kUicc.size(), kUicc) == 0;
+  if (!uicc_realm && realm.compare(0, kMe.size(), kMe) != 0) {
     return Error(Errc::auth_no_credentials, "realm '" + realm + "' is not a GBA realm (3GPP-bootstrapping@<NAF>)");
   }
   const Logger* log = gba_.logger();
-  if (log && realm.substr(kMe.size()) != req.url.host) {
-    log->warn("gba", "NAF realm names '" + realm.substr(kMe.size()) + "' but the NAF is reached as '" + req.url.host +
+  const std::string realm_host = realm.substr((uicc_realm ? kUicc : kMe).size());
+  if (log && realm_host != req.url.host) {
+    log->warn("gba", "NAF realm names '" + realm_host + "' but the NAF is reached as '" + req.url.host +
                          "'; NAF_Id uses the latter (TS 33.220)");
   }
   ContextPtr ctx;
@@ -260,6 +285,10 @@ Result<http::DigestCredentials> NafCredentials::credentials(const http::AuthRequ
   } else {
     return Error(Errc::gba_naf_refused, "the NAF " + req.url.host + " refused the GBA credentials even after a new "
                                                                      "bootstrap");
+  }
+  if (uicc_realm && !ctx->uicc) {
+    return Error(Errc::gba_unsupported, "the NAF " + req.url.host + " asks for GBA_U (realm '" + realm +
+                                            "') but the bootstrap ran GBA_ME; configure gba_u with a GBA-capable card");
   }
   const UaProtocolId ua = req.tls ? ua_tls_digest(req.tls->suite_id) : ua_http_digest();
   UTKIT_ASSIGN(SecretBytes k, gba_.ks_naf(*ctx, req.url.host, ua));

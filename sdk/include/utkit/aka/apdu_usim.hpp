@@ -34,6 +34,13 @@ class ApduUsim final : public UsimBackend {
   Result<UsimIdentity> identity() override;
   Result<AkaResult> authenticate(ByteView rand, ByteView autn) override;
 
+  // GBA_U: service n°68 in the USIM Service Table (EF_UST 6F38).
+  bool supports_gba_u() const override { return gba_u_; }
+  // AUTHENTICATE P2 '84', bootstrapping mode 'DD' -> 'DB' RES | 'DC' AUTS.
+  Result<AkaResult> gba_u_bootstrap(ByteView rand, ByteView autn) override;
+  // AUTHENTICATE P2 '84', NAF derivation mode 'DE' -> 'DB' Ks_ext_NAF.
+  Result<SecretBytes> gba_u_ks_ext_naf(ByteView naf_id, std::string_view impi) override;
+
   bool has_isim() const { return !isim_aid_.empty(); }
   const Bytes& usim_aid() const { return usim_aid_; }
   const Bytes& isim_aid() const { return isim_aid_; }
@@ -49,8 +56,11 @@ class ApduUsim final : public UsimBackend {
 
   ApduChannel& channel_;
   Options options_;
+  Result<ApduResponse> authenticate_apdu(std::uint8_t p2, const Bytes& data);
+
   Bytes usim_aid_;
   Bytes isim_aid_;
+  bool gba_u_ = false;
 };
 
 }  // namespace utkit::aka

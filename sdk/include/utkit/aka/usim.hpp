@@ -54,6 +54,14 @@ class UsimBackend {
   virtual Result<AkaResult> authenticate(ByteView rand, ByteView autn) = 0;
   // True when the card can run GBA_U (the GBA security context of TS 31.102).
   virtual bool supports_gba_u() const { return false; }
+
+  // GBA_U (TS 33.220 Annex G, TS 31.102 7.1.2.4): AKA in the GBA security
+  // context. The card keeps Ks = CK || IK; the result carries RES (success)
+  // or AUTS (sync failure) only, never CK or IK.
+  virtual Result<AkaResult> gba_u_bootstrap(ByteView rand, ByteView autn);
+  // GBA_U NAF derivation: Ks_ext_NAF for NAF_Id and IMPI, from the Ks the
+  // card kept at the last gba_u_bootstrap.
+  virtual Result<SecretBytes> gba_u_ks_ext_naf(ByteView naf_id, std::string_view impi);
 };
 
 // TS 23.003 13.3: IMPI = <IMSI>@ims.mnc<MNC>.mcc<MCC>.3gppnetwork.org, MNC

@@ -18,6 +18,7 @@ struct BootstrapContext {
   std::string impi;      // exactly as sent as the Ub user name
   WallTime expiry;       // from BootstrappingInfo/lifetime
   std::string bsf_host;
+  bool uicc = false;     // GBA_U: Ks stays in the card (ks is empty here)
 
   // Usable at `now`, keeping `margin` before the expiry for clock skew.
   bool valid_at(WallTime now, std::chrono::seconds margin) const;

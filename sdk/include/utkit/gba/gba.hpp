@@ -47,6 +47,10 @@ struct GbaConfig {
   // Require the BSF's rspauth (mutual authentication, RFC 3310).
   bool require_rspauth = true;
   std::string store_key = "gba-context";
+  // GBA_U (TS 33.220 Annex G): AKA in the card's GBA security context; Ks
+  // never leaves the card and Ks_ext_NAF is derived there. Needs a backend
+  // with supports_gba_u(); the User-Agent then carries "3gpp-gba-uicc".
+  bool gba_u = false;
 };
 
 struct GbaStats {
@@ -102,6 +106,7 @@ class GbaClient {
 
   mutable std::mutex mu_;        // guards ctx_ and stats_
   std::mutex bootstrap_mu_;      // one Ub run at a time
+  mutable std::mutex card_mu_;   // one card command sequence at a time
   ContextPtr ctx_;
   GbaStats stats_;
 };
@@ -110,7 +115,8 @@ class GbaClient {
 // "3GPP-bootstrapping@<NAF>", user name B-TID and password base64(Ks_NAF),
 // NAF_Id = the NAF FQDN used on Ua (the URL's host) || the Ua protocol
 // identifier: 01 00 01 + the negotiated TLS suite over https, 01 00 00 00 02
-// over plain http. When the NAF refuses the B-TID, it bootstraps again once
+// over plain http. After a GBA_U bootstrap the password is base64(Ks_ext_NAF)
+// from the card, for "3GPP-bootstrapping@" and "3GPP-bootstrapping-uicc@" realms. When the NAF refuses the B-TID, it bootstraps again once
 // and retries once; then it fails with gba_naf_refused.
 class NafCredentials final : public http::CredentialProvider {
  public:
