@@ -10,6 +10,7 @@
 #include "utkit/aka/soft_usim.hpp"
 #include "utkit/base/encoding.hpp"
 #include "utkit/posix/system.hpp"
+#include "utkit/tls/profile.hpp"
 #ifdef UTKIT_HAVE_PCSC
 #include "utkit/posix/pcsc_channel.hpp"
 #endif
@@ -59,7 +60,7 @@ Result<Config> load_config(const std::string& path) {
   utkit::secure_wipe(text);
   if (doc.is_discarded()) return Error(Errc::config_invalid, "config file '" + path + "' is not valid JSON");
   if (!doc.is_object()) return Error(Errc::config_invalid, "config file '" + path + "' must hold a JSON object");
-  UTKIT_TRY(only_keys(doc, "", {"identity", "usim"}));
+  UTKIT_TRY(only_keys(doc, "", {"identity", "usim", "bsf", "resolve", "storage_dir", "tls"}));
 
   Config c;
   if (!doc.contains("identity") || !doc["identity"].is_object()) {
@@ -129,6 +130,39 @@ Result<Config> load_config(const std::string& path) {
     if (!app.empty()) c.usim.app = app;
   } else {
     return bad("usim.backend", "must be \"soft\" or \"pcsc\", not \"" + c.usim.backend + "\"");
+  }
+  if (doc.contains("bsf")) {
+    const json& b = doc["bsf"];
+    if (!b.is_object()) return bad("bsf", "must be an object");
+    UTKIT_TRY(only_keys(b, "bsf", {"url", "gba_u"}));
+    UTKIT_ASSIGN(c.bsf_url, get_string(b, "bsf", "url", false));
+    if (b.contains("gba_u")) {
+      if (!b["gba_u"].is_boolean()) return bad("bsf.gba_u", "must be true or false");
+      c.gba_u = b["gba_u"].get<bool>();
+    }
+  }
+  if (doc.contains("resolve")) {
+    const json& r = doc["resolve"];
+    if (!r.is_object()) return bad("resolve", "must be an object of \"host:port\": \"address\"");
+    for (auto it = r.begin(); it != r.end(); ++it) {
+      if (!it.value().is_string()) return bad("resolve." + it.key(), "must be a string (an IP address)");
+      c.resolve.emplace_back(it.key(), it.value().get<std::string>());
+    }
+  }
+  if (doc.contains("storage_dir")) {
+    if (!doc["storage_dir"].is_string()) return bad("storage_dir", "must be a string (a directory)");
+    c.storage_dir = doc["storage_dir"].get<std::string>();
+  }
+  if (doc.contains("tls")) {
+    const json& t = doc["tls"];
+    if (!t.is_object()) return bad("tls", "must be an object");
+    UTKIT_TRY(only_keys(t, "tls", {"ca_file", "profile"}));
+    UTKIT_ASSIGN(c.ca_file, get_string(t, "tls", "ca_file", false));
+    UTKIT_ASSIGN(std::string profile, get_string(t, "tls", "profile", false));
+    if (!profile.empty()) {
+      if (!utkit::tls::TlsProfile::named(profile)) return bad("tls.profile", "must be \"ts33141\" or \"modern\"");
+      c.tls_profile = profile;
+    }
   }
   return c;
 }

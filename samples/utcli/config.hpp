@@ -3,6 +3,7 @@
 #pragma once
 
 #include <memory>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,12 @@ struct Config {
   std::string impi, imsi, impu;
   int mnc_length = 0;
   UsimConfig usim;
+  std::string bsf_url;                              // bsf.url; empty: derived (TS 23.003)
+  bool gba_u = false;                               // bsf.gba_u
+  std::vector<std::pair<std::string, std::string>> resolve;  // "host:port" -> address
+  std::string storage_dir;                          // bootstrapping context, TLS sessions
+  std::string ca_file;                              // tls.ca_file
+  std::string tls_profile = "ts33141";              // tls.profile
 };
 
 utkit::Result<Config> load_config(const std::string& path);

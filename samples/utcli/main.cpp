@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "config.hpp"
+#include "gba_cmd.hpp"
 #include "http_cmd.hpp"
 #include "tls_probe.hpp"
 #include "utkit/aka/soft_usim.hpp"
@@ -29,6 +30,8 @@ const char* kHelp =
     "usage: utcli [--config FILE] [--json] COMMAND ...\n"
     "\n"
     "commands:\n"
+    "  bootstrap [--force]    GBA bootstrap on Ub (or reuse the stored context);\n"
+    "                         prints the B-TID and its expiry, never a key\n"
     "  usim info              identity of the configured USIM/ISIM backend\n"
     "  usim auth RAND AUTN    run AKA on a challenge (hex); prints the outcome,\n"
     "                         never RES/CK/IK; on a sync failure prints AUTS\n"
@@ -40,6 +43,7 @@ const char* kHelp =
     "options:\n"
     "  --config FILE          JSON configuration (docs/cli.md)\n"
     "  --json                 machine-readable output (stable, docs/cli.md)\n"
+    "  -v                     log the flow step by step on stderr (secrets redacted)\n"
     "  -h, --help             this text\n"
     "\n"
     "exit codes: 0 ok, 1 failed, 2 usage, 3 configuration, 4 connection or TLS\n"
@@ -128,6 +132,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   std::string config_path;
   bool as_json = false;
+  bool verbose = false;
   std::vector<std::string> rest;
   // tls-probe and http take their own options.
   for (std::size_t i = 0; i < args.size(); ++i) {
@@ -158,6 +163,10 @@ int main(int argc, char** argv) {
       config_path = args[++i];
     } else if (a == "--json") {
       as_json = true;
+    } else if (a == "-v") {
+      verbose = true;
+    } else if (a == "--force" && !rest.empty() && rest[0] == "bootstrap") {
+      rest.push_back(a);
     } else if (!a.empty() && a[0] == '-') {
       return usage("unknown option '" + a + "'");
     } else {
@@ -165,6 +174,13 @@ int main(int argc, char** argv) {
     }
   }
   if (rest.empty()) return usage("no command given");
+  if (rest[0] == "bootstrap") {
+    if (config_path.empty()) return usage("bootstrap needs --config FILE");
+    auto config = utcli::load_config(config_path);
+    if (!config) return report(config.error(), kConfig);
+    return utcli::bootstrap_command(config.value(), std::vector<std::string>(rest.begin() + 1, rest.end()), as_json,
+                                    verbose);
+  }
   if (rest[0] != "usim") return usage("unknown command '" + rest[0] + "'");
   if (rest.size() < 2) return usage("usim needs a subcommand: info or auth");
   if (config_path.empty()) return usage("usim commands need --config FILE");

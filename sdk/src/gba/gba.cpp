@@ -192,7 +192,6 @@ Result<ContextPtr> GbaClient::run_ub() {
   opt.user_agent = cfg_.user_agent;
   opt.request_timeout = cfg_.timeout;
   opt.require_rspauth = cfg_.require_rspauth;
-  opt.keep_alive = false;
   opt.preferred_qop = http::Qop::auth_int;
   http::HttpClient client(tcp_, random_, clock_, bsf_tls_, opt, log_);
   AkaResponder responder(usim_, impi_, cfg_.gba_u, card_mu_, log_);

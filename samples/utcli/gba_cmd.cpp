@@ -1,0 +1,97 @@
+// utcli bootstrap: run (or reuse) the GBA bootstrap and print the B-TID and
+// its expiry — never a key.
+#include "gba_cmd.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+
+#include "utkit/gba/gba.hpp"
+#include "utkit/posix/system.hpp"
+#include "utkit/posix/tcp_transport.hpp"
+
+namespace utcli {
+
+using namespace utkit;
+
+int bootstrap_command(Config& config, const std::vector<std::string>& args, bool as_json, bool verbose) {
+  bool force = false;
+  for (const auto& a : args) {
+    if (a == "--force") {
+      force = true;
+    } else {
+      std::fprintf(stderr, "utcli: unknown bootstrap option '%s' (only --force)\n", a.c_str());
+      return 2;
+    }
+  }
+  auto fail = [&](const Error& e) {
+    std::fprintf(stderr, "utcli: %s\n", e.describe().c_str());
+    switch (e.module()) {
+      case ErrorModule::config: return 3;
+      case ErrorModule::net:
+      case ErrorModule::tls:
+      case ErrorModule::http: return 4;
+      case ErrorModule::auth:
+      case ErrorModule::gba:
+      case ErrorModule::aka: return 5;
+      default: return 1;
+    }
+  };
+  posix::StderrLogSink sink;
+  Logger log(verbose ? &sink : nullptr, LogLevel::debug);
+  posix::SystemClock clock;
+  auto random = posix::make_system_random();
+  if (!random) return fail(random.error());
+  posix::ResolveOverrides resolve;
+  for (const auto& [hp, addr] : config.resolve) {
+    auto r = resolve.add(hp, addr);
+    if (!r) return fail(std::move(r).error().with_context("config key 'resolve." + hp + "'"));
+  }
+  posix::TcpTransportFactory tcp(&resolve);
+  auto backend = open_backend(config);
+  if (!backend) return fail(backend.error());
+  std::unique_ptr<KeyValueStore> store;
+  if (!config.storage_dir.empty()) {
+    auto s = posix::FileKeyValueStore::open(config.storage_dir);
+    if (!s) return fail(std::move(s).error().with_context("config key 'storage_dir'"));
+    store = std::move(s).value();
+  }
+  std::shared_ptr<tls::TlsContext> tls;
+  if (!config.ca_file.empty()) {
+    tls::TlsConfig tc;
+    tc.profile = tls::TlsProfile::named(config.tls_profile).value();
+    tc.trust.ca_file = config.ca_file;
+    auto ctx = tls::TlsContext::create(tc, *random.value(), clock, nullptr, &log);
+    if (!ctx) return fail(ctx.error());
+    tls = ctx.value();
+  }
+  gba::GbaConfig gc;
+  gc.bsf_url = config.bsf_url;
+  gc.impi = config.impi;
+  gc.gba_u = config.gba_u;
+  auto g = gba::GbaClient::create(gc, *backend->usim, tcp, *random.value(), clock, tls, store.get(), &log);
+  if (!g) return fail(g.error());
+  const bool had = static_cast<bool>(g.value()->current());
+  auto ctx = force ? g.value()->bootstrap() : g.value()->context();
+  if (!ctx) return fail(ctx.error());
+  const auto& c = *ctx.value();
+  const bool reused = had && !force;
+  const auto stats = g.value()->stats();
+  if (as_json) {
+    nlohmann::json j = {{"btid", c.btid},         {"expires", gba::format_xsd_datetime(c.expiry)},
+                        {"impi", c.impi},         {"bsf", g.value()->bsf().origin()},
+                        {"reused", reused},       {"resyncs", stats.resyncs},
+                        {"gba_u", c.uicc}};
+    std::printf("%s\n", j.dump().c_str());
+  } else {
+    std::printf("B-TID        %s\n", c.btid.c_str());
+    std::printf("valid until  %s\n", gba::format_xsd_datetime(c.expiry).c_str());
+    std::printf("IMPI         %s\n", c.impi.c_str());
+    std::printf("BSF          %s\n", g.value()->bsf().origin().c_str());
+    std::printf("%s%s\n", reused ? "reused the stored bootstrapping context" : "new bootstrap (Ub)",
+                stats.resyncs ? ", after one SQN resynchronisation" : "");
+  }
+  return 0;
+}
+
+}  // namespace utcli
