@@ -87,6 +87,13 @@ const char* to_string(Errc code) {
     case Errc::gba_naf_refused: return "gba.naf_refused";
     case Errc::gba_unsupported: return "gba.unsupported";
     case Errc::xcap_failed: return "xcap.failed";
+    case Errc::xcap_not_found: return "xcap.not_found";
+    case Errc::xcap_conflict: return "xcap.conflict";
+    case Errc::xcap_precondition_failed: return "xcap.precondition_failed";
+    case Errc::xcap_bad_selector: return "xcap.bad_selector";
+    case Errc::xcap_bad_document: return "xcap.bad_document";
+    case Errc::xcap_status: return "xcap.status";
+    case Errc::xcap_retries_exhausted: return "xcap.retries_exhausted";
     case Errc::config_invalid: return "config.invalid";
     case Errc::config_missing: return "config.missing";
     case Errc::storage_not_found: return "storage.not_found";

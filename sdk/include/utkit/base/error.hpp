@@ -104,6 +104,13 @@ enum class Errc : std::uint16_t {
 
   // xcap
   xcap_failed = 0x0701,
+  xcap_not_found = 0x0702,            // 404: no such document, element or attribute
+  xcap_conflict = 0x0703,             // 409 with an xcap-error body (the message names the condition)
+  xcap_precondition_failed = 0x0704,  // 412: the ETag moved on (another device changed the document)
+  xcap_bad_selector = 0x0705,         // a node selector that cannot be built or parsed
+  xcap_bad_document = 0x0706,         // a document that is not what its AUID says
+  xcap_status = 0x0707,               // another unexpected status
+  xcap_retries_exhausted = 0x0708,    // kept losing the race for the document
 
   // config
   config_invalid = 0x0801,
