@@ -1,0 +1,80 @@
+// utkit/xcap/client.hpp — XCAP operations (RFC 4825) over the http module.
+//
+// GET/PUT/DELETE of documents, elements and attributes with the right
+// Content-Type (the AUID's MIME type for a document, application/xcap-el+xml
+// for an element, application/xcap-att+xml for an attribute; none on
+// requests without a body). One ETag per document, updated from every
+// response; If-Match / If-None-Match; 304 and 412; 409 bodies parsed into a
+// typed XcapError. Every request carries X-3GPP-Intended-Identity.
+#pragma once
+
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "utkit/http/client.hpp"
+#include "utkit/xcap/uri.hpp"
+
+namespace utkit::xcap {
+
+struct XcapConfig {
+  std::string root;                // "https://xcap.example.net/xcap-root"
+  std::string xui;                 // the user's IMPU: "sip:alice@example.net"
+  std::string intended_identity;   // X-3GPP-Intended-Identity; empty: the XUI
+};
+
+// An xcap-error body (RFC 4825 11): the condition and what it names.
+struct XcapError {
+  std::string condition;  // "uniqueness-failure", "no-parent", "not-well-formed", ... or "" when unreadable
+  std::string ancestor;   // no-parent
+  std::string field;      // uniqueness-failure <exists field="...">
+  std::vector<std::string> alt_values;
+  std::string phrase;
+};
+// Parses loosely: comments, unknown elements and missing fields are fine.
+XcapError parse_xcap_error(std::string_view body);
+
+enum class Precondition { none, if_match, if_none_match_any };
+
+struct XcapResult {
+  int status = 0;
+  std::string etag;
+  std::string content_type;
+  std::string body;
+};
+
+const char* mime_type_of(std::string_view auid);
+
+class XcapClient {
+ public:
+  XcapClient(http::HttpClient& http, XcapConfig config);
+
+  // A URI in this user's tree.
+  XcapUri uri(std::string auid, std::string document, NodeSelector node = {}) const;
+
+  // 2xx and 304 are results; 404 -> xcap_not_found, 409 -> xcap_conflict (the
+  // message names the condition; last_error() has the details), 412 ->
+  // xcap_precondition_failed (the cached ETag is dropped), others -> xcap_status.
+  Result<XcapResult> get(const XcapUri& uri, bool if_none_match_cached = false);
+  Result<XcapResult> put(const XcapUri& uri, std::string body, Precondition pre = Precondition::if_match);
+  Result<XcapResult> remove(const XcapUri& uri, Precondition pre = Precondition::if_match);
+  // xcap-caps (global tree).
+  Result<XcapResult> caps();
+
+  std::optional<std::string> etag(const DocumentSelector& doc) const;
+  void forget_etag(const DocumentSelector& doc);
+  XcapError last_error() const;
+
+ private:
+  Result<XcapResult> run(const XcapUri& uri, http::Request req);
+  static std::string doc_key(const DocumentSelector& d);
+
+  http::HttpClient& http_;
+  XcapConfig cfg_;
+  mutable std::mutex mu_;
+  std::map<std::string, std::string> etags_;
+  XcapError last_error_;
+};
+
+}  // namespace utkit::xcap

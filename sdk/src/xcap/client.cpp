@@ -1,0 +1,162 @@
+#include "utkit/xcap/client.hpp"
+
+#include <pugixml.hpp>
+
+#include <cstring>
+
+namespace utkit::xcap {
+
+const char* mime_type_of(std::string_view auid) {
+  if (auid == "resource-lists") return "application/resource-lists+xml";
+  if (auid == "pres-rules" || auid == "org.openmobilealliance.pres-rules") return "application/auth-policy+xml";
+  if (auid == "rls-services") return "application/rls-services+xml";
+  if (auid == "xcap-caps") return "application/xcap-caps+xml";
+  if (auid == "org.openmobilealliance.pres-content") return "application/vnd.oma.pres-content+xml";
+  return "application/xml";
+}
+
+XcapError parse_xcap_error(std::string_view body) {
+  XcapError e;
+  if (body.empty() || body.size() > 64 * 1024 || body.find("<!DOCTYPE") != std::string_view::npos) return e;
+  pugi::xml_document d;
+  if (!d.load_buffer(body.data(), body.size())) return e;
+  pugi::xml_node root = d.document_element();
+  auto local = [](const char* n) {
+    const char* c = std::strchr(n, ':');
+    return std::string(c ? c + 1 : n);
+  };
+  if (local(root.name()) != "xcap-error") return e;
+  for (pugi::xml_node c : root.children()) {
+    if (c.type() != pugi::node_element) continue;
+    e.condition = local(c.name());
+    e.phrase = c.attribute("phrase").value();
+    for (pugi::xml_node g : c.children()) {
+      if (g.type() != pugi::node_element) continue;
+      const std::string n = local(g.name());
+      if (n == "ancestor") e.ancestor = g.text().get();
+      if (n == "exists") {
+        e.field = g.attribute("field").value();
+        for (pugi::xml_node alt : g.children()) {
+          if (alt.type() == pugi::node_element && local(alt.name()) == "alt-value") e.alt_values.push_back(alt.text().get());
+        }
+      }
+    }
+    break;
+  }
+  return e;
+}
+
+XcapClient::XcapClient(http::HttpClient& http, XcapConfig config) : http_(http), cfg_(std::move(config)) {
+  while (!cfg_.root.empty() && cfg_.root.back() == '/') cfg_.root.pop_back();
+  if (cfg_.intended_identity.empty()) cfg_.intended_identity = cfg_.xui;
+}
+
+XcapUri XcapClient::uri(std::string auid, std::string document, NodeSelector node) const {
+  XcapUri u;
+  u.root = cfg_.root;
+  u.document = DocumentSelector{std::move(auid), false, cfg_.xui, std::move(document)};
+  u.node = std::move(node);
+  return u;
+}
+
+std::string XcapClient::doc_key(const DocumentSelector& d) {
+  return d.auid + "/" + (d.global ? std::string("global") : "users/" + d.xui) + "/" + d.path;
+}
+
+std::optional<std::string> XcapClient::etag(const DocumentSelector& doc) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = etags_.find(doc_key(doc));
+  if (it == etags_.end()) return std::nullopt;
+  return it->second;
+}
+
+void XcapClient::forget_etag(const DocumentSelector& doc) {
+  std::lock_guard<std::mutex> lock(mu_);
+  etags_.erase(doc_key(doc));
+}
+
+XcapError XcapClient::last_error() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return last_error_;
+}
+
+Result<XcapResult> XcapClient::run(const XcapUri& uri, http::Request req) {
+  UTKIT_ASSIGN(http::Url url, http::parse_url(uri.to_string()));
+  // TS 24.109 / TS 33.222: the identity the request is for, quoted.
+  req.headers.set("X-3GPP-Intended-Identity", "\"" + cfg_.intended_identity + "\"");
+  UTKIT_ASSIGN(http::Response rsp, http_.send(url, std::move(req)));
+  XcapResult r;
+  r.status = rsp.status;
+  if (const std::string* e = rsp.headers.find("ETag")) r.etag = *e;
+  if (const std::string* ct = rsp.headers.find("Content-Type")) r.content_type = *ct;
+  r.body = rsp.body_text();
+  const std::string key = doc_key(uri.document);
+  std::lock_guard<std::mutex> lock(mu_);
+  if ((rsp.status >= 200 && rsp.status < 300) || rsp.status == 304) {
+    if (!r.etag.empty()) {
+      etags_[key] = r.etag;
+    } else if (uri.node.empty() && rsp.status == 200 && req.method == "DELETE") {
+      etags_.erase(key);
+    }
+    return r;
+  }
+  const std::string what = req.method + " " + uri.to_string();
+  switch (rsp.status) {
+    case 404:
+      return Error(Errc::xcap_not_found, what + ": no such document or node (404)");
+    case 409: {
+      last_error_ = parse_xcap_error(r.body);
+      std::string cond = last_error_.condition.empty() ? std::string("conflict") : last_error_.condition;
+      if (!last_error_.ancestor.empty()) cond += " (deepest existing ancestor: " + last_error_.ancestor + ")";
+      if (!last_error_.field.empty()) cond += " (field " + last_error_.field + ")";
+      return Error(Errc::xcap_conflict, what + ": the server refused the change: " + cond);
+    }
+    case 412:
+      etags_.erase(key);
+      return Error(Errc::xcap_precondition_failed, what + ": the document changed since it was read (412)");
+    default:
+      return Error(Errc::xcap_status, what + ": unexpected " + std::to_string(rsp.status) + " " + rsp.reason);
+  }
+}
+
+Result<XcapResult> XcapClient::get(const XcapUri& uri, bool if_none_match_cached) {
+  http::Request req;
+  req.method = "GET";
+  if (if_none_match_cached) {
+    if (auto e = etag(uri.document)) req.headers.add("If-None-Match", *e);
+  }
+  return run(uri, std::move(req));
+}
+
+Result<XcapResult> XcapClient::put(const XcapUri& uri, std::string body, Precondition pre) {
+  http::Request req;
+  req.method = "PUT";
+  req.headers.add("Content-Type", !uri.node.attribute.empty() ? "application/xcap-att+xml"
+                                  : !uri.node.empty()         ? "application/xcap-el+xml"
+                                                              : mime_type_of(uri.document.auid));
+  if (pre == Precondition::if_match) {
+    if (auto e = etag(uri.document)) req.headers.add("If-Match", *e);
+  } else if (pre == Precondition::if_none_match_any) {
+    req.headers.add("If-None-Match", "*");  // bare: RFC 7232
+  }
+  req.body.assign(body.begin(), body.end());
+  return run(uri, std::move(req));
+}
+
+Result<XcapResult> XcapClient::remove(const XcapUri& uri, Precondition pre) {
+  http::Request req;
+  req.method = "DELETE";
+  if (pre == Precondition::if_match) {
+    if (auto e = etag(uri.document)) req.headers.add("If-Match", *e);
+  }
+  return run(uri, std::move(req));
+}
+
+Result<XcapResult> XcapClient::caps() {
+  XcapUri u;
+  u.root = cfg_.root;
+  u.document = DocumentSelector{"xcap-caps", true, "", "index"};
+  return get(u);
+}
+
+}  // namespace utkit::xcap

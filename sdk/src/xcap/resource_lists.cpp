@@ -1,0 +1,252 @@
+#include "utkit/xcap/resource_lists.hpp"
+
+#include <pugixml.hpp>
+
+#include <cstring>
+#include <sstream>
+
+namespace utkit::xcap {
+namespace {
+
+std::string local(const char* n) {
+  const char* c = std::strchr(n, ':');
+  return c ? c + 1 : n;
+}
+
+std::string escape_attr(std::string_view s) {
+  std::string o;
+  for (char c : s) {
+    switch (c) {
+      case '<': o += "&lt;"; break;
+      case '>': o += "&gt;"; break;
+      case '&': o += "&amp;"; break;
+      case '"': o += "&quot;"; break;
+      default: o += c;
+    }
+  }
+  return o;
+}
+
+constexpr std::size_t kMaxDocument = 4 * 1024 * 1024;
+constexpr int kMaxDepth = 64;
+
+}  // namespace
+
+ResourceLists::ResourceLists() : doc_(std::make_unique<pugi::xml_document>()) {}
+ResourceLists::ResourceLists(ResourceLists&&) noexcept = default;
+ResourceLists& ResourceLists::operator=(ResourceLists&&) noexcept = default;
+ResourceLists::~ResourceLists() = default;
+
+Result<ResourceLists> ResourceLists::parse(std::string_view xml) {
+  if (xml.size() > kMaxDocument) return Error(Errc::xcap_bad_document, "resource-lists document larger than 4 MiB");
+  if (xml.find("<!DOCTYPE") != std::string_view::npos || xml.find("<!ENTITY") != std::string_view::npos) {
+    return Error(Errc::xcap_bad_document, "resource-lists document with a DOCTYPE refused");
+  }
+  ResourceLists rl;
+  pugi::xml_parse_result r = rl.doc_->load_buffer(xml.data(), xml.size());
+  if (!r) {
+    return Error(Errc::xcap_bad_document, std::string("resource-lists document is not well-formed: ") + r.description());
+  }
+  // Depth, iteratively.
+  std::vector<std::pair<pugi::xml_node, int>> stack{{rl.doc_->document_element(), 1}};
+  while (!stack.empty()) {
+    auto [n, depth] = stack.back();
+    stack.pop_back();
+    if (depth > kMaxDepth) return Error(Errc::xcap_bad_document, "resource-lists document nested too deeply");
+    for (pugi::xml_node c : n.children()) {
+      if (c.type() == pugi::node_element) stack.emplace_back(c, depth + 1);
+    }
+  }
+  if (local(rl.doc_->document_element().name()) != "resource-lists") {
+    return Error(Errc::xcap_bad_document,
+                 std::string("expected <resource-lists>, got <") + rl.doc_->document_element().name() + ">");
+  }
+  rl.index();
+  return rl;
+}
+
+ResourceLists ResourceLists::with_lists(const std::vector<std::string>& names) {
+  std::string xml = std::string("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<resource-lists xmlns=\"") +
+                    kResourceListsNs + "\">";
+  for (const auto& n : names) xml += list_xml(n);
+  xml += "</resource-lists>\n";
+  return parse(xml).value();
+}
+
+void ResourceLists::index() {
+  lists_.clear();
+  for (pugi::xml_node l : doc_->document_element().children()) {
+    if (l.type() != pugi::node_element || local(l.name()) != "list") continue;
+    std::vector<Entry> entries;
+    for (pugi::xml_node e : l.children()) {
+      if (e.type() != pugi::node_element || local(e.name()) != "entry") continue;
+      Entry en{e.attribute("uri").value(), {}};
+      for (pugi::xml_node d : e.children()) {
+        if (d.type() == pugi::node_element && local(d.name()) == "display-name") en.display_name = d.text().get();
+      }
+      entries.push_back(std::move(en));
+    }
+    lists_.emplace_back(l.attribute("name").value(), std::move(entries));
+  }
+}
+
+std::vector<std::string> ResourceLists::list_names() const {
+  std::vector<std::string> out;
+  for (const auto& [n, e] : lists_) out.push_back(n);
+  return out;
+}
+
+bool ResourceLists::has_list(std::string_view name) const {
+  for (const auto& [n, e] : lists_) {
+    if (n == name) return true;
+  }
+  return false;
+}
+
+Result<std::vector<Entry>> ResourceLists::entries(std::string_view list) const {
+  for (const auto& [n, e] : lists_) {
+    if (n == list) return e;
+  }
+  return Error(Errc::xcap_not_found, "no list named '" + std::string(list) + "'");
+}
+
+const Entry* ResourceLists::find(std::string_view list, std::string_view uri) const {
+  for (const auto& [n, entries] : lists_) {
+    if (n != list) continue;
+    for (const Entry& e : entries) {
+      if (e.uri == uri) return &e;
+    }
+  }
+  return nullptr;
+}
+
+std::string ResourceLists::serialize() const {
+  std::ostringstream os;
+  doc_->save(os, "  ");
+  return os.str();
+}
+
+std::string ResourceLists::entry_xml(const Entry& e) {
+  std::string x = std::string("<entry xmlns=\"") + kResourceListsNs + "\" uri=\"" + escape_attr(e.uri) + "\"";
+  if (e.display_name.empty()) return x + "/>";
+  return x + "><display-name>" + escape_attr(e.display_name) + "</display-name></entry>";
+}
+
+std::string ResourceLists::list_xml(std::string_view name) {
+  return std::string("<list name=\"") + escape_attr(name) + "\"/>";
+}
+
+// ---- BuddyList ----
+
+BuddyList::BuddyList(XcapClient& xcap, BuddyConfig config) : xcap_(xcap), cfg_(std::move(config)) {}
+
+XcapUri BuddyList::entry_uri(std::string_view list, std::string_view uri) const {
+  NodeSelector ns;
+  ns.steps = {Step::element("resource-lists"), Step::element("list").with("name", std::string(list)),
+              Step::element("entry").with("uri", std::string(uri))};
+  return xcap_.uri(cfg_.auid, cfg_.document, std::move(ns));
+}
+
+Result<ResourceLists> BuddyList::refresh() {
+  auto doc_uri = xcap_.uri(cfg_.auid, cfg_.document);
+  for (int round = 0; round < 3; ++round) {
+    auto got = xcap_.get(doc_uri);
+    if (got) return ResourceLists::parse(got->body);
+    if (got.error().code() != Errc::xcap_not_found) return std::move(got).error();
+    // No document yet: create the defaults, unless another device just did.
+    ResourceLists fresh = ResourceLists::with_lists(cfg_.default_lists);
+    auto put = xcap_.put(doc_uri, fresh.serialize(), Precondition::if_none_match_any);
+    if (put) return fresh;
+    if (put.error().code() != Errc::xcap_precondition_failed) return std::move(put).error();
+  }
+  return Error(Errc::xcap_retries_exhausted, "could not read or create the buddy-list document");
+}
+
+Result<ResourceLists> BuddyList::document() { return refresh(); }
+
+Result<std::vector<Entry>> BuddyList::entries(std::string list) {
+  if (list.empty()) list = cfg_.list;
+  UTKIT_ASSIGN(ResourceLists doc, refresh());
+  if (!doc.has_list(list)) return std::vector<Entry>{};
+  return doc.entries(list);
+}
+
+Result<void> BuddyList::ensure_list(ResourceLists& doc, const std::string& list) {
+  if (doc.has_list(list)) return success();
+  NodeSelector ns;
+  ns.steps = {Step::element("resource-lists"), Step::element("list").with("name", list)};
+  std::string body = std::string("<list xmlns=\"") + kResourceListsNs + "\" name=\"" + list + "\"/>";
+  auto r = xcap_.put(xcap_.uri(cfg_.auid, cfg_.document, ns), body);
+  if (!r) return std::move(r).error();
+  return success();
+}
+
+Result<void> BuddyList::add(const Entry& entry, std::string list) {
+  if (list.empty()) list = cfg_.list;
+  const DocumentSelector doc_sel = xcap_.uri(cfg_.auid, cfg_.document).document;
+  for (int round = 0; round <= cfg_.max_retries; ++round) {
+    // Without a current ETag, read the document first (and create it if missing).
+    if (!xcap_.etag(doc_sel)) {
+      UTKIT_ASSIGN(ResourceLists doc, refresh());
+      if (const Entry* e = doc.find(list, entry.uri); e && e->display_name == entry.display_name) return success();
+      auto listed = ensure_list(doc, list);
+      if (!listed) {
+        if (listed.error().code() != Errc::xcap_precondition_failed) return listed;
+        ++retries_;
+        continue;
+      }
+    }
+    // One element PUT, guarded by the document's ETag.
+    auto r = xcap_.put(entry_uri(list, entry.uri), ResourceLists::entry_xml(entry));
+    if (r) return success();
+    if (r.error().code() == Errc::xcap_conflict) {
+      const std::string cond = xcap_.last_error().condition;
+      if (cond == "uniqueness-failure") return success();  // another device added the same buddy
+      if (cond != "no-parent") return std::move(r).error();
+      xcap_.forget_etag(doc_sel);  // the list is missing: re-read and create it
+      continue;
+    }
+    if (r.error().code() != Errc::xcap_precondition_failed) return std::move(r).error();
+    ++retries_;  // another device changed the document: re-read, apply again
+  }
+  return Error(Errc::xcap_retries_exhausted, "gave up adding " + entry.uri + " after " +
+                                                 std::to_string(cfg_.max_retries) +
+                                                 " concurrent changes to the document");
+}
+
+Result<void> BuddyList::remove(std::string_view uri, std::string list) {
+  if (list.empty()) list = cfg_.list;
+  const DocumentSelector doc_sel = xcap_.uri(cfg_.auid, cfg_.document).document;
+  for (int round = 0; round <= cfg_.max_retries; ++round) {
+    if (!xcap_.etag(doc_sel)) {
+      UTKIT_ASSIGN(ResourceLists doc, refresh());
+      if (doc.find(list, uri) == nullptr) return success();
+    }
+    auto r = xcap_.remove(entry_uri(list, uri));
+    if (r || r.error().code() == Errc::xcap_not_found) return success();
+    if (r.error().code() != Errc::xcap_precondition_failed) return std::move(r).error();
+    ++retries_;
+  }
+  return Error(Errc::xcap_retries_exhausted, "gave up removing " + std::string(uri) + " after " +
+                                                 std::to_string(cfg_.max_retries) + " concurrent changes");
+}
+
+Result<void> BuddyList::rename(std::string_view uri, std::string display_name, std::string list) {
+  if (list.empty()) list = cfg_.list;
+  UTKIT_ASSIGN(ResourceLists doc, refresh());
+  if (doc.find(list, uri) == nullptr) {
+    return Error(Errc::xcap_not_found, "no buddy " + std::string(uri) + " in list '" + list + "'");
+  }
+  return add(Entry{std::string(uri), std::move(display_name)}, list);
+}
+
+Result<void> BuddyList::move(std::string_view uri, std::string from, std::string to) {
+  UTKIT_ASSIGN(ResourceLists doc, refresh());
+  const Entry* e = doc.find(from, uri);
+  if (e == nullptr) return Error(Errc::xcap_not_found, "no buddy " + std::string(uri) + " in list '" + from + "'");
+  Entry copy = *e;
+  UTKIT_TRY(add(copy, to));
+  return remove(uri, from);
+}
+
+}  // namespace utkit::xcap

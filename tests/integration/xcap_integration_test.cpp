@@ -1,0 +1,254 @@
+// XCAP end to end: the SDK's XcapClient and BuddyList against netsim's XCAP
+// server, directly over http, and behind a NAF (TLS + GBA Digest, Ks_NAF from
+// the BSF) that asserts the user's identity.
+#include <doctest/doctest.h>
+
+#include <cstdlib>
+#include <thread>
+
+#include "bsf.hpp"
+#include "xcap_server.hpp"
+#include "utkit/aka/soft_usim.hpp"
+#include "utkit/base/encoding.hpp"
+#include "utkit/gba/gba.hpp"
+#include "utkit/posix/system.hpp"
+#include "utkit/posix/tcp_transport.hpp"
+#include "utkit/xcap/resource_lists.hpp"
+
+using namespace utkit;
+using namespace std::chrono_literals;
+
+namespace {
+
+const std::string kXui = "sip:alice@example.test";
+
+std::string pki(const std::string& f) {
+  const char* d = std::getenv("UTKIT_PKI_DIR");
+  REQUIRE(d != nullptr);
+  return std::string(d) + "/" + f;
+}
+
+struct Plain {
+  netsim::XcapServer xcap;
+  std::unique_ptr<netsim::HttpServer> http;
+  posix::SystemClock clock;
+  std::unique_ptr<Random> random = posix::make_system_random().value();
+  posix::TcpTransportFactory tcp;
+  Plain() {
+    netsim::StreamServer::Options o;
+    o.tls = false;
+    http = netsim::HttpServer::start(o, [this](const netsim::HttpRequest& r) {
+             auto id = r.headers.find("X-3GPP-Intended-Identity");
+             std::string asserted = id ? id->substr(1, id->size() - 2) : std::string();
+             return xcap.handle(r, asserted);
+           }).value();
+  }
+  std::string root() const { return "http://127.0.0.1:" + std::to_string(http->port()) + "/xcap-root"; }
+};
+
+}  // namespace
+
+TEST_CASE("xcap: documents, elements, attributes, ETags, conditional requests") {
+  Plain p;
+  http::HttpClient hc(p.tcp, *p.random, p.clock, nullptr);
+  xcap::XcapClient x(hc, {p.root(), kXui, ""});
+  auto doc = x.uri("resource-lists", "index");
+  CHECK(x.get(doc).error().code() == Errc::xcap_not_found);
+  auto created = x.put(doc, xcap::ResourceLists::with_lists({"friends"}).serialize(), xcap::Precondition::if_none_match_any);
+  REQUIRE_MESSAGE(created.ok(), created.error().describe());
+  CHECK(created->status == 201);
+  const std::string etag1 = *x.etag(doc.document);
+  CHECK(x.put(doc, "<resource-lists xmlns=\"urn:ietf:params:xml:ns:resource-lists\"/>",
+              xcap::Precondition::if_none_match_any).error().code() == Errc::xcap_precondition_failed);
+
+  xcap::NodeSelector ns;
+  ns.steps = {xcap::Step::element("resource-lists"), xcap::Step::element("list").with("name", "friends"),
+              xcap::Step::element("entry").with("uri", "sip:bob@example.test")};
+  auto el = x.uri("resource-lists", "index", ns);
+  REQUIRE(x.get(doc).ok());  // refresh the ETag
+  auto put = x.put(el, xcap::ResourceLists::entry_xml({"sip:bob@example.test", "Bob"}));
+  REQUIRE_MESSAGE(put.ok(), put.error().describe());
+  CHECK(put->status == 201);
+  CHECK(*x.etag(doc.document) != etag1);
+  auto got = x.get(el);
+  REQUIRE(got.ok());
+  CHECK(got->content_type == "application/xcap-el+xml");
+  CHECK(got->body.find("Bob") != std::string::npos);
+  // Conditional GET: 304 with the current ETag.
+  auto nm = x.get(doc, true);
+  REQUIRE(nm.ok());
+  CHECK(nm->status == 304);
+
+  xcap::XcapUri attr = el;
+  attr.node.attribute = "uri";
+  auto a = x.get(attr);
+  REQUIRE(a.ok());
+  CHECK(a->body == "sip:bob@example.test");
+  CHECK(a->content_type == "application/xcap-att+xml");
+
+  // A stale ETag: 412, and the client forgets it.
+  xcap::XcapClient other(hc, {p.root(), kXui, ""});
+  REQUIRE(other.get(doc).ok());
+  REQUIRE(x.remove(el).ok());
+  CHECK(other.remove(el).error().code() == Errc::xcap_precondition_failed);
+  CHECK_FALSE(other.etag(doc.document).has_value());
+  CHECK(x.get(el).error().code() == Errc::xcap_not_found);
+
+  // Typed 409s.
+  xcap::NodeSelector orphan;
+  orphan.steps = {xcap::Step::element("resource-lists"), xcap::Step::element("list").with("name", "nope"),
+                  xcap::Step::element("entry").with("uri", "sip:c@x")};
+  auto no_parent = x.put(x.uri("resource-lists", "index", orphan), xcap::ResourceLists::entry_xml({"sip:c@x", ""}),
+                         xcap::Precondition::none);
+  REQUIRE_FALSE(no_parent.ok());
+  CHECK(no_parent.error().code() == Errc::xcap_conflict);
+  CHECK(x.last_error().condition == "no-parent");
+  const std::string anc = x.last_error().ancestor;  // the deepest ancestor that exists: the root element
+  CHECK(anc.size() > 18);
+  CHECK(anc.substr(anc.size() - 18) == "/~~/resource-lists");
+  auto bad_frag = x.put(el, "<entry uri=\"sip:bob@example.test\"/><entry/>", xcap::Precondition::none);
+  CHECK(x.last_error().condition == "not-xml-frag");
+  (void)bad_frag;
+  auto wrong = x.put(el, xcap::ResourceLists::entry_xml({"sip:someone-else@x", ""}), xcap::Precondition::none);
+  REQUIRE_FALSE(wrong.ok());
+  CHECK(x.last_error().condition == "cannot-insert");
+
+  // Another user's tree is off limits.
+  xcap::XcapClient mallory(hc, {p.root(), "sip:mallory@example.test", ""});
+  auto peek = mallory.get(xcap::XcapUri::parse(p.root(), doc.to_string()).value());
+  REQUIRE_FALSE(peek.ok());
+  CHECK(peek.error().code() == Errc::xcap_status);
+
+  auto caps = x.caps();
+  REQUIRE(caps.ok());
+  CHECK(caps->body.find("<auid>resource-lists</auid>") != std::string::npos);
+}
+
+TEST_CASE("buddy list: create the defaults, add, rename, move, remove") {
+  Plain p;
+  http::HttpClient hc(p.tcp, *p.random, p.clock, nullptr);
+  xcap::XcapClient x(hc, {p.root(), kXui, ""});
+  xcap::BuddyList buddies(x);
+  auto empty = buddies.entries();
+  REQUIRE_MESSAGE(empty.ok(), empty.error().describe());
+  CHECK(empty->empty());
+  auto doc = buddies.document();
+  REQUIRE(doc.ok());
+  CHECK(doc->list_names().size() == 4);  // OMA defaults created on first use
+
+  REQUIRE(buddies.add({"sip:bob@example.test", "Bob"}).ok());
+  REQUIRE(buddies.add({"tel:+15550100", ""}).ok());
+  REQUIRE(buddies.add({"sip:bob@example.test", "Bob"}).ok());  // idempotent
+  auto two = buddies.entries();
+  REQUIRE(two.ok());
+  CHECK(two->size() == 2);
+  REQUIRE(buddies.rename("sip:bob@example.test", "Robert").ok());
+  CHECK(buddies.entries()->at(0).display_name == "Robert");
+  REQUIRE(buddies.move("tel:+15550100", "oma_buddylist", "oma_blockedcontacts").ok());
+  CHECK(buddies.entries()->size() == 1);
+  CHECK(buddies.entries("oma_blockedcontacts")->size() == 1);
+  REQUIRE(buddies.add({"sip:carol@example.test", "Carol"}, "work").ok());  // a new list on the fly
+  CHECK(buddies.entries("work")->size() == 1);
+  REQUIRE(buddies.remove("sip:bob@example.test").ok());
+  REQUIRE(buddies.remove("sip:bob@example.test").ok());  // idempotent
+  CHECK(buddies.entries()->empty());
+  CHECK(buddies.rename("sip:nobody@x", "x").error().code() == Errc::xcap_not_found);
+}
+
+TEST_CASE("buddy list: one add costs one element PUT, whatever the list size") {
+  Plain p;
+  http::HttpClient hc(p.tcp, *p.random, p.clock, nullptr);
+  xcap::XcapClient x(hc, {p.root(), kXui, ""});
+  xcap::BuddyList buddies(x);
+  for (int i = 0; i < 200; ++i) REQUIRE(buddies.add({"sip:u" + std::to_string(i) + "@example.test", ""}).ok());
+  hc.reset_stats();
+  REQUIRE(buddies.add({"sip:one-more@example.test", "One More"}).ok());
+  CHECK(hc.stats().exchanges == 1);
+  CHECK(hc.stats().bytes_sent < 1000);
+}
+
+TEST_CASE("buddy list: two devices adding 100 buddies each, interleaved, lose nothing") {
+  Plain p;
+  std::vector<std::thread> devices;
+  std::atomic<int> failures{0}, retries{0};
+  for (int d = 0; d < 2; ++d) {
+    devices.emplace_back([&, d] {
+      http::HttpClient hc(p.tcp, *p.random, p.clock, nullptr);
+      xcap::XcapClient x(hc, {p.root(), kXui, ""});
+      xcap::BuddyConfig cfg;
+      cfg.max_retries = 50;
+      xcap::BuddyList buddies(x, cfg);
+      for (int i = 0; i < 100; ++i) {
+        auto r = buddies.add({"sip:d" + std::to_string(d) + "-" + std::to_string(i) + "@example.test", ""});
+        if (!r) ++failures;
+      }
+      retries += buddies.retries();
+    });
+  }
+  for (auto& t : devices) t.join();
+  CHECK(failures == 0);
+  http::HttpClient hc(p.tcp, *p.random, p.clock, nullptr);
+  xcap::XcapClient x(hc, {p.root(), kXui, ""});
+  xcap::BuddyList buddies(x);
+  auto all = buddies.entries();
+  REQUIRE(all.ok());
+  CHECK(all->size() == 200);
+  MESSAGE("412 recoveries across both devices: " << retries.load());
+}
+
+TEST_CASE("xcap over Ut: TLS, GBA Digest at the NAF, asserted identity") {
+  ManualClock clock{std::chrono::system_clock::now()};
+  auto random = posix::make_system_random().value();
+  posix::ResolveOverrides resolve;
+  posix::TcpTransportFactory tcp(&resolve);
+  auto auc = netsim::Auc::from_json(R"({"subscribers":[{"impi":"001010000000001@ims.mnc001.mcc001.3gppnetwork.org",
+    "k":"465b5ce8b199b49faa5f0a2ee238a6bc","opc":"cd63cb71954a9f4e48a5994e37a02baf","amf":"8000"}]})").value();
+  auto bsf = netsim::Bsf::start({}, std::move(auc), clock, *random).value();
+  (void)resolve.add("bsf.example.test:" + std::to_string(bsf->port()), "127.0.0.1");
+  netsim::XcapServer xs;
+  netsim::DigestGuard guard({"3GPP-bootstrapping@naf.example.test", "MD5", "auth", false, true, false, ""});
+  netsim::StreamServer::Options o;
+  o.cert_file = pki("good.pem");
+  o.key_file = pki("good.key");
+  auto naf = netsim::HttpServer::start(o, [&](const netsim::HttpRequest& req) {
+    const Bytes id = gba::naf_id("naf.example.test", gba::ua_tls_digest(req.tls_suite));
+    auto out = guard.check(req, [&](const std::string& btid, const std::string&) -> std::optional<std::string> {
+      auto key = bsf->naf_key(btid, ByteView(id));
+      if (!key) return std::nullopt;
+      return base64_encode(key->ks_naf.view());
+    });
+    if (!out.authorized) return out.challenge;
+    auto intended = req.headers.find("X-3GPP-Intended-Identity");
+    std::string asserted = intended ? intended->substr(1, intended->size() - 2) : std::string();
+    auto reply = xs.handle(req, asserted);
+    out.sign(reply);
+    return reply;
+  }).value();
+  (void)resolve.add("naf.example.test:" + std::to_string(naf->port()), "127.0.0.1");
+
+  aka::SoftUsimConfig uc;
+  uc.k = secret_from_hex("465b5ce8b199b49faa5f0a2ee238a6bc").value();
+  uc.opc = secret_from_hex("cd63cb71954a9f4e48a5994e37a02baf").value();
+  uc.imsi = "001010000000001";
+  uc.mnc_length = 2;
+  auto usim = aka::SoftUsim::create(std::move(uc), nullptr).value();
+  gba::GbaConfig gc;
+  gc.bsf_url = "http://bsf.example.test:" + std::to_string(bsf->port()) + "/";
+  auto g = gba::GbaClient::create(gc, *usim, tcp, *random, clock, nullptr, nullptr, nullptr).value();
+  tls::TlsConfig tc;
+  tc.trust.ca_file = pki("ca.pem");
+  auto tctx = tls::TlsContext::create(tc, *random, clock).value();
+  http::HttpClient hc(tcp, *random, clock, tctx);
+  gba::NafCredentials creds(*g);
+  hc.set_credentials(&creds);
+  xcap::XcapClient x(hc, {"https://naf.example.test:" + std::to_string(naf->port()) + "/xcap-root", kXui, ""});
+  xcap::BuddyList buddies(x);
+  REQUIRE_MESSAGE(buddies.add({"sip:bob@example.test", "Bob"}).ok(), "add over Ut");
+  auto e = buddies.entries();
+  REQUIRE(e.ok());
+  REQUIRE(e->size() == 1);
+  CHECK(e->at(0).uri == "sip:bob@example.test");
+  CHECK(g->stats().bootstraps == 1);
+  CHECK(hc.stats().tls_full == 1);
+  CHECK(xs.document("resource-lists", kXui, "index").find("sip:bob@example.test") != std::string::npos);
+}

@@ -1,0 +1,49 @@
+// netsim::XcapServer — an XCAP server (RFC 4825) for the local test network:
+// documents per user in memory; document, element and attribute
+// GET/PUT/DELETE by node selector; one ETag per document, If-Match and
+// If-None-Match (304, 412); 409 with xcap-error bodies (not-well-formed,
+// not-xml-frag, no-parent with ancestor, cannot-insert, uniqueness-failure);
+// xcap-caps; a user may only touch its own tree (the asserted identity, from
+// the NAF in front, must be the document's XUI).
+//
+// Its node-selector evaluation matches element names by local name (the
+// documents it serves use one namespace each), which is enough for the
+// resource-lists, pres-rules and rls-services documents of the tests.
+#pragma once
+
+#include <map>
+#include <mutex>
+#include <string>
+
+#include "http_server.hpp"
+
+namespace netsim {
+
+class XcapServer {
+ public:
+  explicit XcapServer(std::string root_path = "/xcap-root") : root_(std::move(root_path)) {}
+
+  // Serves one request. `asserted_identity` is what the authentication proxy
+  // vouches for (empty: no proxy, anything goes).
+  HttpReply handle(const HttpRequest& request, const std::string& asserted_identity);
+
+  std::size_t documents() const;
+  std::size_t changes() const { return changes_; }
+  // The stored text of a document, for tests ("" when absent).
+  std::string document(const std::string& auid, const std::string& xui, const std::string& path) const;
+
+ private:
+  struct Doc {
+    std::string xml;
+    std::string etag;
+  };
+  std::string new_etag();
+
+  std::string root_;
+  mutable std::mutex mu_;
+  std::map<std::string, Doc> docs_;
+  unsigned long counter_ = 0;
+  std::size_t changes_ = 0;
+};
+
+}  // namespace netsim
