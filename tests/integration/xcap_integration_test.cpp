@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "bsf.hpp"
+#include "naf.hpp"
 #include "xcap_server.hpp"
 #include "utkit/aka/soft_usim.hpp"
 #include "utkit/base/encoding.hpp"
@@ -196,59 +197,89 @@ TEST_CASE("buddy list: two devices adding 100 buddies each, interleaved, lose no
   MESSAGE("412 recoveries across both devices: " << retries.load());
 }
 
-TEST_CASE("xcap over Ut: TLS, GBA Digest at the NAF, asserted identity") {
+namespace {
+// The whole Ut path on loopback: BSF, NAF (TLS + GBA Digest), XCAP server,
+// and on the handset a software USIM, GBA, TLS and the XCAP client.
+struct Ut {
   ManualClock clock{std::chrono::system_clock::now()};
-  auto random = posix::make_system_random().value();
+  std::unique_ptr<Random> random = posix::make_system_random().value();
   posix::ResolveOverrides resolve;
-  posix::TcpTransportFactory tcp(&resolve);
-  auto auc = netsim::Auc::from_json(R"({"subscribers":[{"impi":"001010000000001@ims.mnc001.mcc001.3gppnetwork.org",
-    "k":"465b5ce8b199b49faa5f0a2ee238a6bc","opc":"cd63cb71954a9f4e48a5994e37a02baf","amf":"8000"}]})").value();
-  auto bsf = netsim::Bsf::start({}, std::move(auc), clock, *random).value();
-  (void)resolve.add("bsf.example.test:" + std::to_string(bsf->port()), "127.0.0.1");
+  posix::TcpTransportFactory tcp{&resolve};
+  std::unique_ptr<netsim::Bsf> bsf;
   netsim::XcapServer xs;
-  netsim::DigestGuard guard({"3GPP-bootstrapping@naf.example.test", "MD5", "auth", false, true, false, ""});
-  netsim::StreamServer::Options o;
-  o.cert_file = pki("good.pem");
-  o.key_file = pki("good.key");
-  auto naf = netsim::HttpServer::start(o, [&](const netsim::HttpRequest& req) {
-    const Bytes id = gba::naf_id("naf.example.test", gba::ua_tls_digest(req.tls_suite));
-    auto out = guard.check(req, [&](const std::string& btid, const std::string&) -> std::optional<std::string> {
-      auto key = bsf->naf_key(btid, ByteView(id));
-      if (!key) return std::nullopt;
-      return base64_encode(key->ks_naf.view());
-    });
-    if (!out.authorized) return out.challenge;
-    auto intended = req.headers.find("X-3GPP-Intended-Identity");
-    std::string asserted = intended ? intended->substr(1, intended->size() - 2) : std::string();
-    auto reply = xs.handle(req, asserted);
-    out.sign(reply);
-    return reply;
-  }).value();
-  (void)resolve.add("naf.example.test:" + std::to_string(naf->port()), "127.0.0.1");
+  std::unique_ptr<netsim::Naf> naf;
+  std::unique_ptr<aka::SoftUsim> usim;
+  std::unique_ptr<gba::GbaClient> gba;
+  std::shared_ptr<tls::TlsContext> tls;
+  std::unique_ptr<http::HttpClient> http;
+  std::unique_ptr<gba::NafCredentials> creds;
+  std::unique_ptr<xcap::XcapClient> xcap;
 
-  aka::SoftUsimConfig uc;
-  uc.k = secret_from_hex("465b5ce8b199b49faa5f0a2ee238a6bc").value();
-  uc.opc = secret_from_hex("cd63cb71954a9f4e48a5994e37a02baf").value();
-  uc.imsi = "001010000000001";
-  uc.mnc_length = 2;
-  auto usim = aka::SoftUsim::create(std::move(uc), nullptr).value();
-  gba::GbaConfig gc;
-  gc.bsf_url = "http://bsf.example.test:" + std::to_string(bsf->port()) + "/";
-  auto g = gba::GbaClient::create(gc, *usim, tcp, *random, clock, nullptr, nullptr, nullptr).value();
-  tls::TlsConfig tc;
-  tc.trust.ca_file = pki("ca.pem");
-  auto tctx = tls::TlsContext::create(tc, *random, clock).value();
-  http::HttpClient hc(tcp, *random, clock, tctx);
-  gba::NafCredentials creds(*g);
-  hc.set_credentials(&creds);
-  xcap::XcapClient x(hc, {"https://naf.example.test:" + std::to_string(naf->port()) + "/xcap-root", kXui, ""});
-  xcap::BuddyList buddies(x);
+  Ut() {
+    auto auc = netsim::Auc::from_json(R"({"subscribers":[{"impi":"001010000000001@ims.mnc001.mcc001.3gppnetwork.org",
+      "k":"465b5ce8b199b49faa5f0a2ee238a6bc","opc":"cd63cb71954a9f4e48a5994e37a02baf","amf":"8000"}]})").value();
+    bsf = netsim::Bsf::start({}, std::move(auc), clock, *random).value();
+    (void)resolve.add("bsf.example.test:" + std::to_string(bsf->port()), "127.0.0.1");
+    netsim::Naf::Options no;
+    no.server.cert_file = pki("good.pem");
+    no.server.key_file = pki("good.key");
+    naf = netsim::Naf::start(no, *bsf, xs).value();
+    (void)resolve.add("naf.example.test:" + std::to_string(naf->port()), "127.0.0.1");
+
+    aka::SoftUsimConfig uc;
+    uc.k = secret_from_hex("465b5ce8b199b49faa5f0a2ee238a6bc").value();
+    uc.opc = secret_from_hex("cd63cb71954a9f4e48a5994e37a02baf").value();
+    uc.imsi = "001010000000001";
+    uc.mnc_length = 2;
+    usim = aka::SoftUsim::create(std::move(uc), nullptr).value();
+    gba::GbaConfig gc;
+    gc.bsf_url = "http://bsf.example.test:" + std::to_string(bsf->port()) + "/";
+    gba = gba::GbaClient::create(gc, *usim, tcp, *random, clock, nullptr, nullptr, nullptr).value();
+    tls::TlsConfig tc;
+    tc.trust.ca_file = pki("ca.pem");
+    tls = tls::TlsContext::create(tc, *random, clock).value();
+    http = std::make_unique<http::HttpClient>(tcp, *random, clock, tls);
+    creds = std::make_unique<gba::NafCredentials>(*gba);
+    http->set_credentials(creds.get());
+    xcap = std::make_unique<xcap::XcapClient>(
+        *http, xcap::XcapConfig{"https://naf.example.test:" + std::to_string(naf->port()) + "/xcap-root", kXui, ""});
+  }
+};
+}  // namespace
+
+TEST_CASE("xcap over Ut: TLS, GBA Digest at the NAF, asserted identity") {
+  Ut ut;
+  xcap::BuddyList buddies(*ut.xcap);
   REQUIRE_MESSAGE(buddies.add({"sip:bob@example.test", "Bob"}).ok(), "add over Ut");
   auto e = buddies.entries();
   REQUIRE(e.ok());
   REQUIRE(e->size() == 1);
   CHECK(e->at(0).uri == "sip:bob@example.test");
-  CHECK(g->stats().bootstraps == 1);
-  CHECK(hc.stats().tls_full == 1);
-  CHECK(xs.document("resource-lists", kXui, "index").find("sip:bob@example.test") != std::string::npos);
+  CHECK(ut.gba->stats().bootstraps == 1);
+  CHECK(ut.http->stats().tls_full == 1);
+  CHECK(ut.xs.document("resource-lists", kXui, "index").find("sip:bob@example.test") != std::string::npos);
+
+  // Another user's documents, through the proxy: the asserted identity is the caller's.
+  xcap::XcapClient mallory(*ut.http, {"https://naf.example.test:" + std::to_string(ut.naf->port()) + "/xcap-root",
+                                      "sip:bob@example.test", kXui});
+  CHECK(mallory.get(mallory.uri("resource-lists", "index")).error().code() == Errc::xcap_status);
+}
+
+TEST_CASE("xcap over Ut: the operator demands re-authentication, then refuses the B-TID") {
+  Ut ut;
+  xcap::BuddyList buddies(*ut.xcap);
+  REQUIRE(buddies.add({"sip:bob@example.test", ""}).ok());
+  const auto auths = ut.naf->authentications();
+
+  ut.naf->demand_reauthentication();  // every nonce goes stale: same credentials, new nonce
+  REQUIRE(buddies.add({"sip:carol@example.test", ""}).ok());
+  CHECK(ut.gba->stats().bootstraps == 1);
+  CHECK(ut.naf->authentications() > auths);
+
+  ut.naf->refuse_known_btids();  // the NAF no longer accepts the B-TID: bootstrap again, once
+  REQUIRE(buddies.add({"sip:dave@example.test", ""}).ok());
+  CHECK(ut.gba->stats().bootstraps == 2);
+  auto all = buddies.entries();
+  REQUIRE(all.ok());
+  CHECK(all->size() == 3);
 }

@@ -144,6 +144,10 @@ HttpReply XcapServer::handle(const HttpRequest& req, const std::string& asserted
     }
     return HttpReply::text(412, "the document exists\n");
   }
+  // No DTDs (billion laughs), no giant bodies.
+  if ((req.method == "PUT") && (req.body.find("<!DOCTYPE") != std::string::npos || req.body.size() > (4u << 20))) {
+    return xcap_error("<not-well-formed/>");
+  }
   auto reply_with_etag = [&](int status, const std::string& etag) {
     HttpReply r;
     r.status = status;

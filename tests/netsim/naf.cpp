@@ -1,0 +1,61 @@
+#include "naf.hpp"
+
+#include "utkit/base/encoding.hpp"
+#include "utkit/gba/kdf.hpp"
+
+namespace netsim {
+
+using namespace utkit;
+
+Naf::Naf(Options o, Bsf& bsf, XcapServer& xcap)
+    : opt_(std::move(o)), bsf_(bsf), xcap_(xcap),
+      guard_({"3GPP-bootstrapping@" + opt_.host, "MD5", "auth", false, true, false, ""}) {}
+
+Result<std::unique_ptr<Naf>> Naf::start(Options o, Bsf& bsf, XcapServer& xcap) {
+  std::unique_ptr<Naf> n(new Naf(std::move(o), bsf, xcap));
+  Naf* raw = n.get();
+  UTKIT_ASSIGN(n->http_, HttpServer::start(n->opt_.server, [raw](const HttpRequest& r) { return raw->handle(r); }));
+  return n;
+}
+
+void Naf::refuse_known_btids() {
+  std::lock_guard<std::mutex> lock(mu_);
+  refused_.insert(seen_.begin(), seen_.end());
+  guard_.expire_nonces();
+}
+
+HttpReply Naf::handle(const HttpRequest& req) {
+  // NAF_Id = FQDN || Ua protocol id: TLS with shared-key Digest and the negotiated suite (TS 33.220 Annex H).
+  const gba::UaProtocolId ua = req.tls_suite ? gba::ua_tls_digest(req.tls_suite) : gba::ua_http_digest();
+  const Bytes naf_id = gba::naf_id(opt_.host, ua);
+  auto out = guard_.check(req, [&](const std::string& btid, const std::string&) -> std::optional<std::string> {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (refused_.count(btid)) return std::nullopt;
+    }
+    auto key = bsf_.naf_key(btid, ByteView(naf_id));  // Zn
+    if (!key) return std::nullopt;
+    return base64_encode(key->ks_naf.view());
+  });
+  if (!out.authorized) return out.challenge;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    seen_.insert(out.username);
+  }
+  ++authentications_;
+  // The asserted identity: the intended one (a real proxy checks it against
+  // the subscriber's IMPUs from the HSS/BSF).
+  std::string asserted;
+  if (const std::string* intended = req.headers.find("X-3GPP-Intended-Identity")) {
+    asserted = *intended;
+    if (asserted.size() >= 2 && asserted.front() == '"' && asserted.back() == '"') {
+      asserted = asserted.substr(1, asserted.size() - 2);
+    }
+  }
+  if (asserted.empty()) return HttpReply::text(403, "no X-3GPP-Intended-Identity\n");
+  HttpReply reply = xcap_.handle(req, asserted);
+  out.sign(reply);
+  return reply;
+}
+
+}  // namespace netsim

@@ -1,0 +1,54 @@
+// netsim::Naf — the NAF / authentication proxy in front of the XCAP server
+// (TS 33.222 with TS 33.141's TLS): TLS with the TS 33.141 suites, GBA Digest
+// with realm "3GPP-bootstrapping@<NAF>" where the password is base64(Ks_NAF)
+// fetched from the BSF (Zn) for the B-TID and the NAF_Id built with the suite
+// this connection negotiated; the user's identity asserted to the XCAP
+// server (X-3GPP-Asserted-Identity, taken from X-3GPP-Intended-Identity).
+// Switches: demand re-authentication, refuse every B-TID issued so far.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <set>
+#include <string>
+
+#include "bsf.hpp"
+#include "http_server.hpp"
+#include "xcap_server.hpp"
+
+namespace netsim {
+
+class Naf {
+ public:
+  struct Options {
+    std::string host = "naf.example.test";  // NAF FQDN: realm and NAF_Id
+    StreamServer::Options server;            // TLS by default (cert_file, key_file needed)
+  };
+
+  // `bsf` and `xcap` must outlive the NAF.
+  static utkit::Result<std::unique_ptr<Naf>> start(Options options, Bsf& bsf, XcapServer& xcap);
+
+  std::uint16_t port() const { return http_->port(); }
+  // Every nonce issued so far becomes stale: the next request is challenged.
+  void demand_reauthentication() { guard_.expire_nonces(); }
+  // B-TIDs seen so far are refused from now on (as after a NAF-side purge):
+  // the client must bootstrap again.
+  void refuse_known_btids();
+  std::size_t authentications() const { return authentications_; }
+  std::size_t requests() const { return http_->requests(); }
+
+ private:
+  Naf(Options o, Bsf& bsf, XcapServer& xcap);
+  HttpReply handle(const HttpRequest& req);
+
+  Options opt_;
+  Bsf& bsf_;
+  XcapServer& xcap_;
+  DigestGuard guard_;
+  std::unique_ptr<HttpServer> http_;
+  std::mutex mu_;
+  std::set<std::string> seen_, refused_;
+  std::atomic<std::size_t> authentications_{0};
+};
+
+}  // namespace netsim
