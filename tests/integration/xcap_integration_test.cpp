@@ -14,6 +14,7 @@
 #include "utkit/gba/gba.hpp"
 #include "utkit/posix/system.hpp"
 #include "utkit/posix/tcp_transport.hpp"
+#include "utkit/xcap/pres_rules.hpp"
 #include "utkit/xcap/resource_lists.hpp"
 
 using namespace utkit;
@@ -282,4 +283,54 @@ TEST_CASE("xcap over Ut: the operator demands re-authentication, then refuses th
   auto all = buddies.entries();
   REQUIRE(all.ok());
   CHECK(all->size() == 3);
+}
+
+TEST_CASE("watcher rules: OMA lists and IETF identity rules, rls-services") {
+  Plain p;
+  http::HttpClient hc(p.tcp, *p.random, p.clock, nullptr);
+  xcap::XcapClient x(hc, {p.root(), kXui, ""});
+  SUBCASE("OMA: allow and block move the watcher between the OMA lists") {
+    xcap::WatcherRules rules(x, xcap::XcapProfile::oma());
+    REQUIRE_MESSAGE(rules.allow("sip:bob@example.test").ok(), "allow");
+    xcap::BuddyList lists(x);
+    CHECK(lists.entries("oma_grantedcontacts")->size() == 1);
+    REQUIRE(rules.block("sip:bob@example.test").ok());
+    CHECK(lists.entries("oma_grantedcontacts")->empty());
+    CHECK(lists.entries("oma_blockedcontacts")->size() == 1);
+    auto r = rules.rules();
+    REQUIRE(r.ok());
+    CHECK(r->find("wp_prs_blockedcontacts") != nullptr);
+    CHECK(p.xcap.document("org.openmobilealliance.pres-rules", kXui, "pres-rules").find("wp_prs_allow_own") !=
+          std::string::npos);
+  }
+  SUBCASE("IETF: one rule per watcher, the last decision wins") {
+    xcap::WatcherRules rules(x, xcap::XcapProfile::ietf());
+    REQUIRE_MESSAGE(rules.allow("sip:bob@example.test").ok(), "allow");
+    REQUIRE(rules.polite_block("sip:eve@example.test").ok());
+    auto r = rules.rules();
+    REQUIRE(r.ok());
+    CHECK(r->decision_for("sip:bob@example.test") == xcap::SubHandling::allow);
+    CHECK(r->decision_for("sip:eve@example.test") == xcap::SubHandling::polite_block);
+    REQUIRE(rules.block("sip:bob@example.test").ok());
+    CHECK(rules.rules()->decision_for("sip:bob@example.test") == xcap::SubHandling::block);
+    CHECK(rules.rules()->rules().size() == 2);
+  }
+  SUBCASE("rls-services: the buddy-list service, created once") {
+    xcap::WatcherRules rules(x);
+    auto s = rules.ensure_buddy_service();
+    REQUIRE_MESSAGE(s.ok(), s.error().describe());
+    CHECK(s->uri == kXui + ";pres-list=oma_buddylist");
+    REQUIRE(rules.ensure_buddy_service().ok());
+    REQUIRE(rules.ensure_buddy_service("work").ok());
+    auto doc = xcap::parse_rls_services(p.xcap.document("rls-services", kXui, "index"));
+    REQUIRE(doc.ok());
+    CHECK(doc->size() == 2);
+  }
+  SUBCASE("xcap-caps discovery") {
+    auto c = x.caps();
+    REQUIRE(c.ok());
+    auto caps = xcap::parse_xcap_caps(c->body);
+    CHECK(caps.parsed);
+    CHECK(caps.supports("resource-lists"));
+  }
 }

@@ -2,6 +2,7 @@
 // hostile documents refused), xcap-error bodies, element XML.
 #include <doctest/doctest.h>
 
+#include "utkit/xcap/pres_rules.hpp"
 #include "utkit/xcap/resource_lists.hpp"
 
 using namespace utkit;
@@ -87,4 +88,60 @@ TEST_CASE("xcap-error bodies, parsed loosely") {
   CHECK(parse_xcap_error("").condition.empty());
   CHECK(parse_xcap_error("not xml").condition.empty());
   CHECK(parse_xcap_error("<other/>").condition.empty());
+}
+
+TEST_CASE("pres-rules: OMA defaults, rules, decisions") {
+  const std::string doc = PresRules::oma_default("sip:alice@example.test",
+                                                 "http://x/root/resource-lists/users/sip:alice@example.test/index");
+  auto p = PresRules::parse(doc);
+  REQUIRE_MESSAGE(p.ok(), p.error().describe());
+  REQUIRE(p->rules().size() == 3);
+  CHECK(p->find("wp_prs_allow_own")->identities.at(0) == "sip:alice@example.test");
+  CHECK(p->find("wp_prs_grantedcontacts")->external_lists.at(0).find("oma_grantedcontacts") != std::string::npos);
+  CHECK(p->find("wp_prs_blockedcontacts")->sub_handling == SubHandling::block);
+  CHECK(p->decision_for("sip:alice@example.test") == SubHandling::allow);
+  CHECK_FALSE(p->decision_for("sip:eve@example.test").has_value());
+
+  auto ietf = PresRules::parse(
+      "<ruleset xmlns=\"urn:ietf:params:xml:ns:common-policy\" xmlns:pr=\"urn:ietf:params:xml:ns:pres-rules\">"
+      "<rule id=\"a\"><conditions><identity><one id=\"sip:bob@x\"/><many domain=\"example.test\"/></identity>"
+      "</conditions><actions><pr:sub-handling>polite-block</pr:sub-handling></actions></rule>"
+      "<rule id=\"b\"><conditions><identity><one id=\"sip:bob@x\"/></identity></conditions>"
+      "<actions><pr:sub-handling>allow</pr:sub-handling></actions><!-- c --><unknown/></rule></ruleset>");
+  REQUIRE(ietf.ok());
+  CHECK(ietf->decision_for("sip:bob@x") == SubHandling::allow);  // the most permissive wins
+  CHECK(ietf->decision_for("sip:carol@example.test") == SubHandling::polite_block);
+  CHECK(PresRules::parse("<resource-lists/>").error().code() == Errc::xcap_bad_document);
+  CHECK(PresRules::parse("<!DOCTYPE x><ruleset/>").error().code() == Errc::xcap_bad_document);
+
+  const std::string rule = PresRules::rule_xml({"r1", {"sip:a\"b@x"}, {}, {}, SubHandling::block});
+  CHECK(rule.find("id=\"r1\"") != std::string::npos);
+  CHECK(rule.find("sip:a&quot;b@x") != std::string::npos);
+  CHECK(rule.find("<pr:sub-handling>block</pr:sub-handling>") != std::string::npos);
+  CHECK(XcapProfile::named("ietf")->pres_rules_auid == "pres-rules");
+  CHECK(XcapProfile::named("oma")->pres_rules_doc == "pres-rules");
+  CHECK(XcapProfile::named("other").error().code() == Errc::config_invalid);
+}
+
+TEST_CASE("rls-services and xcap-caps") {
+  RlsService s{"sip:alice@x;pres-list=oma_buddylist", "http://x/root/resource-lists/users/sip:alice@x/index/~~/l", {"presence"}};
+  auto parsed = parse_rls_services(std::string("<rls-services xmlns=\"urn:ietf:params:xml:ns:rls-services\">") +
+                                   rls_service_xml(s) + "</rls-services>");
+  REQUIRE(parsed.ok());
+  REQUIRE(parsed->size() == 1);
+  CHECK(parsed->at(0).uri == s.uri);
+  CHECK(parsed->at(0).resource_list == s.resource_list);
+  CHECK(parsed->at(0).packages == s.packages);
+  auto caps = parse_xcap_caps("<xcap-caps xmlns=\"urn:ietf:params:xml:ns:xcap-caps\"><auids><auid>resource-lists</auid>"
+                              "<auid>pres-rules</auid></auids><extensions/><namespaces>"
+                              "<namespace>urn:x</namespace></namespaces></xcap-caps>");
+  CHECK(caps.parsed);
+  CHECK(caps.supports("pres-rules"));
+  CHECK_FALSE(caps.supports("rls-services"));
+  CHECK(caps.namespaces.size() == 1);
+  // A malformed xcap-caps does not disable anything: it just says nothing.
+  auto broken = parse_xcap_caps("<xcap-caps><auids><auid>resource-lists");
+  CHECK_FALSE(broken.parsed);
+  CHECK(broken.auids.empty());
+  CHECK_FALSE(parse_xcap_caps("").parsed);
 }

@@ -62,6 +62,7 @@ class XcapClient {
   // xcap-caps (global tree).
   Result<XcapResult> caps();
 
+  const XcapConfig& config() const { return cfg_; }
   std::optional<std::string> etag(const DocumentSelector& doc) const;
   void forget_etag(const DocumentSelector& doc);
   XcapError last_error() const;
