@@ -126,6 +126,24 @@ TEST_CASE("xcap: documents, elements, attributes, ETags, conditional requests") 
   CHECK(caps->body.find("<auid>resource-lists</auid>") != std::string::npos);
 }
 
+TEST_CASE("netsim xcap server: documents persist in a directory") {
+  char tmpl[] = "/tmp/utkit-xcap-XXXXXX";
+  REQUIRE(::mkdtemp(tmpl) != nullptr);
+  {
+    Plain p;
+    REQUIRE(p.xcap.persist_to(tmpl));
+    http::HttpClient hc(p.tcp, *p.random, p.clock, nullptr);
+    xcap::XcapClient x(hc, {p.root(), kXui, ""});
+    xcap::BuddyList buddies(x);
+    REQUIRE(buddies.add({"sip:bob@example.test", "Bob"}).ok());
+  }
+  netsim::XcapServer again;
+  REQUIRE(again.persist_to(tmpl));
+  CHECK(again.document("resource-lists", kXui, "index").find("sip:bob@example.test") != std::string::npos);
+  std::string cmd = std::string("rm -rf ") + tmpl;
+  CHECK(std::system(cmd.c_str()) == 0);
+}
+
 TEST_CASE("buddy list: create the defaults, add, rename, move, remove") {
   Plain p;
   http::HttpClient hc(p.tcp, *p.random, p.clock, nullptr);

@@ -3,6 +3,8 @@
 #include <pugixml.hpp>
 
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <sstream>
 
 #include "utkit/xcap/uri.hpp"
@@ -101,6 +103,42 @@ const char* kCaps =
 
 std::string XcapServer::new_etag() { return "\"e" + std::to_string(++counter_) + "\""; }
 
+namespace {
+// A document key as a file name: percent-encoded so that '/' cannot escape.
+std::string file_of(const std::string& key) { return utkit::xcap::percent_encode(key, false) + ".xml"; }
+}  // namespace
+
+bool XcapServer::persist_to(const std::string& directory) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::create_directories(directory, ec);
+  if (ec) return false;
+  std::lock_guard<std::mutex> lock(mu_);
+  dir_ = directory;
+  for (const auto& f : fs::directory_iterator(directory, ec)) {
+    const std::string name = f.path().filename().string();
+    if (name.size() < 5 || name.substr(name.size() - 4) != ".xml") continue;
+    auto key = utkit::xcap::percent_decode(name.substr(0, name.size() - 4));
+    if (!key) continue;
+    std::ifstream in(f.path(), std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    docs_[key.value()] = Doc{ss.str(), new_etag()};
+  }
+  return !ec;
+}
+
+void XcapServer::save(const std::string& key, const Doc* doc) {
+  if (dir_.empty()) return;
+  const std::string path = dir_ + "/" + file_of(key);
+  if (doc == nullptr) {
+    std::remove(path.c_str());
+    return;
+  }
+  std::ofstream(path + ".tmp", std::ios::binary) << doc->xml;
+  std::rename((path + ".tmp").c_str(), path.c_str());
+}
+
 std::size_t XcapServer::documents() const {
   std::lock_guard<std::mutex> lock(mu_);
   return docs_.size();
@@ -173,12 +211,14 @@ HttpReply XcapServer::handle(const HttpRequest& req, const std::string& asserted
       const std::string etag = new_etag();
       const int status = exists ? 200 : 201;
       docs_[key] = Doc{req.body, etag};
+      save(key, &docs_[key]);
       ++changes_;
       return reply_with_etag(status, etag);
     }
     if (req.method == "DELETE") {
       if (!exists) return HttpReply::text(404, "no such document\n");
       docs_.erase(it);
+      save(key, nullptr);
       ++changes_;
       return HttpReply::text(200, "");
     }
@@ -194,6 +234,7 @@ HttpReply XcapServer::handle(const HttpRequest& req, const std::string& asserted
   auto store = [&](int status) {
     it->second.xml = xml_of(d);
     it->second.etag = new_etag();
+    save(key, &it->second);
     ++changes_;
     return reply_with_etag(status, it->second.etag);
   };

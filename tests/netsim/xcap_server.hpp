@@ -22,6 +22,9 @@ namespace netsim {
 class XcapServer {
  public:
   explicit XcapServer(std::string root_path = "/xcap-root") : root_(std::move(root_path)) {}
+  // Keeps documents in `directory` too (one file per document), loading what
+  // is there now. Returns false when the directory cannot be used.
+  bool persist_to(const std::string& directory);
 
   // Serves one request. `asserted_identity` is what the authentication proxy
   // vouches for (empty: no proxy, anything goes).
@@ -38,12 +41,14 @@ class XcapServer {
     std::string etag;
   };
   std::string new_etag();
+  void save(const std::string& key, const Doc* doc);  // nullptr: deleted
 
   std::string root_;
   mutable std::mutex mu_;
   std::map<std::string, Doc> docs_;
   unsigned long counter_ = 0;
   std::size_t changes_ = 0;
+  std::string dir_;
 };
 
 }  // namespace netsim
