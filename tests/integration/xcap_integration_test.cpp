@@ -332,6 +332,9 @@ TEST_CASE("watcher rules: OMA lists and IETF identity rules, rls-services") {
     REQUIRE(rules.block("sip:bob@example.test").ok());
     CHECK(rules.rules()->decision_for("sip:bob@example.test") == xcap::SubHandling::block);
     CHECK(rules.rules()->rules().size() == 2);
+    REQUIRE(rules.set_domain("example.test", xcap::SubHandling::confirm).ok());
+    CHECK(rules.rules()->decision_for("sip:zed@example.test") == xcap::SubHandling::confirm);
+    CHECK(rules.rules()->decision_for("sip:eve@example.test") == xcap::SubHandling::polite_block);
   }
   SUBCASE("rls-services: the buddy-list service, created once") {
     xcap::WatcherRules rules(x);

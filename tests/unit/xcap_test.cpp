@@ -34,6 +34,10 @@ TEST_CASE("resource-lists: parse, list, keep what we do not know") {
   CHECK(rl->find("oma_buddylist", "tel:+15550100") != nullptr);
   CHECK(rl->find("oma_blockedcontacts", "tel:+15550100") == nullptr);
   CHECK(rl->entries("nope").error().code() == Errc::xcap_not_found);
+  CHECK(rl->list_display_name("oma_buddylist").value() == "Buddies");
+  REQUIRE(rl->entry_refs("oma_buddylist")->size() == 1);
+  CHECK(rl->entry_refs("oma_buddylist")->at(0).find("resource-lists/users") == 0);
+  CHECK(rl->externals("oma_buddylist")->at(0) == "http://xcap.example.test/ext");
   const std::string out = rl->serialize();
   CHECK(out.find("<x:note>n1</x:note>") != std::string::npos);
   CHECK(out.find("x:prio=\"1\"") != std::string::npos);

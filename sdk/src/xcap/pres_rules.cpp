@@ -270,7 +270,7 @@ Result<PresRules> WatcherRules::rules() {
 }
 
 Result<void> WatcherRules::set(std::string_view watcher, SubHandling action) {
-  UTKIT_ASSIGN(PresRules current, rules());
+  UTKIT_TRY(rules());  // the rules document exists (the profile's defaults otherwise)
   if (profile_.oma_lists && (action == SubHandling::allow || action == SubHandling::block)) {
     // OMA: the rules refer to the lists; move the watcher between them.
     BuddyConfig bc;
@@ -285,7 +285,17 @@ Result<void> WatcherRules::set(std::string_view watcher, SubHandling action) {
   // IETF: one rule per watcher, keyed by a hash of its URI.
   unsigned char d[32];
   mbedtls_sha256_ret(reinterpret_cast<const unsigned char*>(watcher.data()), watcher.size(), d, 0);
-  Rule r{"utkit_" + to_hex(ByteView(d, 8)), {std::string(watcher)}, {}, {}, action};
+  return put_rule(Rule{"utkit_" + to_hex(ByteView(d, 8)), {std::string(watcher)}, {}, {}, action});
+}
+
+Result<void> WatcherRules::set_domain(std::string_view domain, SubHandling action) {
+  UTKIT_TRY(rules());  // make sure the document exists
+  unsigned char d[32];
+  mbedtls_sha256_ret(reinterpret_cast<const unsigned char*>(domain.data()), domain.size(), d, 0);
+  return put_rule(Rule{"utkit_domain_" + to_hex(ByteView(d, 8)), {}, {std::string(domain)}, {}, action});
+}
+
+Result<void> WatcherRules::put_rule(const Rule& r) {
   NodeSelector ns;
   ns.steps = {Step::element("cr:ruleset"), Step::element("cr:rule").with("id", r.id)};
   ns.bindings = {{"cr", kCommonPolicyNs}};
@@ -296,7 +306,7 @@ Result<void> WatcherRules::set(std::string_view watcher, SubHandling action) {
     if (put.error().code() != Errc::xcap_precondition_failed) return std::move(put).error();
     UTKIT_TRY(rules());  // refresh the ETag and try again
   }
-  return Error(Errc::xcap_retries_exhausted, "gave up writing the rule for " + std::string(watcher));
+  return Error(Errc::xcap_retries_exhausted, "gave up writing rule " + r.id);
 }
 
 Result<void> WatcherRules::allow(std::string_view watcher) { return set(watcher, SubHandling::allow); }

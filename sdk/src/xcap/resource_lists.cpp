@@ -77,45 +77,75 @@ void ResourceLists::index() {
   lists_.clear();
   for (pugi::xml_node l : doc_->document_element().children()) {
     if (l.type() != pugi::node_element || local(l.name()) != "list") continue;
-    std::vector<Entry> entries;
+    ListInfo info;
+    info.name = l.attribute("name").value();
     for (pugi::xml_node e : l.children()) {
-      if (e.type() != pugi::node_element || local(e.name()) != "entry") continue;
-      Entry en{e.attribute("uri").value(), {}};
-      for (pugi::xml_node d : e.children()) {
-        if (d.type() == pugi::node_element && local(d.name()) == "display-name") en.display_name = d.text().get();
+      if (e.type() != pugi::node_element) continue;
+      const std::string n = local(e.name());
+      if (n == "display-name") {
+        info.display_name = e.text().get();
+      } else if (n == "entry") {
+        Entry en{e.attribute("uri").value(), {}};
+        for (pugi::xml_node d : e.children()) {
+          if (d.type() == pugi::node_element && local(d.name()) == "display-name") en.display_name = d.text().get();
+        }
+        info.entries.push_back(std::move(en));
+      } else if (n == "entry-ref") {
+        info.entry_refs.push_back(e.attribute("ref").value());
+      } else if (n == "external") {
+        info.externals.push_back(e.attribute("anchor").value());
       }
-      entries.push_back(std::move(en));
     }
-    lists_.emplace_back(l.attribute("name").value(), std::move(entries));
+    lists_.push_back(std::move(info));
   }
+}
+
+const ResourceLists::ListInfo* ResourceLists::list(std::string_view name) const {
+  for (const ListInfo& l : lists_) {
+    if (l.name == name) return &l;
+  }
+  return nullptr;
 }
 
 std::vector<std::string> ResourceLists::list_names() const {
   std::vector<std::string> out;
-  for (const auto& [n, e] : lists_) out.push_back(n);
+  for (const ListInfo& l : lists_) out.push_back(l.name);
   return out;
 }
 
-bool ResourceLists::has_list(std::string_view name) const {
-  for (const auto& [n, e] : lists_) {
-    if (n == name) return true;
-  }
-  return false;
+bool ResourceLists::has_list(std::string_view name) const { return list(name) != nullptr; }
+
+namespace {
+Error no_list(std::string_view name) {
+  return Error(Errc::xcap_not_found, "no list named '" + std::string(name) + "'");
+}
+}  // namespace
+
+Result<std::vector<Entry>> ResourceLists::entries(std::string_view name) const {
+  if (const ListInfo* l = list(name)) return l->entries;
+  return no_list(name);
 }
 
-Result<std::vector<Entry>> ResourceLists::entries(std::string_view list) const {
-  for (const auto& [n, e] : lists_) {
-    if (n == list) return e;
-  }
-  return Error(Errc::xcap_not_found, "no list named '" + std::string(list) + "'");
+Result<std::vector<std::string>> ResourceLists::entry_refs(std::string_view name) const {
+  if (const ListInfo* l = list(name)) return l->entry_refs;
+  return no_list(name);
 }
 
-const Entry* ResourceLists::find(std::string_view list, std::string_view uri) const {
-  for (const auto& [n, entries] : lists_) {
-    if (n != list) continue;
-    for (const Entry& e : entries) {
-      if (e.uri == uri) return &e;
-    }
+Result<std::vector<std::string>> ResourceLists::externals(std::string_view name) const {
+  if (const ListInfo* l = list(name)) return l->externals;
+  return no_list(name);
+}
+
+Result<std::string> ResourceLists::list_display_name(std::string_view name) const {
+  if (const ListInfo* l = list(name)) return l->display_name;
+  return no_list(name);
+}
+
+const Entry* ResourceLists::find(std::string_view name, std::string_view uri) const {
+  const ListInfo* l = list(name);
+  if (l == nullptr) return nullptr;
+  for (const Entry& e : l->entries) {
+    if (e.uri == uri) return &e;
   }
   return nullptr;
 }

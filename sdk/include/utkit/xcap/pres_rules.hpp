@@ -110,6 +110,8 @@ class WatcherRules {
   Result<void> allow(std::string_view watcher);
   Result<void> block(std::string_view watcher);
   Result<void> polite_block(std::string_view watcher);
+  // A rule for a whole domain (<many domain="..."/>), e.g. the operator's own.
+  Result<void> set_domain(std::string_view domain, SubHandling action);
   // The rules document (the profile's defaults are created when missing).
   Result<PresRules> rules();
   // The service that lets a watcher subscribe to the whole buddy list
@@ -118,6 +120,7 @@ class WatcherRules {
 
  private:
   Result<void> set(std::string_view watcher, SubHandling action);
+  Result<void> put_rule(const Rule& rule);
   std::string resource_lists_doc_uri() const;
 
   XcapClient& xcap_;

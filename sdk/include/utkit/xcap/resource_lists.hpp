@@ -46,8 +46,13 @@ class ResourceLists {
 
   std::vector<std::string> list_names() const;
   bool has_list(std::string_view name) const;
-  // Entries of a list (entry-ref and external elements are kept, not listed).
+  // Entries of a list.
   Result<std::vector<Entry>> entries(std::string_view list) const;
+  // A list's <entry-ref ref="..."> and <external anchor="..."> references,
+  // and its <display-name>.
+  Result<std::vector<std::string>> entry_refs(std::string_view list) const;
+  Result<std::vector<std::string>> externals(std::string_view list) const;
+  Result<std::string> list_display_name(std::string_view list) const;
   const Entry* find(std::string_view list, std::string_view uri) const;
   std::string serialize() const;
 
@@ -59,7 +64,13 @@ class ResourceLists {
   ResourceLists();
   void index();
   std::unique_ptr<pugi::xml_document> doc_;
-  std::vector<std::pair<std::string, std::vector<Entry>>> lists_;
+  struct ListInfo {
+    std::string name, display_name;
+    std::vector<Entry> entries;
+    std::vector<std::string> entry_refs, externals;
+  };
+  const ListInfo* list(std::string_view name) const;
+  std::vector<ListInfo> lists_;
 };
 
 struct BuddyConfig {
