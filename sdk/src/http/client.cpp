@@ -116,8 +116,16 @@ Result<HttpClient::Conn*> HttpClient::connection(const Url& url, MonoTime deadli
   return raw;
 }
 
+Result<void> HttpClient::check_cancel(const Request& req) const {
+  if (req.cancel != nullptr && req.cancel->load()) {
+    return Error(Errc::cancelled, req.method + " " + req.target + " was cancelled");
+  }
+  return success();
+}
+
 Result<Response> HttpClient::exchange(const Url& url, const Request& req, MonoTime deadline, bool& lost_reused) {
   lost_reused = false;
+  UTKIT_TRY(check_cancel(req));
   UTKIT_ASSIGN(Conn * c, connection(url, deadline, false));
   const bool reused = c->used;
   UTKIT_ASSIGN(std::string wire, serialize(req));
@@ -144,8 +152,19 @@ Result<Response> HttpClient::exchange(const Url& url, const Request& req, MonoTi
   parser.set_request_method(req.method);
   std::uint8_t buf[16384];
   std::size_t received = 0;
+  // With a cancel flag, wait in slices so that cancellation is noticed.
+  const Millis slice = req.cancel != nullptr ? Millis(100) : opt_.io_timeout;
+  const MonoTime io_deadline = clock_.monotonic_now() + opt_.io_timeout;
   while (parser.need_more()) {
-    auto n = c->transport->read(buf, sizeof buf, left(deadline, opt_.io_timeout));
+    auto n = c->transport->read(buf, sizeof buf, left(std::min(deadline, io_deadline), slice));
+    if (!n && n.error().code() == Errc::net_timeout && req.cancel != nullptr &&
+        clock_.monotonic_now() < std::min(deadline, io_deadline)) {
+      if (req.cancel->load()) {
+        drop();
+        return Error(Errc::cancelled, req.method + " " + req.target + " was cancelled");
+      }
+      continue;
+    }
     if (!n) {
       lost_reused = reused && received == 0 && connection_lost(n.error());
       Error e = std::move(n).error();
@@ -189,7 +208,7 @@ Result<Response> HttpClient::exchange_retrying(const Url& url, const Request& re
 }
 
 Result<Response> HttpClient::send(const Url& url, Request request) {
-  const MonoTime deadline = clock_.monotonic_now() + opt_.request_timeout;
+  const MonoTime deadline = request.deadline ? MonoTime(*request.deadline) : clock_.monotonic_now() + opt_.request_timeout;
   const std::string key = url.origin();
   request.target = (opt_.proxy && !url.tls()) ? url.origin() + url.target : url.target;
   request.headers.set("Host", url.authority());

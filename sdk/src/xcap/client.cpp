@@ -84,6 +84,8 @@ Result<XcapResult> XcapClient::run(const XcapUri& uri, http::Request req) {
   UTKIT_ASSIGN(http::Url url, http::parse_url(uri.to_string()));
   // TS 24.109 / TS 33.222: the identity the request is for, quoted.
   req.headers.set("X-3GPP-Intended-Identity", "\"" + cfg_.intended_identity + "\"");
+  req.deadline = limits_.deadline;
+  req.cancel = limits_.cancel;
   UTKIT_ASSIGN(http::Response rsp, http_.send(url, std::move(req)));
   XcapResult r;
   r.status = rsp.status;

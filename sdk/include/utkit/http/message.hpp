@@ -1,6 +1,9 @@
 // utkit/http/message.hpp — HTTP/1.1 requests, responses and header lists.
 #pragma once
 
+#include <atomic>
+#include <chrono>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -40,6 +43,12 @@ struct Request {
   std::string target = "/";  // origin-form "/path?query"; authority-form for CONNECT
   Headers headers;
   Bytes body;
+  // Optional limits for this request: a deadline on the monotonic clock of the
+  // client (instead of its request_timeout), and a flag another thread may
+  // set to cancel it (the request then fails with Errc::cancelled within
+  // about 100 ms). The flag must outlive the call.
+  std::optional<std::chrono::steady_clock::time_point> deadline;
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 struct Response {

@@ -63,6 +63,14 @@ class XcapClient {
   Result<XcapResult> caps();
 
   const XcapConfig& config() const { return cfg_; }
+
+  // Limits applied to every request until changed: a deadline (on the http
+  // client's clock) and a cancel flag (see http::Request).
+  struct Limits {
+    std::optional<std::chrono::steady_clock::time_point> deadline;
+    const std::atomic<bool>* cancel = nullptr;
+  };
+  void set_limits(Limits limits) { limits_ = limits; }
   std::optional<std::string> etag(const DocumentSelector& doc) const;
   void forget_etag(const DocumentSelector& doc);
   XcapError last_error() const;
@@ -76,6 +84,7 @@ class XcapClient {
   mutable std::mutex mu_;
   std::map<std::string, std::string> etags_;
   XcapError last_error_;
+  Limits limits_;
 };
 
 }  // namespace utkit::xcap

@@ -1,0 +1,121 @@
+// utkit/ut/session.hpp — UtSession: the one object an app uses for Ut.
+//
+// It bootstraps when needed (GBA on Ub), opens TLS to the NAF with the TS
+// 33.141 profile, answers the NAF's Digest challenge with (B-TID,
+// base64(Ks_NAF)), and runs XCAP operations on the user's documents,
+// re-authenticating (stale nonce) and re-bootstrapping (refused B-TID) by
+// itself, bounded.
+//
+// Cold start: with no bootstrapping context, Ub runs on a second thread while
+// this thread opens TCP/TLS to the NAF and collects its first 401, so a cold
+// operation costs about 5 round trips instead of 8 (docs/flows.md). A warm
+// operation on a new connection (resumed TLS, cached nonce) costs 3; on a
+// kept-alive connection, 1.
+//
+// Several sessions (to different NAFs) may share one GbaClient, from several
+// threads; one UtSession is used by one thread at a time.
+#pragma once
+
+#include <atomic>
+#include <future>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "utkit/gba/gba.hpp"
+#include "utkit/http/client.hpp"
+#include "utkit/tls/tls_stream.hpp"
+#include "utkit/xcap/pres_rules.hpp"
+#include "utkit/xcap/resource_lists.hpp"
+
+namespace utkit::ut {
+
+struct UtConfig {
+  std::string xcap_root;                 // "https://xcap.example.net/xcap-root"
+  std::string xui;                       // the user's IMPU; empty: the backend's first IMPU
+  std::string intended_identity;         // X-3GPP-Intended-Identity; empty: the XUI
+  gba::GbaConfig gba;                    // BSF, IMPI, GBA_U, ...
+  tls::TlsConfig tls;                    // profile, trust anchors, X.509 policy, MFL
+  std::chrono::seconds tls_session_lifetime = tls::kMaxSessionAge;
+  http::HttpClientOptions http;          // proxy, timeouts
+  xcap::XcapProfile profile = xcap::XcapProfile::oma();
+  xcap::BuddyConfig buddies;
+  bool concurrent_bootstrap = true;      // run Ub beside the NAF connection on a cold start
+};
+
+// What the session needs from the platform; everything must outlive it.
+struct Platform {
+  TransportFactory& tcp;
+  Random& random;
+  const Clock& clock;
+  KeyValueStore* store = nullptr;        // bootstrapping context, TLS sessions
+  const Logger* log = nullptr;
+};
+
+// Per-operation limits.
+struct OpLimits {
+  std::optional<Millis> timeout;         // the whole operation
+  const std::atomic<bool>* cancel = nullptr;
+};
+
+struct UtStats {
+  http::ClientStats naf;                 // the NAF connection(s): round trips, bytes
+  gba::GbaStats gba;
+};
+
+class UtSession {
+ public:
+  // `usim` must outlive the session. `shared_gba` lets sessions to several
+  // NAFs share one bootstrapping context; null: the session makes its own.
+  static Result<std::unique_ptr<UtSession>> create(UtConfig config, aka::UsimBackend& usim, Platform platform,
+                                                   std::shared_ptr<gba::GbaClient> shared_gba = nullptr);
+  ~UtSession();
+
+  // Buddy lists (the configured document and list unless named).
+  Result<std::vector<xcap::Entry>> buddies(const std::string& list = {}, OpLimits limits = {});
+  Result<void> add_buddy(const xcap::Entry& entry, const std::string& list = {}, OpLimits limits = {});
+  Result<void> remove_buddy(const std::string& uri, const std::string& list = {}, OpLimits limits = {});
+  Result<void> rename_buddy(const std::string& uri, const std::string& display_name, const std::string& list = {},
+                            OpLimits limits = {});
+  // Presence rules: allow or block a watcher.
+  Result<void> allow(const std::string& watcher, OpLimits limits = {});
+  Result<void> block(const std::string& watcher, OpLimits limits = {});
+
+  // Raw XCAP on the user's tree. `selector` is "AUID/DOCUMENT[/~~/NODE-SELECTOR]",
+  // e.g. "resource-lists/index/~~/resource-lists/list[@name=\"oma_buddylist\"]".
+  Result<xcap::XcapUri> uri_for(const std::string& selector) const;
+  Result<xcap::XcapResult> xcap_get(const std::string& selector, OpLimits limits = {});
+  Result<xcap::XcapResult> xcap_put(const std::string& selector, std::string body, OpLimits limits = {});
+  Result<xcap::XcapResult> xcap_delete(const std::string& selector, OpLimits limits = {});
+
+  // The bootstrapping context (bootstrapping now if there is none).
+  Result<gba::ContextPtr> bootstrap(bool force = false);
+  std::shared_ptr<gba::GbaClient> gba() const { return gba_; }
+  std::optional<tls::TlsInfo> tls_info() const;
+  UtStats stats() const;
+  void reset_stats();
+  const std::string& xui() const { return xui_; }
+
+ private:
+  class Credentials;
+  UtSession(UtConfig config, Platform platform);
+  template <class F>
+  auto run(OpLimits limits, F&& f) -> decltype(f());
+  void start_bootstrap_if_cold();
+
+  UtConfig cfg_;
+  Platform platform_;
+  std::string xui_;
+  std::shared_ptr<gba::GbaClient> gba_;
+  std::unique_ptr<tls::TlsSessionCache> tls_cache_;
+  std::shared_ptr<tls::TlsContext> tls_;
+  std::unique_ptr<http::HttpClient> http_;
+  std::unique_ptr<Credentials> creds_;
+  std::unique_ptr<xcap::XcapClient> xcap_;
+  std::unique_ptr<xcap::BuddyList> buddy_list_;
+  std::unique_ptr<xcap::WatcherRules> rules_;
+  http::Url naf_;
+};
+
+}  // namespace utkit::ut

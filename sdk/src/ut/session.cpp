@@ -1,0 +1,173 @@
+#include "utkit/ut/session.hpp"
+
+namespace utkit::ut {
+
+// The NAF credentials, behind a bootstrap that may still be running on the
+// cold-start thread.
+class UtSession::Credentials final : public http::CredentialProvider {
+ public:
+  explicit Credentials(gba::GbaClient& g) : inner_(g) {}
+  Result<http::DigestCredentials> credentials(const http::AuthRequest& req) override {
+    UTKIT_TRY(wait());
+    return inner_.credentials(req);
+  }
+  void start(std::shared_ptr<gba::GbaClient> g) {
+    if (pending_.valid()) return;
+    pending_ = std::async(std::launch::async, [g] { return g->context(); });
+  }
+  // Joins the concurrent bootstrap; its error, if it failed.
+  Result<void> wait() {
+    if (!pending_.valid()) return success();
+    Result<gba::ContextPtr> r = pending_.get();
+    if (!r) return std::move(r).error();
+    return success();
+  }
+
+ private:
+  gba::NafCredentials inner_;
+  std::future<Result<gba::ContextPtr>> pending_;
+};
+
+UtSession::UtSession(UtConfig config, Platform platform) : cfg_(std::move(config)), platform_(platform) {}
+
+UtSession::~UtSession() {
+  if (creds_) (void)creds_->wait();
+}
+
+Result<std::unique_ptr<UtSession>> UtSession::create(UtConfig config, aka::UsimBackend& usim, Platform platform,
+                                                     std::shared_ptr<gba::GbaClient> shared_gba) {
+  std::unique_ptr<UtSession> s(new UtSession(std::move(config), platform));
+  UtConfig& c = s->cfg_;
+  auto naf = http::parse_url(c.xcap_root);
+  if (!naf) return std::move(naf).error().with_context("XCAP root");
+  s->naf_ = naf.value();
+  if (shared_gba) {
+    s->gba_ = std::move(shared_gba);
+  } else {
+    std::shared_ptr<tls::TlsContext> bsf_tls;
+    if (c.gba.bsf_url.rfind("https:", 0) == 0) {
+      UTKIT_ASSIGN(bsf_tls, tls::TlsContext::create(c.tls, platform.random, platform.clock, nullptr, platform.log));
+    }
+    UTKIT_ASSIGN(std::unique_ptr<gba::GbaClient> g,
+                 gba::GbaClient::create(c.gba, usim, platform.tcp, platform.random, platform.clock, bsf_tls,
+                                        platform.store, platform.log));
+    s->gba_ = std::move(g);
+  }
+  s->xui_ = c.xui;
+  if (s->xui_.empty()) {
+    auto id = usim.identity();
+    if (!id) return std::move(id).error().with_context("reading the identity for the XCAP user (XUI)");
+    if (id->impus.empty()) {
+      return Error(Errc::config_missing, "no XCAP user: configure the IMPU (sip: or tel: URI); the USIM has none");
+    }
+    s->xui_ = id->impus.front();
+  }
+  UTKIT_ASSIGN(s->tls_cache_, tls::TlsSessionCache::create(platform.clock, c.tls_session_lifetime));
+  if (s->naf_.tls()) {
+    UTKIT_ASSIGN(s->tls_, tls::TlsContext::create(c.tls, platform.random, platform.clock, s->tls_cache_.get(),
+                                                  platform.log));
+  }
+  s->http_ = std::make_unique<http::HttpClient>(platform.tcp, platform.random, platform.clock, s->tls_, c.http,
+                                                platform.log);
+  s->creds_ = std::make_unique<Credentials>(*s->gba_);
+  s->http_->set_credentials(s->creds_.get());
+  s->xcap_ = std::make_unique<xcap::XcapClient>(*s->http_, xcap::XcapConfig{c.xcap_root, s->xui_, c.intended_identity});
+  xcap::BuddyConfig bc = c.buddies;
+  bc.auid = c.profile.resource_lists_auid;
+  bc.document = c.profile.resource_lists_doc;
+  s->buddy_list_ = std::make_unique<xcap::BuddyList>(*s->xcap_, bc);
+  s->rules_ = std::make_unique<xcap::WatcherRules>(*s->xcap_, c.profile);
+  return s;
+}
+
+void UtSession::start_bootstrap_if_cold() {
+  if (cfg_.concurrent_bootstrap && !gba_->current()) {
+    if (platform_.log) platform_.log->debug("ut", "cold start: bootstrapping on Ub while connecting to the NAF");
+    creds_->start(gba_);
+  }
+}
+
+template <class F>
+auto UtSession::run(OpLimits limits, F&& f) -> decltype(f()) {
+  xcap::XcapClient::Limits l;
+  if (limits.timeout) l.deadline = platform_.clock.monotonic_now() + *limits.timeout;
+  l.cancel = limits.cancel;
+  xcap_->set_limits(l);
+  start_bootstrap_if_cold();
+  auto result = f();
+  auto boot = creds_->wait();  // never leave the bootstrap thread behind
+  xcap_->set_limits({});
+  if (!result.ok() && !boot.ok()) return std::move(boot).error();  // the root cause
+  return result;
+}
+
+Result<std::vector<xcap::Entry>> UtSession::buddies(const std::string& list, OpLimits limits) {
+  return run(limits, [&] { return buddy_list_->entries(list); });
+}
+
+Result<void> UtSession::add_buddy(const xcap::Entry& entry, const std::string& list, OpLimits limits) {
+  return run(limits, [&] { return buddy_list_->add(entry, list); });
+}
+
+Result<void> UtSession::remove_buddy(const std::string& uri, const std::string& list, OpLimits limits) {
+  return run(limits, [&] { return buddy_list_->remove(uri, list); });
+}
+
+Result<void> UtSession::rename_buddy(const std::string& uri, const std::string& name, const std::string& list,
+                                     OpLimits limits) {
+  return run(limits, [&] { return buddy_list_->rename(uri, name, list); });
+}
+
+Result<void> UtSession::allow(const std::string& watcher, OpLimits limits) {
+  return run(limits, [&] { return rules_->allow(watcher); });
+}
+
+Result<void> UtSession::block(const std::string& watcher, OpLimits limits) {
+  return run(limits, [&] { return rules_->block(watcher); });
+}
+
+Result<xcap::XcapUri> UtSession::uri_for(const std::string& selector) const {
+  std::string doc = selector, node;
+  if (auto sep = selector.find("/~~/"); sep != std::string::npos) {
+    doc = selector.substr(0, sep);
+    node = selector.substr(sep + 4);
+  }
+  auto slash = doc.find('/');
+  if (slash == std::string::npos || slash == 0 || slash + 1 == doc.size()) {
+    return Error(Errc::xcap_bad_selector, "selector '" + selector + "' must be AUID/DOCUMENT[/~~/NODE]");
+  }
+  xcap::NodeSelector ns;
+  if (!node.empty()) {
+    UTKIT_ASSIGN(ns, xcap::NodeSelector::parse(node));
+  }
+  return xcap_->uri(doc.substr(0, slash), doc.substr(slash + 1), std::move(ns));
+}
+
+Result<xcap::XcapResult> UtSession::xcap_get(const std::string& selector, OpLimits limits) {
+  UTKIT_ASSIGN(xcap::XcapUri u, uri_for(selector));
+  return run(limits, [&] { return xcap_->get(u); });
+}
+
+Result<xcap::XcapResult> UtSession::xcap_put(const std::string& selector, std::string body, OpLimits limits) {
+  UTKIT_ASSIGN(xcap::XcapUri u, uri_for(selector));
+  return run(limits, [&]() -> Result<xcap::XcapResult> {
+    if (!xcap_->etag(u.document)) (void)xcap_->get(xcap_->uri(u.document.auid, u.document.path));
+    return xcap_->put(u, std::move(body), xcap_->etag(u.document) ? xcap::Precondition::if_match
+                                                                  : xcap::Precondition::none);
+  });
+}
+
+Result<xcap::XcapResult> UtSession::xcap_delete(const std::string& selector, OpLimits limits) {
+  UTKIT_ASSIGN(xcap::XcapUri u, uri_for(selector));
+  return run(limits, [&] { return xcap_->remove(u, xcap::Precondition::none); });
+}
+
+Result<gba::ContextPtr> UtSession::bootstrap(bool force) { return force ? gba_->bootstrap() : gba_->context(); }
+
+std::optional<tls::TlsInfo> UtSession::tls_info() const { return http_->tls_info(naf_); }
+
+UtStats UtSession::stats() const { return UtStats{http_->stats(), gba_->stats()}; }
+
+void UtSession::reset_stats() { http_->reset_stats(); }
+
+}  // namespace utkit::ut

@@ -1,0 +1,176 @@
+// UtSession end to end on loopback: BSF + NAF (TLS, GBA Digest) + XCAP
+// server from netsim; software USIM on the handset.
+#include <doctest/doctest.h>
+
+#include <cstdlib>
+#include <thread>
+
+#include "bsf.hpp"
+#include "naf.hpp"
+#include "xcap_server.hpp"
+#include "utkit/aka/soft_usim.hpp"
+#include "utkit/base/encoding.hpp"
+#include "utkit/posix/system.hpp"
+#include "utkit/posix/tcp_transport.hpp"
+#include "utkit/ut/session.hpp"
+
+using namespace utkit;
+using namespace std::chrono_literals;
+
+namespace {
+
+const std::string kXui = "sip:alice@example.test";
+
+std::string pki(const std::string& f) {
+  const char* d = std::getenv("UTKIT_PKI_DIR");
+  REQUIRE(d != nullptr);
+  return std::string(d) + "/" + f;
+}
+
+struct Network {
+  posix::SystemClock clock;
+  std::unique_ptr<Random> random = posix::make_system_random().value();
+  posix::ResolveOverrides resolve;
+  posix::TcpTransportFactory tcp{&resolve};
+  std::unique_ptr<netsim::Bsf> bsf;
+  netsim::XcapServer xcap;
+  std::unique_ptr<netsim::Naf> naf;
+  std::unique_ptr<aka::SoftUsim> usim;
+
+  Network() {
+    auto auc = netsim::Auc::from_json(R"({"subscribers":[{"impi":"001010000000001@ims.mnc001.mcc001.3gppnetwork.org",
+      "k":"465b5ce8b199b49faa5f0a2ee238a6bc","opc":"cd63cb71954a9f4e48a5994e37a02baf","amf":"8000"}]})").value();
+    bsf = netsim::Bsf::start({}, std::move(auc), clock, *random).value();
+    (void)resolve.add("bsf.example.test:" + std::to_string(bsf->port()), "127.0.0.1");
+    naf = start_naf(xcap);
+    aka::SoftUsimConfig uc;
+    uc.k = secret_from_hex("465b5ce8b199b49faa5f0a2ee238a6bc").value();
+    uc.opc = secret_from_hex("cd63cb71954a9f4e48a5994e37a02baf").value();
+    uc.imsi = "001010000000001";
+    uc.mnc_length = 2;
+    uc.impus = {kXui};
+    usim = aka::SoftUsim::create(std::move(uc), nullptr).value();
+  }
+  std::unique_ptr<netsim::Naf> start_naf(netsim::XcapServer& xs) {
+    netsim::Naf::Options o;
+    o.server.cert_file = pki("good.pem");
+    o.server.key_file = pki("good.key");
+    auto n = netsim::Naf::start(o, *bsf, xs).value();
+    (void)resolve.add("naf.example.test:" + std::to_string(n->port()), "127.0.0.1");
+    return n;
+  }
+  ut::UtConfig config(const netsim::Naf& n) {
+    ut::UtConfig c;
+    c.xcap_root = "https://naf.example.test:" + std::to_string(n.port()) + "/xcap-root";
+    c.gba.bsf_url = "http://bsf.example.test:" + std::to_string(bsf->port()) + "/";
+    c.tls.trust.ca_file = pki("ca.pem");
+    return c;
+  }
+  ut::Platform platform() { return ut::Platform{tcp, *random, clock, nullptr, nullptr}; }
+};
+
+}  // namespace
+
+TEST_CASE("ut session: cold start, buddies, rules, raw XCAP") {
+  Network net;
+  auto s = ut::UtSession::create(net.config(*net.naf), *net.usim, net.platform());
+  REQUIRE_MESSAGE(s.ok(), s.error().describe());
+  auto& ut = *s.value();
+  CHECK(ut.xui() == kXui);  // from the USIM's IMPUs
+  auto empty = ut.buddies();
+  REQUIRE_MESSAGE(empty.ok(), empty.error().describe());
+  CHECK(empty->empty());
+  CHECK(ut.stats().gba.bootstraps == 1);
+  CHECK(ut.tls_info()->suite_id == 0x002F);
+
+  REQUIRE(ut.add_buddy({"sip:bob@example.test", "Bob"}).ok());
+  REQUIRE(ut.add_buddy({"sip:carol@example.test", "Carol"}).ok());
+  REQUIRE(ut.remove_buddy("sip:bob@example.test").ok());
+  auto one = ut.buddies();
+  REQUIRE(one.ok());
+  REQUIRE(one->size() == 1);
+  CHECK(one->at(0).uri == "sip:carol@example.test");
+  REQUIRE(ut.allow("sip:carol@example.test").ok());
+  REQUIRE(ut.block("sip:mallory@example.test").ok());
+  CHECK(ut.buddies("oma_blockedcontacts")->size() == 1);
+
+  auto el = ut.xcap_get("resource-lists/index/~~/resource-lists/list[@name=\"oma_buddylist\"]/entry[1]");
+  REQUIRE_MESSAGE(el.ok(), el.error().describe());
+  CHECK(el->body.find("sip:carol@example.test") != std::string::npos);
+  REQUIRE(ut.xcap_put("resource-lists/index/~~/resource-lists/list[@name=\"oma_buddylist\"]/entry[@uri=\"sip:dan@x\"]",
+                      "<entry xmlns=\"urn:ietf:params:xml:ns:resource-lists\" uri=\"sip:dan@x\"/>").ok());
+  CHECK(ut.buddies()->size() == 2);
+  REQUIRE(ut.xcap_delete("resource-lists/index/~~/resource-lists/list[@name=\"oma_buddylist\"]/entry[@uri=\"sip:dan@x\"]").ok());
+  CHECK(ut.uri_for("nonsense").error().code() == Errc::xcap_bad_selector);
+  CHECK(ut.stats().gba.bootstraps == 1);
+}
+
+TEST_CASE("ut session: a kept-alive warm operation is one round trip") {
+  Network net;
+  auto s = ut::UtSession::create(net.config(*net.naf), *net.usim, net.platform()).value();
+  REQUIRE(s->buddies().ok());
+  s->reset_stats();
+  REQUIRE(s->buddies().ok());
+  CHECK(s->stats().naf.round_trips() == 1);
+}
+
+TEST_CASE("ut session: sessions to two NAFs share one bootstrap across threads") {
+  Network net;
+  netsim::XcapServer second_xcap;
+  auto naf2 = net.start_naf(second_xcap);
+  auto first = ut::UtSession::create(net.config(*net.naf), *net.usim, net.platform()).value();
+  auto second = ut::UtSession::create(net.config(*naf2), *net.usim, net.platform(), first->gba()).value();
+  std::atomic<int> failures{0};
+  std::thread a([&] {
+    for (int i = 0; i < 5; ++i) failures += first->add_buddy({"sip:a" + std::to_string(i) + "@x", ""}).ok() ? 0 : 1;
+  });
+  std::thread b([&] {
+    for (int i = 0; i < 5; ++i) failures += second->add_buddy({"sip:b" + std::to_string(i) + "@x", ""}).ok() ? 0 : 1;
+  });
+  a.join();
+  b.join();
+  CHECK(failures == 0);
+  CHECK(first->gba()->stats().bootstraps == 1);
+  CHECK(first->buddies()->size() == 5);
+  CHECK(second->buddies()->size() == 5);
+}
+
+TEST_CASE("ut session: a forged network stops a cold start with the real reason") {
+  Network net;
+  net.bsf->set_fault(netsim::Bsf::Fault::bad_mac);
+  auto s = ut::UtSession::create(net.config(*net.naf), *net.usim, net.platform()).value();
+  auto r = s->buddies();
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().code() == Errc::gba_network_not_authentic);
+}
+
+TEST_CASE("ut session: deadlines and cancellation") {
+  Network net;
+  netsim::StreamServer::Options o;
+  o.tls = false;
+  auto slow = netsim::HttpServer::start(o, [](const netsim::HttpRequest&) {
+                auto r = netsim::HttpReply::text(200, "<resource-lists xmlns=\"urn:ietf:params:xml:ns:resource-lists\"/>");
+                r.delay = 1500ms;
+                return r;
+              }).value();
+  ut::UtConfig c = net.config(*net.naf);
+  c.xcap_root = "http://127.0.0.1:" + std::to_string(slow->port()) + "/xcap-root";
+  auto s = ut::UtSession::create(c, *net.usim, net.platform()).value();
+  auto t0 = std::chrono::steady_clock::now();
+  auto timed = s->buddies({}, ut::OpLimits{300ms, nullptr});
+  REQUIRE_FALSE(timed.ok());
+  CHECK(timed.error().code() == Errc::net_timeout);
+  CHECK(std::chrono::steady_clock::now() - t0 < 1200ms);
+
+  std::atomic<bool> cancel{false};
+  std::thread canceller([&] {
+    std::this_thread::sleep_for(200ms);
+    cancel = true;
+  });
+  t0 = std::chrono::steady_clock::now();
+  auto cancelled = s->buddies({}, ut::OpLimits{std::nullopt, &cancel});
+  canceller.join();
+  REQUIRE_FALSE(cancelled.ok());
+  CHECK(cancelled.error().code() == Errc::cancelled);
+  CHECK(std::chrono::steady_clock::now() - t0 < 1200ms);
+}
