@@ -10,6 +10,7 @@
 #include "utkit/aka/soft_usim.hpp"
 #include "utkit/base/encoding.hpp"
 #include "utkit/posix/system.hpp"
+#include "utkit/http/writer.hpp"
 #include "utkit/tls/profile.hpp"
 #ifdef UTKIT_HAVE_PCSC
 #include "utkit/posix/pcsc_channel.hpp"
@@ -60,7 +61,7 @@ Result<Config> load_config(const std::string& path) {
   utkit::secure_wipe(text);
   if (doc.is_discarded()) return Error(Errc::config_invalid, "config file '" + path + "' is not valid JSON");
   if (!doc.is_object()) return Error(Errc::config_invalid, "config file '" + path + "' must hold a JSON object");
-  UTKIT_TRY(only_keys(doc, "", {"identity", "usim", "bsf", "resolve", "storage_dir", "tls"}));
+  UTKIT_TRY(only_keys(doc, "", {"identity", "usim", "bsf", "resolve", "storage_dir", "tls", "xcap"}));
 
   Config c;
   if (!doc.contains("identity") || !doc["identity"].is_object()) {
@@ -153,6 +154,25 @@ Result<Config> load_config(const std::string& path) {
     if (!doc["storage_dir"].is_string()) return bad("storage_dir", "must be a string (a directory)");
     c.storage_dir = doc["storage_dir"].get<std::string>();
   }
+  if (doc.contains("xcap")) {
+    const json& x = doc["xcap"];
+    if (!x.is_object()) return bad("xcap", "must be an object");
+    UTKIT_TRY(only_keys(x, "xcap", {"root", "profile", "document", "list", "intended_identity"}));
+    UTKIT_ASSIGN(c.xcap_root, get_string(x, "xcap", "root", false));
+    if (!c.xcap_root.empty() && !utkit::http::parse_url(c.xcap_root)) {
+      return bad("xcap.root", "must be an http:// or https:// URL, e.g. https://xcap.example.net/xcap-root");
+    }
+    UTKIT_ASSIGN(std::string profile, get_string(x, "xcap", "profile", false));
+    if (!profile.empty()) {
+      if (profile != "oma" && profile != "ietf") return bad("xcap.profile", "must be \"oma\" or \"ietf\"");
+      c.xcap_profile = profile;
+    }
+    UTKIT_ASSIGN(std::string document, get_string(x, "xcap", "document", false));
+    if (!document.empty()) c.buddy_document = document;
+    UTKIT_ASSIGN(std::string list, get_string(x, "xcap", "list", false));
+    if (!list.empty()) c.buddy_list = list;
+    UTKIT_ASSIGN(c.intended_identity, get_string(x, "xcap", "intended_identity", false));
+  }
   if (doc.contains("tls")) {
     const json& t = doc["tls"];
     if (!t.is_object()) return bad("tls", "must be an object");
@@ -165,6 +185,20 @@ Result<Config> load_config(const std::string& path) {
     }
   }
   return c;
+}
+
+int exit_code_for(const Error& e) {
+  switch (e.module()) {
+    case utkit::ErrorModule::config: return 3;
+    case utkit::ErrorModule::net:
+    case utkit::ErrorModule::tls:
+    case utkit::ErrorModule::http: return 4;
+    case utkit::ErrorModule::auth:
+    case utkit::ErrorModule::gba:
+    case utkit::ErrorModule::aka: return 5;
+    case utkit::ErrorModule::xcap: return 7;
+    default: return 1;
+  }
 }
 
 Result<Backend> open_backend(Config& c) {

@@ -34,7 +34,15 @@ struct Config {
   std::string storage_dir;                          // bootstrapping context, TLS sessions
   std::string ca_file;                              // tls.ca_file
   std::string tls_profile = "ts33141";              // tls.profile
+  std::string xcap_root;                            // xcap.root
+  std::string xcap_profile = "oma";                 // xcap.profile: oma | ietf
+  std::string buddy_document = "index";             // xcap.document
+  std::string buddy_list = "oma_buddylist";         // xcap.list
+  std::string intended_identity;                    // xcap.intended_identity
 };
+
+// The exit code for an error, by module (docs/cli.md).
+int exit_code_for(const utkit::Error& e);
 
 utkit::Result<Config> load_config(const std::string& path);
 

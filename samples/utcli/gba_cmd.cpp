@@ -26,16 +26,7 @@ int bootstrap_command(Config& config, const std::vector<std::string>& args, bool
   }
   auto fail = [&](const Error& e) {
     std::fprintf(stderr, "utcli: %s\n", e.describe().c_str());
-    switch (e.module()) {
-      case ErrorModule::config: return 3;
-      case ErrorModule::net:
-      case ErrorModule::tls:
-      case ErrorModule::http: return 4;
-      case ErrorModule::auth:
-      case ErrorModule::gba:
-      case ErrorModule::aka: return 5;
-      default: return 1;
-    }
+    return exit_code_for(e);
   };
   posix::StderrLogSink sink;
   Logger log(verbose ? &sink : nullptr, LogLevel::debug);

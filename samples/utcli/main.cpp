@@ -8,6 +8,7 @@
 
 #include "config.hpp"
 #include "gba_cmd.hpp"
+#include "ut_cmd.hpp"
 #include "http_cmd.hpp"
 #include "tls_probe.hpp"
 #include "utkit/aka/soft_usim.hpp"
@@ -32,6 +33,12 @@ const char* kHelp =
     "commands:\n"
     "  bootstrap [--force]    GBA bootstrap on Ub (or reuse the stored context);\n"
     "                         prints the B-TID and its expiry, never a key\n"
+    "  buddies list [--list L] [--json]        the buddy list (default: xcap.list)\n"
+    "  buddies add URI [--name N] [--list L]   add a buddy (one XCAP element PUT)\n"
+    "  buddies remove URI [--list L]           remove a buddy\n"
+    "  rules allow|block URI  let a watcher see your presence, or not\n"
+    "  xcap get|put|delete SELECTOR [--file F] raw XCAP on your tree:\n"
+    "                         AUID/DOCUMENT[/~~/NODE], e.g. resource-lists/index\n"
     "  usim info              identity of the configured USIM/ISIM backend\n"
     "  usim auth RAND AUTN    run AKA on a challenge (hex); prints the outcome,\n"
     "                         never RES/CK/IK; on a sync failure prints AUTS\n"
@@ -46,8 +53,9 @@ const char* kHelp =
     "  -v                     log the flow step by step on stderr (secrets redacted)\n"
     "  -h, --help             this text\n"
     "\n"
-    "exit codes: 0 ok, 1 failed, 2 usage, 3 configuration, 4 connection or TLS\n"
-    "            failure, 5 AKA sync failure,\n"
+    "exit codes: 0 ok, 1 failed, 2 usage, 3 configuration, 4 connection, TLS or\n"
+    "            HTTP failure, 5 authentication (GBA/AKA) failure or AKA sync\n"
+    "            failure, 7 XCAP error (not found, conflict, ...),\n"
     "            6 AKA MAC failure (network not authentic)\n";
 
 int usage(const std::string& why) {
@@ -165,8 +173,10 @@ int main(int argc, char** argv) {
       as_json = true;
     } else if (a == "-v") {
       verbose = true;
-    } else if (a == "--force" && !rest.empty() && rest[0] == "bootstrap") {
+    } else if (!rest.empty() && (rest[0] == "bootstrap" || rest[0] == "buddies" || rest[0] == "rules" ||
+                                 rest[0] == "xcap") && (a == "--force" || a == "--list" || a == "--name" || a == "--file")) {
       rest.push_back(a);
+      if (a != "--force" && i + 1 < args.size()) rest.push_back(args[++i]);
     } else if (!a.empty() && a[0] == '-') {
       return usage("unknown option '" + a + "'");
     } else {
@@ -180,6 +190,13 @@ int main(int argc, char** argv) {
     if (!config) return report(config.error(), kConfig);
     return utcli::bootstrap_command(config.value(), std::vector<std::string>(rest.begin() + 1, rest.end()), as_json,
                                     verbose);
+  }
+  if (rest[0] == "buddies" || rest[0] == "rules" || rest[0] == "xcap") {
+    if (config_path.empty()) return usage(rest[0] + " needs --config FILE");
+    auto config = utcli::load_config(config_path);
+    if (!config) return report(config.error(), kConfig);
+    return utcli::ut_command(config.value(), rest[0], std::vector<std::string>(rest.begin() + 1, rest.end()), as_json,
+                             verbose);
   }
   if (rest[0] != "usim") return usage("unknown command '" + rest[0] + "'");
   if (rest.size() < 2) return usage("usim needs a subcommand: info or auth");

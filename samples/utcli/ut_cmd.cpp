@@ -1,0 +1,173 @@
+// utcli buddies / rules / xcap: the Ut flow through UtSession.
+#include "ut_cmd.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "utkit/posix/system.hpp"
+#include "utkit/posix/tcp_transport.hpp"
+#include "utkit/ut/session.hpp"
+
+namespace utcli {
+
+using namespace utkit;
+
+namespace {
+
+int fail(const Error& e) {
+  std::fprintf(stderr, "utcli: %s\n", e.describe().c_str());
+  return exit_code_for(e);
+}
+
+int usage(const std::string& why) {
+  std::fprintf(stderr,
+               "utcli: %s\nusage: utcli --config FILE buddies list [--list L] | buddies add URI [--name N] [--list L]\n"
+               "       | buddies remove URI [--list L] | rules allow|block URI | xcap get|put|delete SELECTOR [--file F]\n",
+               why.c_str());
+  return 2;
+}
+
+// Takes "--opt value" out of args.
+std::string take(std::vector<std::string>& args, const std::string& opt) {
+  for (std::size_t i = 0; i + 1 < args.size(); ++i) {
+    if (args[i] == opt) {
+      std::string v = args[i + 1];
+      args.erase(args.begin() + static_cast<long>(i), args.begin() + static_cast<long>(i) + 2);
+      return v;
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+int ut_command(Config& config, const std::string& command, const std::vector<std::string>& in, bool as_json,
+               bool verbose) {
+  std::vector<std::string> args = in;
+  if (args.empty()) return usage(command + " needs a subcommand");
+  const std::string sub = args[0];
+  args.erase(args.begin());
+  const std::string list = take(args, "--list");
+  const std::string name = take(args, "--name");
+  const std::string file = take(args, "--file");
+  if (config.xcap_root.empty()) return fail(Error(Errc::config_missing, "config key 'xcap.root' is required for " + command));
+
+  posix::StderrLogSink sink;
+  Logger log(verbose ? &sink : nullptr, LogLevel::debug);
+  posix::SystemClock clock;
+  auto random = posix::make_system_random();
+  if (!random) return fail(random.error());
+  posix::ResolveOverrides resolve;
+  for (const auto& [hp, addr] : config.resolve) {
+    auto r = resolve.add(hp, addr);
+    if (!r) return fail(std::move(r).error().with_context("config key 'resolve." + hp + "'"));
+  }
+  posix::TcpTransportFactory tcp(&resolve);
+  auto backend = open_backend(config);
+  if (!backend) return fail(backend.error());
+  std::unique_ptr<KeyValueStore> store;
+  if (!config.storage_dir.empty()) {
+    auto s = posix::FileKeyValueStore::open(config.storage_dir);
+    if (!s) return fail(std::move(s).error().with_context("config key 'storage_dir'"));
+    store = std::move(s).value();
+  }
+  ut::UtConfig uc;
+  uc.xcap_root = config.xcap_root;
+  uc.xui = config.impu;
+  uc.intended_identity = config.intended_identity;
+  uc.gba.bsf_url = config.bsf_url;
+  uc.gba.impi = config.impi;
+  uc.gba.gba_u = config.gba_u;
+  uc.tls.profile = tls::TlsProfile::named(config.tls_profile).value();
+  if (!config.ca_file.empty()) uc.tls.trust.ca_file = config.ca_file;
+  uc.profile = xcap::XcapProfile::named(config.xcap_profile).value();
+  uc.profile.resource_lists_doc = config.buddy_document;
+  uc.buddies.list = config.buddy_list;
+  if (uc.xcap_root.rfind("https:", 0) == 0 && config.ca_file.empty()) {
+    return fail(Error(Errc::config_missing, "config key 'tls.ca_file' is required for an https XCAP root"));
+  }
+  auto session = ut::UtSession::create(std::move(uc), *backend->usim, ut::Platform{tcp, *random.value(), clock, store.get(), &log});
+  if (!session) return fail(session.error());
+  auto& ut = *session.value();
+  const auto t0 = std::chrono::steady_clock::now();
+  int code = 0;
+  nlohmann::json out;
+
+  if (command == "buddies" && sub == "list") {
+    const std::string l = list.empty() ? config.buddy_list : list;
+    auto entries = ut.buddies(l);
+    if (!entries) return fail(entries.error());
+    if (as_json) {
+      out = {{"list", l}, {"entries", nlohmann::json::array()}};
+      for (const auto& e : entries.value()) out["entries"].push_back({{"uri", e.uri}, {"display_name", e.display_name}});
+    } else {
+      std::printf("%s: %zu buddies\n", l.c_str(), entries->size());
+      for (const auto& e : entries.value()) {
+        std::printf("  %s%s\n", e.uri.c_str(), e.display_name.empty() ? "" : ("  \"" + e.display_name + "\"").c_str());
+      }
+    }
+  } else if (command == "buddies" && (sub == "add" || sub == "remove")) {
+    if (args.size() != 1) return usage("buddies " + sub + " needs one URI");
+    auto r = sub == "add" ? ut.add_buddy({args[0], name}, list) : ut.remove_buddy(args[0], list);
+    if (!r) return fail(r.error());
+    const std::string l = list.empty() ? config.buddy_list : list;
+    out = {{"ok", true}, {"action", sub}, {"uri", args[0]}, {"list", l}};
+    if (!as_json) std::printf("%s %s %s\n", sub == "add" ? "added" : "removed", args[0].c_str(),
+                              (sub == "add" ? "to " + l : "from " + l).c_str());
+  } else if (command == "rules" && (sub == "allow" || sub == "block")) {
+    if (args.size() != 1) return usage("rules " + sub + " needs one URI");
+    auto r = sub == "allow" ? ut.allow(args[0]) : ut.block(args[0]);
+    if (!r) return fail(r.error());
+    out = {{"ok", true}, {"action", sub}, {"uri", args[0]}, {"profile", config.xcap_profile}};
+    if (!as_json) std::printf("%s watcher %s (%s rules)\n", sub == "allow" ? "allowed" : "blocked", args[0].c_str(),
+                              config.xcap_profile.c_str());
+  } else if (command == "xcap" && (sub == "get" || sub == "put" || sub == "delete")) {
+    if (args.size() != 1) return usage("xcap " + sub + " needs one SELECTOR");
+    Result<xcap::XcapResult> r = Error(Errc::internal, "");
+    if (sub == "get") {
+      r = ut.xcap_get(args[0]);
+    } else if (sub == "delete") {
+      r = ut.xcap_delete(args[0]);
+    } else {
+      if (file.empty()) return usage("xcap put needs --file F with the XML to store");
+      std::ifstream f(file, std::ios::binary);
+      if (!f) return usage("cannot read " + file);
+      std::stringstream ss;
+      ss << f.rdbuf();
+      r = ut.xcap_put(args[0], ss.str());
+    }
+    if (!r) return fail(r.error());
+    out = {{"status", r->status}, {"etag", r->etag}, {"content_type", r->content_type}, {"body", r->body}};
+    if (!as_json) {
+      if (!r->body.empty()) std::printf("%s%s", r->body.c_str(), r->body.back() == '\n' ? "" : "\n");
+      std::fprintf(stderr, "-- %d %s\n", r->status, r->etag.empty() ? "" : ("ETag " + r->etag).c_str());
+    }
+  } else {
+    return usage("unknown command '" + command + " " + sub + "'");
+  }
+
+  const auto st = ut.stats();
+  const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  if (as_json) {
+    out["stats"] = {{"round_trips", st.naf.round_trips()}, {"tcp_connects", st.naf.tcp_connects},
+                    {"tls_full", st.naf.tls_full}, {"tls_resumed", st.naf.tls_resumed},
+                    {"exchanges", st.naf.exchanges}, {"bytes_sent", st.naf.bytes_sent},
+                    {"bytes_received", st.naf.bytes_received}, {"bootstraps", st.gba.bootstraps},
+                    {"wall_ms", ms}};
+    std::printf("%s\n", out.dump().c_str());
+  } else if (verbose) {
+    std::fprintf(stderr,
+                 "-- %.1f ms; NAF: %d round trips (%d TCP, %d TLS full, %d TLS resumed, %d HTTP), %llu bytes sent, "
+                 "%llu received; %d bootstrap(s) on Ub\n",
+                 ms, st.naf.round_trips(), st.naf.tcp_connects, st.naf.tls_full, st.naf.tls_resumed, st.naf.exchanges,
+                 static_cast<unsigned long long>(st.naf.bytes_sent),
+                 static_cast<unsigned long long>(st.naf.bytes_received), st.gba.bootstraps);
+  }
+  return code;
+}
+
+}  // namespace utcli
