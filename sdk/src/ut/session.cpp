@@ -170,4 +170,6 @@ UtStats UtSession::stats() const { return UtStats{http_->stats(), gba_->stats()}
 
 void UtSession::reset_stats() { http_->reset_stats(); }
 
+void UtSession::close_connections() { http_->close_connections(); }
+
 }  // namespace utkit::ut

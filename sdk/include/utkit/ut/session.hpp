@@ -95,6 +95,9 @@ class UtSession {
   std::optional<tls::TlsInfo> tls_info() const;
   UtStats stats() const;
   void reset_stats();
+  // Closes the NAF connection (the next operation opens a new one, resuming
+  // the TLS session and reusing the cached nonce).
+  void close_connections();
   const std::string& xui() const { return xui_; }
 
  private:

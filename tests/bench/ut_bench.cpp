@@ -1,0 +1,161 @@
+// Ut round-trip benchmark: the flows of docs/flows.md against netsim (BSF,
+// NAF with TLS + GBA Digest, XCAP server) with an emulated round-trip time.
+// A LatencyTransport adds one RTT to each TCP connect and to the first read
+// after each write (one flight there and back), per connection, so
+// concurrent connections overlap as they would on a real network.
+//   cold start, Ub concurrent with the NAF connection  (target 5 RTT)
+//   cold start, strictly one step after another         (8 RTT)
+//   warm op on a new connection: resumed TLS, cached nonce (target 3 RTT)
+//   op on a kept-alive connection                        (target 1 RTT)
+// Figures only; nothing is asserted.
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <thread>
+
+#include "alloc_hooks.hpp"
+#include "bsf.hpp"
+#include "naf.hpp"
+#include "xcap_server.hpp"
+#include "utkit/aka/soft_usim.hpp"
+#include "utkit/base/encoding.hpp"
+#include "utkit/posix/system.hpp"
+#include "utkit/posix/tcp_transport.hpp"
+#include "utkit/ut/session.hpp"
+
+using namespace utkit;
+
+namespace {
+
+class LatencyTransport final : public Transport {
+ public:
+  LatencyTransport(std::unique_ptr<Transport> inner, Millis rtt) : inner_(std::move(inner)), rtt_(rtt) {}
+  Result<void> connect(const Endpoint& to, Millis timeout) override {
+    std::this_thread::sleep_for(rtt_);  // SYN, SYN-ACK
+    return inner_->connect(to, timeout);
+  }
+  Result<std::size_t> read(std::uint8_t* buf, std::size_t cap, Millis timeout) override {
+    if (in_flight_) {
+      std::this_thread::sleep_for(rtt_);  // the request's way there and the answer's way back
+      in_flight_ = false;
+    }
+    return inner_->read(buf, cap, timeout);
+  }
+  Result<void> write(ByteView data, Millis timeout) override {
+    in_flight_ = true;
+    return inner_->write(data, timeout);
+  }
+  void close() override { inner_->close(); }
+  bool is_open() const override { return inner_->is_open(); }
+  TransportStats stats() const override { return inner_->stats(); }
+
+ private:
+  std::unique_ptr<Transport> inner_;
+  Millis rtt_;
+  bool in_flight_ = false;
+};
+
+class LatencyFactory final : public TransportFactory {
+ public:
+  LatencyFactory(TransportFactory& inner, Millis rtt) : inner_(inner), rtt_(rtt) {}
+  std::unique_ptr<Transport> create() override { return std::make_unique<LatencyTransport>(inner_.create(), rtt_); }
+
+ private:
+  TransportFactory& inner_;
+  Millis rtt_;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const char* pki = argc > 1 ? argv[1] : std::getenv("UTKIT_PKI_DIR");
+  if (pki == nullptr) return std::fprintf(stderr, "usage: utkit_bench_ut PKI_DIR [RTT_MS]\n"), 2;
+  const Millis rtt(argc > 2 ? std::atoi(argv[2]) : 40);
+  posix::SystemClock clock;
+  auto random = posix::make_system_random().value();
+  posix::ResolveOverrides resolve;
+  posix::TcpTransportFactory tcp(&resolve);
+  LatencyFactory slow(tcp, rtt);
+
+  auto auc = netsim::Auc::from_json(R"({"subscribers":[{"impi":"001010000000001@ims.mnc001.mcc001.3gppnetwork.org",
+    "k":"465b5ce8b199b49faa5f0a2ee238a6bc","opc":"cd63cb71954a9f4e48a5994e37a02baf","amf":"8000"}]})").value();
+  auto bsf = netsim::Bsf::start({}, std::move(auc), clock, *random).value();
+  (void)resolve.add("bsf.example.test:" + std::to_string(bsf->port()), "127.0.0.1");
+  netsim::XcapServer xs;
+  netsim::Naf::Options no;
+  no.server.cert_file = std::string(pki) + "/good.pem";
+  no.server.key_file = std::string(pki) + "/good.key";
+  auto naf = netsim::Naf::start(no, *bsf, xs).value();
+  (void)resolve.add("naf.example.test:" + std::to_string(naf->port()), "127.0.0.1");
+
+  auto make_usim = [] {
+    aka::SoftUsimConfig uc;
+    uc.k = secret_from_hex("465b5ce8b199b49faa5f0a2ee238a6bc").value();
+    uc.opc = secret_from_hex("cd63cb71954a9f4e48a5994e37a02baf").value();
+    uc.imsi = "001010000000001";
+    uc.mnc_length = 2;
+    uc.impus = {"sip:alice@example.test"};
+    return aka::SoftUsim::create(std::move(uc), nullptr).value();
+  };
+  auto config = [&](bool concurrent) {
+    ut::UtConfig c;
+    c.xcap_root = "https://naf.example.test:" + std::to_string(naf->port()) + "/xcap-root";
+    c.gba.bsf_url = "http://bsf.example.test:" + std::to_string(bsf->port()) + "/";
+    c.tls.trust.ca_file = std::string(pki) + "/ca.pem";
+    c.concurrent_bootstrap = concurrent;
+    return c;
+  };
+  // Seed one document so that "list" is one GET.
+  {
+    auto usim = make_usim();
+    auto s = ut::UtSession::create(config(true), *usim, ut::Platform{tcp, *random, clock, nullptr, nullptr}).value();
+    for (int i = 0; i < 20; ++i) (void)s->add_buddy({"sip:buddy" + std::to_string(i) + "@example.test", "Buddy"});
+  }
+
+  std::printf("utkit Ut round trips: emulated RTT %lld ms (netsim on loopback, TLS_RSA_WITH_AES_128_CBC_SHA)\n\n",
+              static_cast<long long>(rtt.count()));
+  std::printf("%-48s %9s %8s %10s %10s %10s\n", "operation: list the buddies", "wall ms", "~RTT", "NAF RTT", "sent B",
+              "recv B");
+  auto line = [&](const char* what, double ms, const ut::UtStats& st) {
+    std::printf("%-48s %9.1f %8.1f %10d %10llu %10llu\n", what, ms, ms / static_cast<double>(rtt.count()),
+                st.naf.round_trips(), static_cast<unsigned long long>(st.naf.bytes_sent),
+                static_cast<unsigned long long>(st.naf.bytes_received));
+  };
+  for (bool concurrent : {true, false}) {
+    auto usim = make_usim();
+    auto s = ut::UtSession::create(config(concurrent), *usim, ut::Platform{slow, *random, clock, nullptr, nullptr}).value();
+    bench::start_counting();
+    auto t0 = std::chrono::steady_clock::now();
+    auto r = s->buddies();
+    double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    auto heap = bench::stop_counting();
+    if (!r) return std::fprintf(stderr, "bench: %s\n", r.error().describe().c_str()), 1;
+    line(concurrent ? "cold start, Ub beside the NAF connection" : "cold start, one step after another", ms, s->stats());
+    if (!concurrent) {
+      std::printf("%-48s %9s %8s   peak heap of this thread: %ld B, %ld allocations\n", "", "", "", heap.peak_bytes,
+                  heap.allocations);
+      continue;
+    }
+    s->close_connections();
+    s->reset_stats();
+    t0 = std::chrono::steady_clock::now();
+    r = s->buddies();
+    ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    if (!r) return 1;
+    line("warm, new connection (resumed TLS, cached nonce)", ms, s->stats());
+    s->reset_stats();
+    t0 = std::chrono::steady_clock::now();
+    r = s->buddies();
+    ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    if (!r) return 1;
+    line("warm, kept-alive connection", ms, s->stats());
+    s->reset_stats();
+    t0 = std::chrono::steady_clock::now();
+    auto add = s->add_buddy({"sip:new@example.test", "New"});
+    ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    if (!add) return 1;
+    line("add a buddy, kept-alive connection", ms, s->stats());
+  }
+  std::printf("\n~RTT = wall time / RTT (the Ub round trips are not counted in \"NAF RTT\").\n");
+  return 0;
+}
