@@ -47,6 +47,7 @@ class [[nodiscard]] Result {
 
   // The value, or `fallback` when this holds an error.
   T value_or(T fallback) const& { return ok() ? *std::get_if<0>(&v_) : std::move(fallback); }
+  T value_or(T fallback) && { return ok() ? std::move(*std::get_if<0>(&v_)) : std::move(fallback); }
 
  private:
   void check_value() const { if (!ok()) detail::result_misuse("value() of a failed Result"); }
