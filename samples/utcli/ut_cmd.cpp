@@ -54,6 +54,16 @@ int ut_command(Config& config, const std::string& command, const std::vector<std
   const std::string list = take(args, "--list");
   const std::string name = take(args, "--name");
   const std::string file = take(args, "--file");
+  // The command line first: usage errors before any configuration or network.
+  const bool list_cmd = command == "buddies" && sub == "list";
+  const bool known = list_cmd || (command == "buddies" && (sub == "add" || sub == "remove")) ||
+                     (command == "rules" && (sub == "allow" || sub == "block")) ||
+                     (command == "xcap" && (sub == "get" || sub == "put" || sub == "delete"));
+  if (!known) return usage("unknown command '" + command + " " + sub + "'");
+  if (list_cmd ? !args.empty() : args.size() != 1) {
+    return usage(command + " " + sub + (list_cmd ? " takes no argument" : command == "xcap" ? " needs one SELECTOR" : " needs one URI"));
+  }
+  if (command == "xcap" && sub == "put" && file.empty()) return usage("xcap put needs --file F with the XML to store");
   if (config.xcap_root.empty()) return fail(Error(Errc::config_missing, "config key 'xcap.root' is required for " + command));
 
   posix::StderrLogSink sink;

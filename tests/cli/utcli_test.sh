@@ -42,6 +42,19 @@ expect 3 "usim.k' must be 16 bytes" -- "$utcli" --config "$work/c.json" usim inf
 cfg '{"identity": {"impi": "a@b"}, "usim": {"k": "'$k'", "state_file": "'$work'/s"}}'
 expect 3 "usim.opc' or 'usim.op'" -- "$utcli" --config "$work/c.json" usim info
 
+cfg '{"identity": {"impi": "a@b"}, "usim": {"k": "'$k'", "opc": "'$opc'", "state_file": "'$work'/s"}}'
+expect 3 "xcap.root' is required" -- "$utcli" --config "$work/c.json" buddies list
+cfg '{"identity": {"impi": "a@b"}, "usim": {"k": "'$k'", "opc": "'$opc'", "state_file": "'$work'/s"}, "xcap": {"root": "ftp://x"}}'
+expect 3 "xcap.root' must be an http" -- "$utcli" --config "$work/c.json" buddies list
+cfg '{"identity": {"impi": "a@b"}, "usim": {"k": "'$k'", "opc": "'$opc'", "state_file": "'$work'/s"}, "xcap": {"root": "https://x/r"}}'
+expect 3 "tls.ca_file' is required" -- "$utcli" --config "$work/c.json" buddies list
+cfg '{"identity": {"impi": "a@b"}, "usim": {"k": "'$k'", "opc": "'$opc'", "state_file": "'$work'/s"}, "xcap": {"profile": "3gpp"}}'
+expect 3 "xcap.profile" -- "$utcli" --config "$work/c.json" buddies list
+cfg '{"identity": {"impi": "a@b"}, "usim": {"k": "'$k'", "opc": "'$opc'", "state_file": "'$work'/s"}, "resolve": {"h:1": "not-an-ip"}, "xcap": {"root": "http://h:1/r"}}'
+expect 3 "resolve.h:1" -- "$utcli" --config "$work/c.json" buddies list
+expect 2 "needs one URI" -- "$utcli" --config "$work/c.json" buddies add
+expect 0 "buddies add URI" -- "$utcli" --help
+
 cat > "$work/db.json" <<JSON
 {"subscribers": [{"impi": "$impi", "k": "$k", "opc": "$opc", "amf": "8000"}]}
 JSON
