@@ -201,6 +201,24 @@ int exit_code_for(const Error& e) {
   }
 }
 
+Result<std::unique_ptr<Runtime>> open_runtime(Config& config, bool verbose) {
+  auto rt = std::make_unique<Runtime>();
+  rt->log.set_sink(verbose ? &rt->sink : nullptr, utkit::LogLevel::debug);
+  UTKIT_ASSIGN(rt->random, utkit::posix::make_system_random());
+  for (const auto& [hp, addr] : config.resolve) {
+    auto r = rt->resolve.add(hp, addr);
+    if (!r) return std::move(r).error().with_context("config key 'resolve." + hp + "'");
+  }
+  rt->tcp = std::make_unique<utkit::posix::TcpTransportFactory>(&rt->resolve);
+  UTKIT_ASSIGN(rt->backend, open_backend(config));
+  if (!config.storage_dir.empty()) {
+    auto s = utkit::posix::FileKeyValueStore::open(config.storage_dir);
+    if (!s) return std::move(s).error().with_context("config key 'storage_dir'");
+    rt->store = std::move(s).value();
+  }
+  return rt;
+}
+
 Result<Backend> open_backend(Config& c) {
   Backend b;
   if (c.usim.backend == "soft") {

@@ -10,7 +10,10 @@
 #include "utkit/aka/apdu.hpp"
 #include "utkit/aka/usim.hpp"
 #include "utkit/base/kv_store.hpp"
+#include "utkit/base/log.hpp"
 #include "utkit/base/secret.hpp"
+#include "utkit/posix/system.hpp"
+#include "utkit/posix/tcp_transport.hpp"
 
 namespace utcli {
 
@@ -44,6 +47,8 @@ struct Config {
 // The exit code for an error, by module (docs/cli.md).
 int exit_code_for(const utkit::Error& e);
 
+
+
 utkit::Result<Config> load_config(const std::string& path);
 
 // The configured backend, and what it needs to stay alive.
@@ -53,5 +58,20 @@ struct Backend {
   std::unique_ptr<utkit::aka::UsimBackend> usim;
 };
 utkit::Result<Backend> open_backend(Config& config);
+
+// What a networked command needs, built from the configuration: logging
+// (-v), clock, randomness, TCP with the resolve pins, the USIM backend and
+// the private store. Everything lives as long as the Runtime.
+struct Runtime {
+  utkit::posix::StderrLogSink sink;
+  utkit::Logger log;
+  utkit::posix::SystemClock clock;
+  std::unique_ptr<utkit::Random> random;
+  utkit::posix::ResolveOverrides resolve;
+  std::unique_ptr<utkit::posix::TcpTransportFactory> tcp;
+  Backend backend;
+  std::unique_ptr<utkit::KeyValueStore> store;  // null without storage_dir
+};
+utkit::Result<std::unique_ptr<Runtime>> open_runtime(Config& config, bool verbose);
 
 }  // namespace utcli

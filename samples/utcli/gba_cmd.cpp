@@ -28,31 +28,15 @@ int bootstrap_command(Config& config, const std::vector<std::string>& args, bool
     std::fprintf(stderr, "utcli: %s\n", e.describe().c_str());
     return exit_code_for(e);
   };
-  posix::StderrLogSink sink;
-  Logger log(verbose ? &sink : nullptr, LogLevel::debug);
-  posix::SystemClock clock;
-  auto random = posix::make_system_random();
-  if (!random) return fail(random.error());
-  posix::ResolveOverrides resolve;
-  for (const auto& [hp, addr] : config.resolve) {
-    auto r = resolve.add(hp, addr);
-    if (!r) return fail(std::move(r).error().with_context("config key 'resolve." + hp + "'"));
-  }
-  posix::TcpTransportFactory tcp(&resolve);
-  auto backend = open_backend(config);
-  if (!backend) return fail(backend.error());
-  std::unique_ptr<KeyValueStore> store;
-  if (!config.storage_dir.empty()) {
-    auto s = posix::FileKeyValueStore::open(config.storage_dir);
-    if (!s) return fail(std::move(s).error().with_context("config key 'storage_dir'"));
-    store = std::move(s).value();
-  }
+  auto rt = open_runtime(config, verbose);
+  if (!rt) return fail(rt.error());
+  Runtime& env = *rt.value();
   std::shared_ptr<tls::TlsContext> tls;
   if (!config.ca_file.empty()) {
     tls::TlsConfig tc;
     tc.profile = tls::TlsProfile::named(config.tls_profile).value();
     tc.trust.ca_file = config.ca_file;
-    auto ctx = tls::TlsContext::create(tc, *random.value(), clock, nullptr, &log);
+    auto ctx = tls::TlsContext::create(tc, *env.random, env.clock, nullptr, &env.log);
     if (!ctx) return fail(ctx.error());
     tls = ctx.value();
   }
@@ -60,7 +44,7 @@ int bootstrap_command(Config& config, const std::vector<std::string>& args, bool
   gc.bsf_url = config.bsf_url;
   gc.impi = config.impi;
   gc.gba_u = config.gba_u;
-  auto g = gba::GbaClient::create(gc, *backend->usim, tcp, *random.value(), clock, tls, store.get(), &log);
+  auto g = gba::GbaClient::create(gc, *env.backend.usim, *env.tcp, *env.random, env.clock, tls, env.store.get(), &env.log);
   if (!g) return fail(g.error());
   const bool had = static_cast<bool>(g.value()->current());
   auto ctx = force ? g.value()->bootstrap() : g.value()->context();

@@ -66,25 +66,9 @@ int ut_command(Config& config, const std::string& command, const std::vector<std
   if (command == "xcap" && sub == "put" && file.empty()) return usage("xcap put needs --file F with the XML to store");
   if (config.xcap_root.empty()) return fail(Error(Errc::config_missing, "config key 'xcap.root' is required for " + command));
 
-  posix::StderrLogSink sink;
-  Logger log(verbose ? &sink : nullptr, LogLevel::debug);
-  posix::SystemClock clock;
-  auto random = posix::make_system_random();
-  if (!random) return fail(random.error());
-  posix::ResolveOverrides resolve;
-  for (const auto& [hp, addr] : config.resolve) {
-    auto r = resolve.add(hp, addr);
-    if (!r) return fail(std::move(r).error().with_context("config key 'resolve." + hp + "'"));
-  }
-  posix::TcpTransportFactory tcp(&resolve);
-  auto backend = open_backend(config);
-  if (!backend) return fail(backend.error());
-  std::unique_ptr<KeyValueStore> store;
-  if (!config.storage_dir.empty()) {
-    auto s = posix::FileKeyValueStore::open(config.storage_dir);
-    if (!s) return fail(std::move(s).error().with_context("config key 'storage_dir'"));
-    store = std::move(s).value();
-  }
+  auto rt = open_runtime(config, verbose);
+  if (!rt) return fail(rt.error());
+  Runtime& env = *rt.value();
   ut::UtConfig uc;
   uc.xcap_root = config.xcap_root;
   uc.xui = config.impu;
@@ -100,7 +84,8 @@ int ut_command(Config& config, const std::string& command, const std::vector<std
   if (uc.xcap_root.rfind("https:", 0) == 0 && config.ca_file.empty()) {
     return fail(Error(Errc::config_missing, "config key 'tls.ca_file' is required for an https XCAP root"));
   }
-  auto session = ut::UtSession::create(std::move(uc), *backend->usim, ut::Platform{tcp, *random.value(), clock, store.get(), &log});
+  auto session = ut::UtSession::create(std::move(uc), *env.backend.usim,
+                                       ut::Platform{*env.tcp, *env.random, env.clock, env.store.get(), &env.log});
   if (!session) return fail(session.error());
   auto& ut = *session.value();
   const auto t0 = std::chrono::steady_clock::now();

@@ -16,14 +16,7 @@ TEST_CASE("gba kdf: generic KDF vector (TS 33.401 A.3 KeNB, vectors/gba.txt)") {
   int n = 0;
   for (auto& f : testsupport::read_vector_lines("gba.txt", ' ')) {
     if (f[0] != "kdf") continue;
-    std::vector<std::string> p;
-    std::string rest = f[1];
-    std::size_t pos;
-    while ((pos = rest.find('|')) != std::string::npos) {
-      p.push_back(rest.substr(0, pos));
-      rest = rest.substr(pos + 1);
-    }
-    p.push_back(rest);
+    const std::vector<std::string> p = testsupport::split(f[1], '|');
     REQUIRE(p.size() == 4);
     Bytes key = hex(p[0]), p0 = hex(p[2]);
     auto out = kdf(ByteView(key), static_cast<std::uint8_t>(std::stoi(p[1], nullptr, 16)), {ByteView(p0)});
@@ -43,14 +36,7 @@ TEST_CASE("gba: Ks_NAF vectors (vectors/gba.txt), Ks = CK || IK of TS 35.208 set
   int n = 0;
   for (auto& f : testsupport::read_vector_lines("gba.txt", ' ')) {
     if (f[0] != "ks_naf") continue;
-    std::vector<std::string> p;
-    std::string rest = f[1];
-    std::size_t pos;
-    while ((pos = rest.find('|')) != std::string::npos) {
-      p.push_back(rest.substr(0, pos));
-      rest = rest.substr(pos + 1);
-    }
-    p.push_back(rest);
+    const std::vector<std::string> p = testsupport::split(f[1], '|');
     REQUIRE(p.size() == 4);
     Bytes ua = hex(p[1]);
     UaProtocolId id{};

@@ -49,6 +49,14 @@ inline std::map<std::string, std::string> read_keyed(const std::string& name) {
   return m;
 }
 
+inline std::vector<std::string> split(const std::string& text, char sep) {
+  std::vector<std::string> out;
+  std::string f;
+  std::istringstream ss(text);
+  while (std::getline(ss, f, sep)) out.push_back(f);
+  return out;
+}
+
 inline utkit::Bytes hex(const std::string& h) {
   auto r = utkit::from_hex(h);
   REQUIRE_MESSAGE(r.ok(), "bad hex in test data: " << h);

@@ -2,6 +2,8 @@
 
 #include <pugixml.hpp>
 
+#include "xml_util.hpp"
+
 #include <cstring>
 
 namespace utkit::xcap {
@@ -21,23 +23,19 @@ XcapError parse_xcap_error(std::string_view body) {
   pugi::xml_document d;
   if (!d.load_buffer(body.data(), body.size())) return e;
   pugi::xml_node root = d.document_element();
-  auto local = [](const char* n) {
-    const char* c = std::strchr(n, ':');
-    return std::string(c ? c + 1 : n);
-  };
-  if (local(root.name()) != "xcap-error") return e;
+  if (detail::local_name(root.name()) != "xcap-error") return e;
   for (pugi::xml_node c : root.children()) {
     if (c.type() != pugi::node_element) continue;
-    e.condition = local(c.name());
+    e.condition = detail::local_name(c.name());
     e.phrase = c.attribute("phrase").value();
     for (pugi::xml_node g : c.children()) {
       if (g.type() != pugi::node_element) continue;
-      const std::string n = local(g.name());
+      const std::string n = detail::local_name(g.name());
       if (n == "ancestor") e.ancestor = g.text().get();
       if (n == "exists") {
         e.field = g.attribute("field").value();
         for (pugi::xml_node alt : g.children()) {
-          if (alt.type() == pugi::node_element && local(alt.name()) == "alt-value") e.alt_values.push_back(alt.text().get());
+          if (alt.type() == pugi::node_element && detail::local_name(alt.name()) == "alt-value") e.alt_values.push_back(alt.text().get());
         }
       }
     }

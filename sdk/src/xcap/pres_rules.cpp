@@ -3,6 +3,8 @@
 #include <mbedtls/sha256.h>
 #include <pugixml.hpp>
 
+#include "xml_util.hpp"
+
 #include <cstring>
 #include <sstream>
 
@@ -10,25 +12,6 @@
 
 namespace utkit::xcap {
 namespace {
-
-std::string local(const char* n) {
-  const char* c = std::strchr(n, ':');
-  return c ? c + 1 : n;
-}
-
-std::string esc(std::string_view s) {
-  std::string o;
-  for (char c : s) {
-    switch (c) {
-      case '<': o += "&lt;"; break;
-      case '>': o += "&gt;"; break;
-      case '&': o += "&amp;"; break;
-      case '"': o += "&quot;"; break;
-      default: o += c;
-    }
-  }
-  return o;
-}
 
 Result<void> load(pugi::xml_document& d, std::string_view xml, const char* what) {
   if (xml.size() > (4u << 20)) return Error(Errc::xcap_bad_document, std::string(what) + " document larger than 4 MiB");
@@ -90,32 +73,32 @@ Result<PresRules> PresRules::parse(std::string_view xml) {
   PresRules p;
   UTKIT_TRY(load(*p.doc_, xml, "pres-rules"));
   pugi::xml_node root = p.doc_->document_element();
-  if (local(root.name()) != "ruleset") {
+  if (detail::local_name(root.name()) != "ruleset") {
     return Error(Errc::xcap_bad_document, std::string("expected a common-policy <ruleset>, got <") + root.name() + ">");
   }
   for (pugi::xml_node r : root.children()) {
-    if (r.type() != pugi::node_element || local(r.name()) != "rule") continue;
+    if (r.type() != pugi::node_element || detail::local_name(r.name()) != "rule") continue;
     Rule rule;
     rule.id = r.attribute("id").value();
     for (pugi::xml_node part : r.children()) {
-      const std::string pn = local(part.name());
+      const std::string pn = detail::local_name(part.name());
       if (pn == "conditions") {
         for (pugi::xml_node c : part.children()) {
-          const std::string cn = local(c.name());
+          const std::string cn = detail::local_name(c.name());
           if (cn == "identity") {
             for (pugi::xml_node o : c.children()) {
-              if (local(o.name()) == "one") rule.identities.push_back(o.attribute("id").value());
-              if (local(o.name()) == "many") rule.domains.push_back(o.attribute("domain").value());
+              if (detail::local_name(o.name()) == "one") rule.identities.push_back(o.attribute("id").value());
+              if (detail::local_name(o.name()) == "many") rule.domains.push_back(o.attribute("domain").value());
             }
           } else if (cn == "external-list") {
             for (pugi::xml_node e : c.children()) {
-              if (local(e.name()) == "entry") rule.external_lists.push_back(e.attribute("anc").value());
+              if (detail::local_name(e.name()) == "entry") rule.external_lists.push_back(e.attribute("anc").value());
             }
           }
         }
       } else if (pn == "actions") {
         for (pugi::xml_node a : part.children()) {
-          if (local(a.name()) == "sub-handling") rule.sub_handling = sub_handling_of(a.text().get());
+          if (detail::local_name(a.name()) == "sub-handling") rule.sub_handling = sub_handling_of(a.text().get());
         }
       }
     }
@@ -157,16 +140,16 @@ std::string PresRules::empty_ruleset() {
 
 std::string PresRules::rule_xml(const Rule& r) {
   std::string x = std::string("<cr:rule xmlns:cr=\"") + kCommonPolicyNs + "\" xmlns:pr=\"" + kPresRulesNs +
-                  "\" xmlns:ocp=\"" + kOmaCommonPolicyNs + "\" id=\"" + esc(r.id) + "\"><cr:conditions>";
+                  "\" xmlns:ocp=\"" + kOmaCommonPolicyNs + "\" id=\"" + detail::xml_escape(r.id) + "\"><cr:conditions>";
   if (!r.identities.empty() || !r.domains.empty()) {
     x += "<cr:identity>";
-    for (const auto& i : r.identities) x += "<cr:one id=\"" + esc(i) + "\"/>";
-    for (const auto& d : r.domains) x += "<cr:many domain=\"" + esc(d) + "\"/>";
+    for (const auto& i : r.identities) x += "<cr:one id=\"" + detail::xml_escape(i) + "\"/>";
+    for (const auto& d : r.domains) x += "<cr:many domain=\"" + detail::xml_escape(d) + "\"/>";
     x += "</cr:identity>";
   }
   if (!r.external_lists.empty()) {
     x += "<ocp:external-list>";
-    for (const auto& a : r.external_lists) x += "<ocp:entry anc=\"" + esc(a) + "\"/>";
+    for (const auto& a : r.external_lists) x += "<ocp:entry anc=\"" + detail::xml_escape(a) + "\"/>";
     x += "</ocp:external-list>";
   }
   x += "</cr:conditions><cr:actions>";
@@ -193,20 +176,20 @@ std::string PresRules::oma_default(const std::string& xui, const std::string& do
 Result<std::vector<RlsService>> parse_rls_services(std::string_view xml) {
   pugi::xml_document d;
   UTKIT_TRY(load(d, xml, "rls-services"));
-  if (local(d.document_element().name()) != "rls-services") {
+  if (detail::local_name(d.document_element().name()) != "rls-services") {
     return Error(Errc::xcap_bad_document, "expected <rls-services>");
   }
   std::vector<RlsService> out;
   for (pugi::xml_node s : d.document_element().children()) {
-    if (s.type() != pugi::node_element || local(s.name()) != "service") continue;
+    if (s.type() != pugi::node_element || detail::local_name(s.name()) != "service") continue;
     RlsService svc;
     svc.uri = s.attribute("uri").value();
     for (pugi::xml_node c : s.children()) {
-      const std::string n = local(c.name());
+      const std::string n = detail::local_name(c.name());
       if (n == "resource-list") svc.resource_list = c.text().get();
       if (n == "packages") {
         for (pugi::xml_node p : c.children()) {
-          if (local(p.name()) == "package") svc.packages.push_back(p.text().get());
+          if (detail::local_name(p.name()) == "package") svc.packages.push_back(p.text().get());
         }
       }
     }
@@ -216,9 +199,9 @@ Result<std::vector<RlsService>> parse_rls_services(std::string_view xml) {
 }
 
 std::string rls_service_xml(const RlsService& s) {
-  std::string x = std::string("<service xmlns=\"") + kRlsServicesNs + "\" uri=\"" + esc(s.uri) + "\"><resource-list>" +
-                  esc(s.resource_list) + "</resource-list><packages>";
-  for (const auto& p : s.packages) x += "<package>" + esc(p) + "</package>";
+  std::string x = std::string("<service xmlns=\"") + kRlsServicesNs + "\" uri=\"" + detail::xml_escape(s.uri) + "\"><resource-list>" +
+                  detail::xml_escape(s.resource_list) + "</resource-list><packages>";
+  for (const auto& p : s.packages) x += "<package>" + detail::xml_escape(p) + "</package>";
   return x + "</packages></service>";
 }
 
@@ -232,10 +215,10 @@ bool XcapCaps::supports(std::string_view auid) const {
 XcapCaps parse_xcap_caps(std::string_view xml) {
   XcapCaps caps;
   pugi::xml_document d;
-  if (!load(d, xml, "xcap-caps").ok() || local(d.document_element().name()) != "xcap-caps") return caps;
+  if (!load(d, xml, "xcap-caps").ok() || detail::local_name(d.document_element().name()) != "xcap-caps") return caps;
   caps.parsed = true;
   for (pugi::xml_node group : d.document_element().children()) {
-    const std::string g = local(group.name());
+    const std::string g = detail::local_name(group.name());
     std::vector<std::string>* into = g == "auids" ? &caps.auids : g == "extensions" ? &caps.extensions
                                    : g == "namespaces" ? &caps.namespaces : nullptr;
     if (into == nullptr) continue;

@@ -2,30 +2,13 @@
 
 #include <pugixml.hpp>
 
+#include "xml_util.hpp"
+
 #include <cstring>
 #include <sstream>
 
 namespace utkit::xcap {
 namespace {
-
-std::string local(const char* n) {
-  const char* c = std::strchr(n, ':');
-  return c ? c + 1 : n;
-}
-
-std::string escape_attr(std::string_view s) {
-  std::string o;
-  for (char c : s) {
-    switch (c) {
-      case '<': o += "&lt;"; break;
-      case '>': o += "&gt;"; break;
-      case '&': o += "&amp;"; break;
-      case '"': o += "&quot;"; break;
-      default: o += c;
-    }
-  }
-  return o;
-}
 
 constexpr std::size_t kMaxDocument = 4 * 1024 * 1024;
 constexpr int kMaxDepth = 64;
@@ -57,7 +40,7 @@ Result<ResourceLists> ResourceLists::parse(std::string_view xml) {
       if (c.type() == pugi::node_element) stack.emplace_back(c, depth + 1);
     }
   }
-  if (local(rl.doc_->document_element().name()) != "resource-lists") {
+  if (detail::local_name(rl.doc_->document_element().name()) != "resource-lists") {
     return Error(Errc::xcap_bad_document,
                  std::string("expected <resource-lists>, got <") + rl.doc_->document_element().name() + ">");
   }
@@ -76,18 +59,18 @@ ResourceLists ResourceLists::with_lists(const std::vector<std::string>& names) {
 void ResourceLists::index() {
   lists_.clear();
   for (pugi::xml_node l : doc_->document_element().children()) {
-    if (l.type() != pugi::node_element || local(l.name()) != "list") continue;
+    if (l.type() != pugi::node_element || detail::local_name(l.name()) != "list") continue;
     ListInfo info;
     info.name = l.attribute("name").value();
     for (pugi::xml_node e : l.children()) {
       if (e.type() != pugi::node_element) continue;
-      const std::string n = local(e.name());
+      const std::string n = detail::local_name(e.name());
       if (n == "display-name") {
         info.display_name = e.text().get();
       } else if (n == "entry") {
         Entry en{e.attribute("uri").value(), {}};
         for (pugi::xml_node d : e.children()) {
-          if (d.type() == pugi::node_element && local(d.name()) == "display-name") en.display_name = d.text().get();
+          if (d.type() == pugi::node_element && detail::local_name(d.name()) == "display-name") en.display_name = d.text().get();
         }
         info.entries.push_back(std::move(en));
       } else if (n == "entry-ref") {
@@ -157,13 +140,13 @@ std::string ResourceLists::serialize() const {
 }
 
 std::string ResourceLists::entry_xml(const Entry& e) {
-  std::string x = std::string("<entry xmlns=\"") + kResourceListsNs + "\" uri=\"" + escape_attr(e.uri) + "\"";
+  std::string x = std::string("<entry xmlns=\"") + kResourceListsNs + "\" uri=\"" + detail::xml_escape(e.uri) + "\"";
   if (e.display_name.empty()) return x + "/>";
-  return x + "><display-name>" + escape_attr(e.display_name) + "</display-name></entry>";
+  return x + "><display-name>" + detail::xml_escape(e.display_name) + "</display-name></entry>";
 }
 
 std::string ResourceLists::list_xml(std::string_view name) {
-  return std::string("<list name=\"") + escape_attr(name) + "\"/>";
+  return std::string("<list name=\"") + detail::xml_escape(name) + "\"/>";
 }
 
 // ---- BuddyList ----
