@@ -88,4 +88,8 @@ TEST_CASE("xcap uri: refusals") {
   CHECK(code("http://x/root/resource-lists/users/u/index/~~/a/b%00") == Errc::xcap_bad_selector);
   CHECK(code("http://x/root/resource-lists/users/u/index/~~/@x") == Errc::xcap_bad_selector);
   CHECK(code("http://x/root/resource-lists/users/u/index/~~/a?junk") == Errc::xcap_bad_selector);
+  // Found by tests/fuzz/fuzz_xcap_uri: raw control characters must not pass.
+  CHECK(XcapUri::parse("http://x/root", std::string("http://x/root/resource-lists/users/u/ind\0\0", 45)).error().code() ==
+        Errc::xcap_bad_selector);
+  CHECK(code("http://x/root/resource-lists/users/u/my doc") == Errc::xcap_bad_selector);
 }

@@ -52,6 +52,10 @@ Result<WallTime> parse_xsd_datetime(std::string_view s) {
       sec > 60) {
     return Error(Errc::gba_bad_bootstrapping_info, "'" + std::string(s.substr(0, 40)) + "' is not an xsd:dateTime");
   }
+  if (y < 1970 || y > 2200) {  // also keeps the nanosecond clock from overflowing
+    return Error(Errc::gba_bad_bootstrapping_info, "year " + std::to_string(y) + " in '" + std::string(s.substr(0, 40)) +
+                                                       "' is out of range (1970-2200)");
+  }
   std::size_t pos = 19;
   if (pos < s.size() && s[pos] == '.') {
     ++pos;

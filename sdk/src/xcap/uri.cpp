@@ -176,6 +176,12 @@ Result<XcapUri> XcapUri::parse(std::string_view root, std::string_view uri) {
   if (uri.substr(0, root.size()) != root || uri.size() <= root.size() || uri[root.size()] != '/') {
     return bad("'" + std::string(uri.substr(0, 120)) + "' is not under the XCAP root " + std::string(root));
   }
+  for (char c : uri) {
+    // A URI carries no raw white space or control characters: they come percent-encoded.
+    if (static_cast<unsigned char>(c) <= 0x20 || static_cast<unsigned char>(c) >= 0x7f) {
+      return bad("XCAP URI contains a raw space, control or non-ASCII character (percent-encode it)");
+    }
+  }
   XcapUri x;
   x.root = std::string(root);
   std::string_view rest = uri.substr(root.size() + 1);
