@@ -70,7 +70,10 @@ Result<std::unique_ptr<SoftUsim>> SoftUsim::create(SoftUsimConfig config, KeyVal
 SoftUsim::SoftUsim(SoftUsimConfig config, Milenage milenage, KeyValueStore* store)
     : config_(std::move(config)), milenage_(std::move(milenage)), store_(store) {}
 
-std::uint64_t SoftUsim::sqn_ms() const { return max_sqn_; }
+std::uint64_t SoftUsim::sqn_ms() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return max_sqn_;
+}
 
 Result<void> SoftUsim::load_state() {
   const std::size_t slots = std::size_t{1} << config_.ind_bits;
@@ -144,6 +147,7 @@ Result<AkaResult> SoftUsim::authenticate(ByteView rand, ByteView autn) {
     return Error(Errc::aka_bad_input, "RAND and AUTN must be 16 bytes each, got " + std::to_string(rand.size()) +
                                           " and " + std::to_string(autn.size()));
   }
+  std::lock_guard<std::mutex> lock(mu_);
   UTKIT_ASSIGN(MilenageKeys keys, milenage_.f2345(rand));
 
   // 1. Authenticity first: XMAC = f1(K, SQN, RAND, AMF) with SQN = (SQN xor AK) xor AK.

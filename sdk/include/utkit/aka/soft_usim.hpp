@@ -11,9 +11,11 @@
 //      RAND, AMF=0000), SQN_MS being the highest accepted SQN.
 //   3. Fresh -> the new state is persisted *before* RES/CK/IK are released, so
 //      a crash or restart cannot make the same vector acceptable twice.
+// Thread-safe: concurrent authenticate() calls are serialised, as a card would.
 #pragma once
 
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -70,6 +72,7 @@ class SoftUsim final : public UsimBackend {
   SoftUsimConfig config_;
   Milenage milenage_;
   KeyValueStore* store_;
+  mutable std::mutex mu_;               // guards the SQN state
   std::vector<std::uint64_t> seq_ms_;  // SEQ_MS per IND
   std::uint64_t max_sqn_ = 0;          // SQN_MS, the highest accepted SQN
 };
