@@ -81,6 +81,21 @@ int ut_command(Config& config, const std::string& command, const std::vector<std
   uc.profile = xcap::XcapProfile::named(config.xcap_profile).value();
   uc.profile.resource_lists_doc = config.buddy_document;
   uc.buddies.list = config.buddy_list;
+  if (env.store) {
+    // TLS sessions survive between utcli runs: the HMAC key lives beside them
+    // (this guards against corrupt or swapped records; an app keeps its key
+    // in the platform keystore instead).
+    auto key = env.store->get("tls-session-key");
+    if (!key && key.error().code() == Errc::storage_not_found) {
+      auto fresh = env.random->bytes(32);
+      if (!fresh) return fail(fresh.error());
+      auto put = env.store->put("tls-session-key", ByteView(fresh.value()));
+      if (!put) return fail(put.error());
+      key = SecretBytes::take(fresh.value());
+    }
+    if (!key) return fail(key.error());
+    uc.tls_session_key = std::make_shared<const SecretBytes>(std::move(key).value());
+  }
   if (uc.xcap_root.rfind("https:", 0) == 0 && config.ca_file.empty()) {
     return fail(Error(Errc::config_missing, "config key 'tls.ca_file' is required for an https XCAP root"));
   }

@@ -114,6 +114,27 @@ TEST_CASE("ut session: a kept-alive warm operation is one round trip") {
   CHECK(s->stats().naf.round_trips() == 1);
 }
 
+TEST_CASE("ut session: with a store and a key, the next run resumes TLS and reuses the bootstrap") {
+  Network net;
+  MemoryKeyValueStore store;
+  auto key = std::make_shared<const SecretBytes>(ByteView::of("0123456789abcdef0123456789abcdef"));
+  ut::Platform p{net.tcp, *net.random, net.clock, &store, nullptr};
+  {
+    auto c = net.config(*net.naf);
+    c.tls_session_key = key;
+    auto first = ut::UtSession::create(c, *net.usim, p).value();
+    REQUIRE(first->buddies().ok());
+    CHECK(first->stats().naf.tls_full == 1);
+  }
+  auto c = net.config(*net.naf);
+  c.tls_session_key = key;
+  auto second = ut::UtSession::create(c, *net.usim, p).value();  // a restarted app
+  REQUIRE(second->buddies().ok());
+  CHECK(second->stats().naf.tls_resumed == 1);
+  CHECK(second->stats().gba.loaded_from_store == 1);
+  CHECK(second->stats().gba.bootstraps == 0);
+}
+
 TEST_CASE("ut session: sessions to two NAFs share one bootstrap across threads") {
   Network net;
   netsim::XcapServer second_xcap;

@@ -63,6 +63,9 @@ Result<std::unique_ptr<UtSession>> UtSession::create(UtConfig config, aka::UsimB
     s->xui_ = id->impus.front();
   }
   UTKIT_ASSIGN(s->tls_cache_, tls::TlsSessionCache::create(platform.clock, c.tls_session_lifetime));
+  if (c.tls_session_key && platform.store != nullptr) {
+    UTKIT_TRY(s->tls_cache_->persist_to(*platform.store, c.tls_session_key->clone()));
+  }
   if (s->naf_.tls()) {
     UTKIT_ASSIGN(s->tls_, tls::TlsContext::create(c.tls, platform.random, platform.clock, s->tls_cache_.get(),
                                                   platform.log));

@@ -38,6 +38,9 @@ struct UtConfig {
   gba::GbaConfig gba;                    // BSF, IMPI, GBA_U, ...
   tls::TlsConfig tls;                    // profile, trust anchors, X.509 policy, MFL
   std::chrono::seconds tls_session_lifetime = tls::kMaxSessionAge;
+  // With a key (>= 16 bytes, from the app's keystore) and a store, TLS
+  // sessions persist across restarts under HMAC-SHA-256 with that key.
+  std::shared_ptr<const SecretBytes> tls_session_key;
   http::HttpClientOptions http;          // proxy, timeouts
   xcap::XcapProfile profile = xcap::XcapProfile::oma();
   xcap::BuddyConfig buddies;
