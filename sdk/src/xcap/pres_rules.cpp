@@ -287,7 +287,7 @@ Result<void> WatcherRules::put_rule(const Rule& r) {
     auto put = xcap_.put(uri, PresRules::rule_xml(r));
     if (put) return success();
     if (put.error().code() != Errc::xcap_precondition_failed) return std::move(put).error();
-    UTKIT_TRY(rules());  // refresh the ETag and try again
+    UTKIT_TRY(rules());  // refresh the ETag, then write again
   }
   return Error(Errc::xcap_retries_exhausted, "gave up writing rule " + r.id);
 }
