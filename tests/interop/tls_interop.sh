@@ -103,9 +103,10 @@ case "$case_name" in
     shared=$(sed -n 's/.*end points:\\n\(.*\)\\nSignature Algorithms.*/\1/p' <<<"$out" | tr -s ' ' '\n' | grep . | sort | tr '\n' ' ')
     [ "$shared" = "AES128-SHA AES256-SHA " ] || fail "common suites are '$shared', want exactly AES128-SHA AES256-SHA" ;;
   openssl-certificate-request)
+    # -verify makes s_server send a CertificateRequest (the client certificate
+    # optional): the client answers with an empty Certificate and carries on.
     openssl_server good -tls1_2 -cipher 'AES128-SHA' -verify 1
-    probe --send "$HTTP"; expect_ok '"ok":true' 'HTTP/1.0 200 ok'
-    grep -q "no client certificate" "$log" || grep -q "peer certificate" "$log" || true ;;
+    probe --send "$HTTP"; expect_ok '"ok":true' 'HTTP/1.0 200 ok' ;;
   openssl-resume)
     openssl_server good -tls1_2 -cipher 'AES128-SHA'
     probe --reconnect 2; expect_ok '"resumed":false' '"resumed":true'
