@@ -66,7 +66,8 @@ autn=$(sed -n 's/.*"autn": "\([0-9a-f]*\)".*/\1/p' <<<"$v")
 expect 2 "RAND must be 32 hex" -- "$utcli" --config "$work/c.json" usim auth 00 "$autn"
 expect 0 '"status":"success"' -- "$utcli" --config "$work/c.json" --json usim auth "$rand" "$autn"
 expect 5 '"auts":"[0-9a-f]{28}"' -- "$utcli" --config "$work/c.json" --json usim auth "$rand" "$autn"
-expect 6 "MAC failure" -- "$utcli" --config "$work/c.json" usim auth "$rand" "${autn:0:31}0"
+forged="${autn:0:31}$(printf '%x' $(( 0x${autn:31:1} ^ 1 )))"  # one MAC bit flipped
+expect 6 "MAC failure" -- "$utcli" --config "$work/c.json" usim auth "$rand" "$forged"
 [ "$(stat -c %a "$work/state/sqn")" = 600 ] && ok || bad "state file is not 0600"
 chmod 644 "$work/state/sqn"
 expect 1 "accessible to other users" -- "$utcli" --config "$work/c.json" usim info

@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include <cstdlib>
+#include <mutex>
 #include <thread>
 
 #include "bsf.hpp"
@@ -191,22 +192,28 @@ TEST_CASE("buddy list: two devices adding 100 buddies each, interleaved, lose no
   Plain p;
   std::vector<std::thread> devices;
   std::atomic<int> failures{0}, retries{0};
+  std::mutex err_mu;
+  std::string first_error;
   for (int d = 0; d < 2; ++d) {
     devices.emplace_back([&, d] {
       http::HttpClient hc(p.tcp, *p.random, p.clock, nullptr);
       xcap::XcapClient x(hc, {p.root(), kXui, ""});
       xcap::BuddyConfig cfg;
-      cfg.max_retries = 50;
+      cfg.max_retries = 30;
       xcap::BuddyList buddies(x, cfg);
       for (int i = 0; i < 100; ++i) {
         auto r = buddies.add({"sip:d" + std::to_string(d) + "-" + std::to_string(i) + "@example.test", ""});
-        if (!r) ++failures;
+        if (!r) {
+          ++failures;
+          std::lock_guard<std::mutex> lock(err_mu);
+          if (first_error.empty()) first_error = r.error().describe();
+        }
       }
       retries += buddies.retries();
     });
   }
   for (auto& t : devices) t.join();
-  CHECK(failures == 0);
+  CHECK_MESSAGE(failures == 0, first_error);
   http::HttpClient hc(p.tcp, *p.random, p.clock, nullptr);
   xcap::XcapClient x(hc, {p.root(), kXui, ""});
   xcap::BuddyList buddies(x);

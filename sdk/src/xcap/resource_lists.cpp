@@ -6,6 +6,7 @@
 
 #include <cstring>
 #include <sstream>
+#include <thread>
 
 namespace utkit::xcap {
 namespace {
@@ -151,7 +152,21 @@ std::string ResourceLists::list_xml(std::string_view name) {
 
 // ---- BuddyList ----
 
-BuddyList::BuddyList(XcapClient& xcap, BuddyConfig config) : xcap_(xcap), cfg_(std::move(config)) {}
+BuddyList::BuddyList(XcapClient& xcap, BuddyConfig config)
+    : xcap_(xcap), cfg_(std::move(config)),
+      jitter_(reinterpret_cast<std::uintptr_t>(this) ^
+              static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count())) {}
+
+void BuddyList::back_off(int round) {
+  // xorshift64: enough to decorrelate devices; this is not key material.
+  jitter_ ^= jitter_ << 13;
+  jitter_ ^= jitter_ >> 7;
+  jitter_ ^= jitter_ << 17;
+  const long long cap = std::min<long long>(cfg_.backoff_max.count(),
+                                            cfg_.backoff_base.count() << std::min(round, 10));
+  if (cap <= 0) return;
+  std::this_thread::sleep_for(Millis(static_cast<long long>(jitter_ % static_cast<std::uint64_t>(cap + 1))));
+}
 
 XcapUri BuddyList::entry_uri(std::string_view list, std::string_view uri) const {
   NodeSelector ns;
@@ -206,6 +221,7 @@ Result<void> BuddyList::add(const Entry& entry, std::string list) {
       if (!listed) {
         if (listed.error().code() != Errc::xcap_precondition_failed) return listed;
         ++retries_;
+        back_off(round);
         continue;
       }
     }
@@ -221,6 +237,7 @@ Result<void> BuddyList::add(const Entry& entry, std::string list) {
     }
     if (r.error().code() != Errc::xcap_precondition_failed) return std::move(r).error();
     ++retries_;  // another device changed the document: re-read, apply again
+    back_off(round);
   }
   return Error(Errc::xcap_retries_exhausted, "gave up adding " + entry.uri + " after " +
                                                  std::to_string(cfg_.max_retries) +
@@ -239,6 +256,7 @@ Result<void> BuddyList::remove(std::string_view uri, std::string list) {
     if (r || r.error().code() == Errc::xcap_not_found) return success();
     if (r.error().code() != Errc::xcap_precondition_failed) return std::move(r).error();
     ++retries_;
+    back_off(round);
   }
   return Error(Errc::xcap_retries_exhausted, "gave up removing " + std::string(uri) + " after " +
                                                  std::to_string(cfg_.max_retries) + " concurrent changes");

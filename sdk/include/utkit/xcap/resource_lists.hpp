@@ -12,10 +12,13 @@
 // (If-None-Match: *), a missing list with an element PUT.
 #pragma once
 
+#include <chrono>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "utkit/base/clock.hpp"
 #include "utkit/base/result.hpp"
 #include "utkit/xcap/client.hpp"
 
@@ -80,7 +83,12 @@ struct BuddyConfig {
   // Created when the user has no document yet (OMA XDM defaults).
   std::vector<std::string> default_lists = {"oma_buddylist", "oma_grantedcontacts", "oma_blockedcontacts",
                                             "oma_allcontacts"};
-  int max_retries = 8;  // 412 rounds per change
+  int max_retries = 16;  // 412 rounds per change
+  // After a 412, wait a random time up to min(backoff_max, backoff_base * 2^round)
+  // before re-reading, so that two devices racing for one document do not
+  // run in lockstep (one of them would otherwise keep losing).
+  Millis backoff_base{4};
+  Millis backoff_max{200};
 };
 
 class BuddyList {
@@ -104,11 +112,13 @@ class BuddyList {
  private:
   XcapUri entry_uri(std::string_view list, std::string_view uri) const;
   Result<ResourceLists> refresh();
+  void back_off(int round);
   Result<void> ensure_list(ResourceLists& doc, const std::string& list);
 
   XcapClient& xcap_;
   BuddyConfig cfg_;
   int retries_ = 0;
+  std::uint64_t jitter_;
 };
 
 }  // namespace utkit::xcap
