@@ -77,6 +77,17 @@ TEST_CASE("encoding: hex round trip and refusals") {
   CHECK(k2.error().message().find("xx") == std::string::npos);  // never echoes secret input
 }
 
+TEST_CASE("encoding: padded hex and decimal numbers") {
+  CHECK(hex_number(0) == "0");
+  CHECK(hex_number(1, 8) == "00000001");
+  CHECK(hex_number(0x9862, 4, true) == "9862");
+  CHECK(hex_number(0xab, 4, true) == "00AB");
+  CHECK(hex_number(0xff9bb4d0b607ULL) == "ff9bb4d0b607");
+  CHECK(padded_decimal(7, 2) == "07");
+  CHECK(padded_decimal(2026, 4) == "2026");
+  CHECK(padded_decimal(123, 2) == "123");
+}
+
 TEST_CASE("encoding: base64 through mbedTLS") {
   // RFC 4648 section 10 vectors
   const char* plain[] = {"", "f", "fo", "foo", "foob", "fooba", "foobar"};

@@ -24,11 +24,7 @@ constexpr unsigned kServiceGba = 68;  // TS 31.102 4.2.8
 constexpr std::uint16_t kSwOk = 0x9000;
 constexpr std::uint16_t kSwAuthMacFailure = 0x9862;  // TS 31.102 7.3.1: "authentication error, incorrect MAC"
 
-std::string sw_hex(std::uint16_t sw) {
-  char buf[8];
-  std::snprintf(buf, sizeof buf, "%04X", sw);
-  return buf;
-}
+std::string sw_hex(std::uint16_t sw) { return hex_number(sw, 4, true); }
 
 Error status_error(const std::string& what, std::uint16_t sw) {
   return Error(Errc::aka_card_status, what + " failed: the card answered status " + sw_hex(sw));
@@ -287,9 +283,7 @@ Result<AkaResult> ApduUsim::authenticate(ByteView rand, ByteView autn) {
     out.auts = auts.to_bytes();
     return out;
   }
-  char tag[8];
-  std::snprintf(tag, sizeof tag, "%02X", d[0]);
-  return Error(Errc::aka_bad_response, std::string("AUTHENTICATE answered with unknown tag '") + tag + "'");
+  return Error(Errc::aka_bad_response, "AUTHENTICATE answered with unknown tag '" + hex_number(d[0], 2, true) + "'");
 }
 
 namespace {

@@ -1,7 +1,6 @@
 #include "utkit/aka/soft_usim.hpp"
 
 #include <algorithm>
-#include <cinttypes>
 #include <cstdio>
 #include <cstring>
 #include <sstream>
@@ -36,11 +35,7 @@ bool parse_hex_u64(const std::string& s, std::uint64_t& out) {
   return true;
 }
 
-std::string hex_u64(std::uint64_t v) {
-  char buf[24];
-  std::snprintf(buf, sizeof buf, "%" PRIx64, v);
-  return buf;
-}
+std::string hex_u64(std::uint64_t v) { return hex_number(v); }
 
 }  // namespace
 

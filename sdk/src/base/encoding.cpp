@@ -38,6 +38,23 @@ std::string to_hex(ByteView data) {
   return s;
 }
 
+std::string hex_number(std::uint64_t value, int min_digits, bool upper) {
+  const char* digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
+  std::string s;
+  do {
+    s.insert(s.begin(), digits[value & 15]);
+    value >>= 4;
+  } while (value != 0);
+  if (static_cast<int>(s.size()) < min_digits) s.insert(0, static_cast<std::size_t>(min_digits) - s.size(), '0');
+  return s;
+}
+
+std::string padded_decimal(std::uint64_t value, int min_digits) {
+  std::string s = std::to_string(value);
+  if (static_cast<int>(s.size()) < min_digits) s.insert(0, static_cast<std::size_t>(min_digits) - s.size(), '0');
+  return s;
+}
+
 Result<Bytes> from_hex(std::string_view hex) {
   if (hex.size() % 2 != 0) {
     return Error(Errc::bad_encoding, "hex text has an odd number of digits (" + std::to_string(hex.size()) + ")");

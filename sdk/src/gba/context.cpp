@@ -2,7 +2,6 @@
 
 #include <pugixml.hpp>
 
-#include <cinttypes>
 #include <cstdio>
 #include <cstring>
 #include <sstream>
@@ -94,10 +93,9 @@ std::string format_xsd_datetime(WallTime t) {
   const unsigned d = doy - (153 * mp + 2) / 5 + 1;
   const unsigned m = mp < 10 ? mp + 3 : mp - 9;
   const std::int64_t y = static_cast<std::int64_t>(yoe) + era * 400 + (m <= 2);
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04" PRId64 "-%02u-%02uT%02d:%02d:%02dZ", y, m, d, static_cast<int>(rem / 3600),
-                static_cast<int>(rem % 3600 / 60), static_cast<int>(rem % 60));
-  return buf;
+  const auto n = [](std::int64_t v, int w) { return padded_decimal(static_cast<std::uint64_t>(v), w); };
+  return n(y, 4) + "-" + n(m, 2) + "-" + n(d, 2) + "T" + n(rem / 3600, 2) + ":" + n(rem % 3600 / 60, 2) + ":" +
+         n(rem % 60, 2) + "Z";
 }
 
 Result<BootstrappingInfo> parse_bootstrapping_info(std::string_view xml) {

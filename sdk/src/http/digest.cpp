@@ -301,9 +301,7 @@ Result<std::string> DigestSession::authorize(std::string_view method, std::strin
   if (!ch_.usable()) return Error(Errc::auth_unsupported, "the Digest challenge is not usable");
   UTKIT_ASSIGN(Bytes cn, random.bytes(12));
   std::string cnonce = to_hex(ByteView(cn));
-  char ncbuf[9];
-  std::snprintf(ncbuf, sizeof ncbuf, "%08x", ++nc_);
-  const std::string nc = ncbuf;
+  const std::string nc = hex_number(++nc_, 8);
   // AKA resynchronisation: the response uses an empty password (RFC 3310 3.4).
   const ByteView password = cred.auts.empty() ? cred.password.view() : ByteView();
   std::string user = cred.username;

@@ -1,5 +1,7 @@
 #include "utkit/tls/profile.hpp"
 
+#include "utkit/base/encoding.hpp"
+
 #include <mbedtls/cipher.h>
 #include <mbedtls/ssl_ciphersuites.h>
 
@@ -25,11 +27,7 @@ bool in(const std::uint16_t (&list)[N], std::uint16_t id) {
   return std::find(std::begin(list), std::end(list), id) != std::end(list);
 }
 
-std::string hex4(std::uint16_t id) {
-  char b[8];
-  std::snprintf(b, sizeof b, "0x%04X", id);
-  return b;
-}
+std::string hex4(std::uint16_t id) { return "0x" + hex_number(id, 4, true); }
 
 Error invalid(const std::string& profile, const std::string& why) {
   return Error(Errc::tls_profile_invalid, "TLS profile '" + profile + "': " + why);

@@ -34,9 +34,7 @@ namespace {
 std::string mbedtls_text(int rc) {
   char buf[160];
   mbedtls_strerror(rc, buf, sizeof buf);
-  char code[16];
-  std::snprintf(code, sizeof code, " (-0x%04X)", static_cast<unsigned>(-rc));
-  return std::string(buf) + code;
+  return std::string(buf) + " (-0x" + hex_number(static_cast<unsigned>(-rc), 4, true) + ")";
 }
 
 Result<void> load_trust(const TrustAnchors& t, mbedtls_x509_crt& ca) {
@@ -227,9 +225,9 @@ std::string dn(const mbedtls_x509_name& name) {
 }
 
 std::string time_text(const mbedtls_x509_time& t) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02d %02d:%02d:%02d", t.year, t.mon, t.day, t.hour, t.min, t.sec);
-  return buf;
+  auto n = [](int v, int w) { return padded_decimal(static_cast<std::uint64_t>(v < 0 ? 0 : v), w); };
+  return n(t.year, 4) + "-" + n(t.mon, 2) + "-" + n(t.day, 2) + " " + n(t.hour, 2) + ":" + n(t.min, 2) + ":" +
+         n(t.sec, 2);
 }
 
 // DNS names in the subjectAltName, else the CN: what the certificate is for.

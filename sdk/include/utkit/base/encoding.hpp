@@ -1,6 +1,7 @@
 // utkit/base/encoding.hpp — hex and base64 (base64 through mbedTLS).
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -12,6 +13,10 @@ namespace utkit {
 
 // Lower-case hex, no separators.
 std::string to_hex(ByteView data);
+// A number in hex, zero-padded to at least `min_digits` ("%08x", "%04X").
+std::string hex_number(std::uint64_t value, int min_digits = 1, bool upper = false);
+// A non-negative number in decimal, zero-padded to at least `min_digits` ("%04d").
+std::string padded_decimal(std::uint64_t value, int min_digits);
 // Accepts upper or lower case; refuses odd lengths and non-hex characters.
 Result<Bytes> from_hex(std::string_view hex);
 // from_hex into wiping storage; the error message never echoes the input.
