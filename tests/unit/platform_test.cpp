@@ -5,10 +5,13 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <cstdlib>
+#include <ctime>
 #include <fstream>
 #include <thread>
 
@@ -270,6 +273,59 @@ TEST_CASE("file store: a directory others can write is refused") {
   REQUIRE_FALSE(s.ok());
   CHECK(s.error().code() == Errc::storage_permissions);
   CHECK(s.error().message().find("chmod 700") != std::string::npos);
+  rm_rf(dir);
+}
+
+TEST_CASE("file store: a directory other users may read or enter is refused") {
+  std::string dir = temp_dir();
+  for (mode_t m : {0750, 0705, 0710}) {
+    INFO("mode " << std::oct << m);
+    REQUIRE(::chmod(dir.c_str(), m) == 0);
+    auto s = posix::FileKeyValueStore::open(dir);
+    REQUIRE_FALSE(s.ok());
+    CHECK(s.error().code() == Errc::storage_permissions);
+    CHECK(s.error().message().find("chmod 700") != std::string::npos);
+  }
+  REQUIRE(::chmod(dir.c_str(), 0700) == 0);
+  CHECK(posix::FileKeyValueStore::open(dir).ok());
+  rm_rf(dir);
+}
+
+TEST_CASE("file store: a FIFO in place of a value is refused without blocking") {
+  std::string dir = temp_dir();
+  auto s = posix::FileKeyValueStore::open(dir);
+  REQUIRE(s.ok());
+  REQUIRE(::mkfifo(s.value()->path_of("usim-sqn").c_str(), 0600) == 0);
+  auto r = s.value()->get("usim-sqn");  // would block forever in open() without O_NONBLOCK
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().code() == Errc::storage_permissions);
+  CHECK(r.error().message().find("not a regular file") != std::string::npos);
+  rm_rf(dir);
+}
+
+TEST_CASE("file store: temporaries left by a killed writer are removed on open") {
+  std::string dir = temp_dir();
+  // A writer that is gone: a child that has exited (its PID is free).
+  pid_t dead = ::fork();
+  REQUIRE(dead >= 0);
+  if (dead == 0) ::_exit(0);
+  int st = 0;
+  REQUIRE(::waitpid(dead, &st, 0) == dead);
+  const std::string stale = dir + "/.tls-session-x.tmp." + std::to_string(dead) + ".0";
+  const std::string live = dir + "/.tls-session-y.tmp." + std::to_string(::getpid()) + ".0";
+  const std::string old_live = dir + "/.gba-context.tmp." + std::to_string(::getpid()) + ".1";
+  const std::string lockfile = dir + "/.usim-sqn.lock";
+  for (const auto& f : {stale, live, old_live, lockfile}) {
+    std::ofstream(f) << "master secret";
+    ::chmod(f.c_str(), 0600);
+  }
+  timeval old_times[2] = {{std::time(nullptr) - 3600, 0}, {std::time(nullptr) - 3600, 0}};
+  REQUIRE(::utimes(old_live.c_str(), old_times) == 0);
+  REQUIRE(posix::FileKeyValueStore::open(dir).ok());
+  CHECK(::access(stale.c_str(), F_OK) != 0);     // its writer is gone
+  CHECK(::access(old_live.c_str(), F_OK) != 0);  // older than any write takes
+  CHECK(::access(live.c_str(), F_OK) == 0);      // may be a write in progress
+  CHECK(::access(lockfile.c_str(), F_OK) == 0);  // not a temporary
   rm_rf(dir);
 }
 

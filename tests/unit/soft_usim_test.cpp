@@ -1,6 +1,8 @@
 #include <doctest/doctest.h>
 
 #include <cstdlib>
+#include <poll.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "support.hpp"
@@ -197,6 +199,120 @@ TEST_CASE("soft usim: SQN state survives a restart (file store)") {
     REQUIRE(replay.ok());
     CHECK(replay->status == AkaStatus::sync_failure);
   }
+  std::string cmd = "rm -rf '" + dir + "'";
+  CHECK(std::system(cmd.c_str()) == 0);
+}
+
+// Several processes (each its own SoftUsim, as separate utcli runs would be)
+// share one state file and authenticate the same challenges concurrently.
+// Each challenge may be accepted at most once in all, and afterwards every one
+// of them, replayed, must be refused.
+TEST_CASE("soft usim: processes sharing a state file never accept a challenge twice") {
+  const std::string dir = temp_dir();
+  Milenage net = network1();
+  const SoftUsimConfig base = config1();
+  const std::uint64_t seq0 = (base.initial_sqn >> 5) + 1;
+  constexpr int kChallenges = 48, kProcs = 4;
+  std::vector<Bytes> rands, autns;
+  std::uint64_t highest = 0;
+  for (int j = 0; j < kChallenges; ++j) {
+    const std::uint64_t sqn = ((seq0 + static_cast<std::uint64_t>(j)) << 5) | static_cast<std::uint64_t>(j % 32);
+    highest = std::max(highest, sqn);
+    rands.push_back(rand_n(j + 1));
+    autns.push_back(autn_for(net, ByteView(rands.back()), sqn));
+  }
+  int fds[2];
+  REQUIRE(::pipe(fds) == 0);
+  std::vector<pid_t> kids;
+  for (int p = 0; p < kProcs; ++p) {
+    pid_t pid = ::fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+      ::close(fds[0]);
+      auto store = posix::FileKeyValueStore::open(dir);
+      if (!store.ok()) ::_exit(10);
+      SoftUsimConfig c = config1();
+      auto usim = SoftUsim::create(std::move(c), store->get());
+      if (!usim.ok()) ::_exit(11);
+      // Every process walks all challenges, each from its own starting point.
+      for (int k = 0; k < kChallenges; ++k) {
+        const int j = (k + p * 7) % kChallenges;
+        auto r = usim.value()->authenticate(ByteView(rands[static_cast<std::size_t>(j)]),
+                                            ByteView(autns[static_cast<std::size_t>(j)]));
+        if (!r.ok()) ::_exit(12);
+        if (r->status == AkaStatus::success) {
+          const unsigned char b = static_cast<unsigned char>(j);
+          if (::write(fds[1], &b, 1) != 1) ::_exit(13);
+        }
+      }
+      ::_exit(0);
+    }
+    kids.push_back(pid);
+  }
+  ::close(fds[1]);
+  std::vector<int> accepted(kChallenges, 0);
+  unsigned char b;
+  while (::read(fds[0], &b, 1) == 1) ++accepted[b];
+  ::close(fds[0]);
+  for (pid_t k : kids) {
+    int st = 0;
+    REQUIRE(::waitpid(k, &st, 0) == k);
+    CHECK(WIFEXITED(st));
+    CHECK(WEXITSTATUS(st) == 0);
+  }
+  int total = 0;
+  for (int j = 0; j < kChallenges; ++j) {
+    INFO("challenge " << j);
+    CHECK(accepted[static_cast<std::size_t>(j)] <= 1);
+    total += accepted[static_cast<std::size_t>(j)];
+  }
+  CHECK(total > 0);
+
+  // A later process: every challenge, replayed, is refused; SQN_MS is the
+  // highest SQN that any process accepted.
+  auto store = posix::FileKeyValueStore::open(dir);
+  REQUIRE(store.ok());
+  auto usim = make(config1(), store->get());
+  CHECK(usim->sqn_ms() == highest);
+  for (int j = 0; j < kChallenges; ++j) {
+    INFO("replay of challenge " << j);
+    auto r = usim->authenticate(ByteView(rands[static_cast<std::size_t>(j)]), ByteView(autns[static_cast<std::size_t>(j)]));
+    REQUIRE(r.ok());
+    CHECK(r->status == AkaStatus::sync_failure);
+  }
+  std::string cmd = "rm -rf '" + dir + "'";
+  CHECK(std::system(cmd.c_str()) == 0);
+}
+
+TEST_CASE("file store: lock() excludes other processes") {
+  const std::string dir = temp_dir();
+  auto s = posix::FileKeyValueStore::open(dir);
+  REQUIRE(s.ok());
+  auto held = s.value()->lock("usim-sqn");
+  REQUIRE(held.ok());
+  int fds[2];
+  REQUIRE(::pipe(fds) == 0);
+  pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    ::close(fds[0]);
+    auto store = posix::FileKeyValueStore::open(dir);
+    if (!store.ok()) ::_exit(10);
+    auto l = store.value()->lock("usim-sqn");  // waits for the parent
+    const char c = l.ok() ? 'L' : 'E';
+    if (::write(fds[1], &c, 1) != 1) ::_exit(11);
+    ::_exit(0);
+  }
+  ::close(fds[1]);
+  pollfd pfd{fds[0], POLLIN, 0};
+  CHECK(::poll(&pfd, 1, 300) == 0);  // the child is still waiting for the lock
+  held.value().reset();               // release
+  char c = 0;
+  CHECK(::read(fds[0], &c, 1) == 1);
+  CHECK(c == 'L');
+  ::close(fds[0]);
+  int st = 0;
+  REQUIRE(::waitpid(pid, &st, 0) == pid);
   std::string cmd = "rm -rf '" + dir + "'";
   CHECK(std::system(cmd.c_str()) == 0);
 }

@@ -1,13 +1,18 @@
 #include "utkit/posix/system.hpp"
 
+#include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
+#include <sys/file.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <ctime>
 
 namespace utkit::posix {
 
@@ -47,6 +52,7 @@ Result<std::unique_ptr<Random>> make_system_random() {
 namespace {
 
 constexpr std::size_t kMaxValue = 1 << 20;
+constexpr long kStaleTemporarySeconds = 600;
 
 std::string mode_text(mode_t m) {
   char buf[8];
@@ -84,18 +90,52 @@ Result<std::unique_ptr<FileKeyValueStore>> FileKeyValueStore::open(const std::st
   if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
     return Error(Errc::storage_io, "storage path '" + dir + "' is not a directory");
   }
-  if (st.st_mode & 0022) {
-    return Error(Errc::storage_permissions, "storage directory '" + dir + "' is writable by others (mode " +
-                                                mode_text(st.st_mode) + "); run: chmod 700 '" + dir + "'");
+  if (st.st_uid != ::geteuid()) {
+    return Error(Errc::storage_permissions, "storage directory '" + dir + "' belongs to another user (uid " +
+                                                std::to_string(st.st_uid) + "); it holds keys: use a directory of your own");
   }
-  return std::unique_ptr<FileKeyValueStore>(new FileKeyValueStore(dir));
+  if (st.st_mode & 0077) {
+    return Error(Errc::storage_permissions, "storage directory '" + dir + "' is open to other users (mode " +
+                                                mode_text(st.st_mode) + "); it holds keys (Ks, TLS master secrets, the SQN "
+                                                "state): check its files, then run: chmod 700 '" + dir + "'");
+  }
+  std::unique_ptr<FileKeyValueStore> store(new FileKeyValueStore(dir));
+  store->remove_stale_temporaries();
+  return store;
+}
+
+// A put() killed between creating and renaming its temporary file leaves
+// ".KEY.tmp.PID.N" behind, holding the value (a TLS master secret, Ks). Such a
+// file is removed when its writer is gone, or when it is older than any
+// write could take (PIDs are reused).
+void FileKeyValueStore::remove_stale_temporaries() const {
+  DIR* d = ::opendir(dir_.c_str());
+  if (d == nullptr) return;
+  const std::time_t now = std::time(nullptr);
+  while (dirent* e = ::readdir(d)) {
+    const std::string name = e->d_name;
+    const auto tmp = name.rfind(".tmp.");
+    if (name.size() < 2 || name[0] != '.' || tmp == std::string::npos || tmp == 0) continue;
+    const std::string tail = name.substr(tmp + 5);  // PID.N
+    const auto dot = tail.find('.');
+    if (dot == std::string::npos || dot == 0 || tail.find_first_not_of("0123456789.") != std::string::npos) continue;
+    const long pid = std::strtol(tail.substr(0, dot).c_str(), nullptr, 10);
+    const std::string path = dir_ + "/" + name;
+    struct stat st;
+    if (::lstat(path.c_str(), &st) != 0) continue;
+    const bool writer_gone = pid <= 0 || (::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH);
+    const bool too_old = now - st.st_mtime > kStaleTemporarySeconds;
+    if (writer_gone || too_old) ::unlink(path.c_str());
+  }
+  ::closedir(d);
 }
 
 Result<SecretBytes> FileKeyValueStore::get(std::string_view key) {
   if (!valid_store_key(key)) return bad_key(key);
   const std::string path = path_of(key);
   Fd f;
-  f.fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  // O_NONBLOCK: a FIFO put in place of a value must not block the open.
+  f.fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
   if (f.fd < 0) {
     if (errno == ENOENT) return Error(Errc::storage_not_found, "no value stored under '" + std::string(key) + "'");
     if (errno == ELOOP) return Error(Errc::storage_permissions, "'" + path + "' is a symbolic link; refusing it");
@@ -104,6 +144,9 @@ Result<SecretBytes> FileKeyValueStore::get(std::string_view key) {
   struct stat st;
   if (::fstat(f.fd, &st) != 0) return Error(Errc::storage_io, "cannot stat '" + path + "': " + std::strerror(errno));
   if (!S_ISREG(st.st_mode)) return Error(Errc::storage_permissions, "'" + path + "' is not a regular file");
+  if (st.st_uid != ::geteuid()) {
+    return Error(Errc::storage_permissions, "'" + path + "' belongs to another user; refusing it");
+  }
   if (st.st_mode & 0077) {
     return Error(Errc::storage_permissions, "'" + path + "' is accessible to other users (mode " +
                                                 mode_text(st.st_mode) +
@@ -164,6 +207,43 @@ Result<void> FileKeyValueStore::remove(std::string_view key) {
     return Error(Errc::storage_io, "cannot delete '" + path + "': " + std::strerror(errno));
   }
   return success();
+}
+
+namespace {
+class FlockStoreLock final : public StoreLock {
+ public:
+  explicit FlockStoreLock(int fd) : fd_(fd) {}
+  ~FlockStoreLock() override {
+    ::flock(fd_, LOCK_UN);
+    ::close(fd_);
+  }
+
+ private:
+  int fd_;
+};
+}  // namespace
+
+// flock() on ".KEY.lock": open file descriptions conflict with each other,
+// so this excludes other processes and other threads of this one alike.
+Result<std::unique_ptr<StoreLock>> FileKeyValueStore::lock(std::string_view key) {
+  if (!valid_store_key(key)) return bad_key(key);
+  const std::string path = dir_ + "/." + std::string(key) + ".lock";
+  Fd f;
+  f.fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0600);
+  if (f.fd < 0) {
+    if (errno == ELOOP) return Error(Errc::storage_permissions, "'" + path + "' is a symbolic link; refusing it");
+    return Error(Errc::storage_io, "cannot open the lock file '" + path + "': " + std::strerror(errno));
+  }
+  struct stat st;
+  if (::fstat(f.fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    return Error(Errc::storage_permissions, "lock file '" + path + "' is not a regular file");
+  }
+  while (::flock(f.fd, LOCK_EX) != 0) {
+    if (errno != EINTR) return Error(Errc::storage_io, "cannot lock '" + path + "': " + std::strerror(errno));
+  }
+  std::unique_ptr<StoreLock> held(new FlockStoreLock(f.fd));
+  f.fd = -1;
+  return held;
 }
 
 void StderrLogSink::write(LogLevel level, std::string_view component, std::string_view message) {

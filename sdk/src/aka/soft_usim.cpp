@@ -70,19 +70,11 @@ std::uint64_t SoftUsim::sqn_ms() const {
   return max_sqn_;
 }
 
-Result<void> SoftUsim::load_state() {
+// Reads the stored state into `seq`/`max_sqn`; storage_not_found when none.
+Result<void> SoftUsim::read_state(std::vector<std::uint64_t>& seq, std::uint64_t& max_sqn) const {
   const std::size_t slots = std::size_t{1} << config_.ind_bits;
-  // Provisioning: every slot starts at SEQ(initial_sqn), so nothing at or
-  // below the provisioned SQN is fresh.
-  max_sqn_ = config_.initial_sqn;
-  seq_ms_.assign(slots, max_sqn_ >> config_.ind_bits);
-  if (store_ == nullptr) return success();
-
   auto got = store_->get(config_.state_key);
-  if (!got) {
-    if (got.error().code() == Errc::storage_not_found) return save_state(seq_ms_, max_sqn_);
-    return std::move(got).error().with_context("loading USIM SQN state");
-  }
+  if (!got) return std::move(got).error();
   std::istringstream in(std::string(got->view().as_string()));
   std::string line, word;
   if (!std::getline(in, line) || line != kMagic) return corrupt(config_.state_key, "unknown format");
@@ -93,17 +85,48 @@ Result<void> SoftUsim::load_state() {
                                               " but the configuration says " + std::to_string(config_.ind_bits));
   }
   std::string hex;
-  if (!(in >> word >> hex) || word != "max" || !parse_hex_u64(hex, max_sqn_) || max_sqn_ > kSqnMask) {
+  if (!(in >> word >> hex) || word != "max" || !parse_hex_u64(hex, max_sqn) || max_sqn > kSqnMask) {
     return corrupt(config_.state_key, "bad 'max' line");
   }
   if (!(in >> word) || word != "seq") return corrupt(config_.state_key, "no 'seq' line");
+  seq.assign(slots, 0);
   for (std::size_t i = 0; i < slots; ++i) {
-    if (!(in >> hex) || !parse_hex_u64(hex, seq_ms_[i]) || seq_ms_[i] > (kSqnMask >> config_.ind_bits)) {
+    if (!(in >> hex) || !parse_hex_u64(hex, seq[i]) || seq[i] > (kSqnMask >> config_.ind_bits)) {
       return corrupt(config_.state_key, "bad SEQ value " + std::to_string(i));
     }
   }
   if (in >> hex) return corrupt(config_.state_key, "trailing data");
   return success();
+}
+
+// Brings the in-memory state up to date with the stored one, under the
+// store's lock. The state only moves forward: each SEQ_MS(i) and SQN_MS
+// becomes the larger of what this process and the store have seen, so a
+// process that loaded an older state can never write it back over a newer one
+// (nor accept a challenge another process already used).
+Result<void> SoftUsim::sync_state() {
+  if (store_ == nullptr) return success();
+  std::vector<std::uint64_t> seq;
+  std::uint64_t max_sqn = 0;
+  auto r = read_state(seq, max_sqn);
+  if (!r) {
+    if (r.error().code() != Errc::storage_not_found) return std::move(r).error().with_context("loading USIM SQN state");
+    return save_state(seq_ms_, max_sqn_);  // first use, or removed while running: write what we know
+  }
+  for (std::size_t i = 0; i < seq_ms_.size(); ++i) seq_ms_[i] = std::max(seq_ms_[i], seq[i]);
+  max_sqn_ = std::max(max_sqn_, max_sqn);
+  return success();
+}
+
+Result<void> SoftUsim::load_state() {
+  const std::size_t slots = std::size_t{1} << config_.ind_bits;
+  // Provisioning: every slot starts at SEQ(initial_sqn), so nothing at or
+  // below the provisioned SQN is fresh.
+  max_sqn_ = config_.initial_sqn;
+  seq_ms_.assign(slots, max_sqn_ >> config_.ind_bits);
+  if (store_ == nullptr) return success();
+  UTKIT_ASSIGN(auto held, store_->lock(config_.state_key));
+  return sync_state();
 }
 
 Result<void> SoftUsim::save_state(const std::vector<std::uint64_t>& seq, std::uint64_t max_sqn) const {
@@ -143,6 +166,15 @@ Result<AkaResult> SoftUsim::authenticate(ByteView rand, ByteView autn) {
                                           " and " + std::to_string(autn.size()));
   }
   std::lock_guard<std::mutex> lock(mu_);
+  // Read, check and write the SQN state under the store's lock, re-reading it
+  // first: another process sharing the store may have accepted SQNs since.
+  std::unique_ptr<StoreLock> held;
+  if (store_ != nullptr) {
+    auto l = store_->lock(config_.state_key);
+    if (!l) return std::move(l).error().with_context("locking the USIM SQN state");
+    held = std::move(l).value();
+    UTKIT_TRY(sync_state());
+  }
   UTKIT_ASSIGN(MilenageKeys keys, milenage_.f2345(rand));
 
   // 1. Authenticity first: XMAC = f1(K, SQN, RAND, AMF) with SQN = (SQN xor AK) xor AK.

@@ -19,6 +19,21 @@ Error bad_key(std::string_view key) {
 }
 }  // namespace
 
+namespace {
+class MutexStoreLock final : public StoreLock {
+ public:
+  explicit MutexStoreLock(std::mutex& mu) : lock_(mu) {}
+
+ private:
+  std::unique_lock<std::mutex> lock_;
+};
+}  // namespace
+
+Result<std::unique_ptr<StoreLock>> KeyValueStore::lock(std::string_view key) {
+  if (!valid_store_key(key)) return bad_key(key);
+  return std::unique_ptr<StoreLock>(new MutexStoreLock(default_lock_));
+}
+
 Result<SecretBytes> MemoryKeyValueStore::get(std::string_view key) {
   if (!valid_store_key(key)) return bad_key(key);
   std::lock_guard<std::mutex> lock(mu_);

@@ -12,6 +12,10 @@
 //   3. Fresh -> the new state is persisted *before* RES/CK/IK are released, so
 //      a crash or restart cannot make the same vector acceptable twice.
 // Thread-safe: concurrent authenticate() calls are serialised, as a card would.
+// Process-safe with a shared store: each authenticate() holds the store's
+// lock on the state key (KeyValueStore::lock), re-reads the stored state and
+// only ever moves it forward, so processes sharing one state file never
+// accept the same challenge twice.
 #pragma once
 
 #include <memory>
@@ -67,6 +71,8 @@ class SoftUsim final : public UsimBackend {
  private:
   SoftUsim(SoftUsimConfig config, Milenage milenage, KeyValueStore* store);
   Result<void> load_state();
+  Result<void> read_state(std::vector<std::uint64_t>& seq, std::uint64_t& max_sqn) const;
+  Result<void> sync_state();
   Result<void> save_state(const std::vector<std::uint64_t>& seq, std::uint64_t max_sqn) const;
 
   SoftUsimConfig config_;

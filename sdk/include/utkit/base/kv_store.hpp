@@ -8,6 +8,7 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -21,6 +22,13 @@ namespace utkit {
 // Keys are 1-128 characters of [A-Za-z0-9._-], not starting with '.'.
 bool valid_store_key(std::string_view key);
 
+// Held while a read-check-write sequence on one key runs; released when
+// destroyed.
+class StoreLock {
+ public:
+  virtual ~StoreLock() = default;
+};
+
 class KeyValueStore {
  public:
   virtual ~KeyValueStore() = default;
@@ -30,6 +38,19 @@ class KeyValueStore {
   virtual Result<void> put(std::string_view key, ByteView value) = 0;
   // Removing an absent key succeeds.
   virtual Result<void> remove(std::string_view key) = 0;
+
+  // Exclusive access to `key` for a read-check-write sequence (the software
+  // USIM's SQN state): while one holder has it, every other caller of lock()
+  // on the same key waits, in this process and, for a store that several
+  // processes share, in the others too. A holder re-reads the value after
+  // taking the lock. get/put/remove do not take it themselves.
+  // The default serialises callers of this store object only (enough for a
+  // store that a single process owns); FileKeyValueStore locks across
+  // processes. An app's own store shared between processes must override it.
+  virtual Result<std::unique_ptr<StoreLock>> lock(std::string_view key);
+
+ private:
+  std::mutex default_lock_;
 };
 
 // In memory; values wiped when replaced or destroyed. Thread-safe.

@@ -45,12 +45,14 @@ class FileKeyValueStore final : public KeyValueStore {
   Result<SecretBytes> get(std::string_view key) override;
   Result<void> put(std::string_view key, ByteView value) override;
   Result<void> remove(std::string_view key) override;
+  Result<std::unique_ptr<StoreLock>> lock(std::string_view key) override;
 
   const std::string& directory() const { return dir_; }
   std::string path_of(std::string_view key) const { return dir_ + "/" + std::string(key); }
 
  private:
   explicit FileKeyValueStore(std::string dir) : dir_(std::move(dir)) {}
+  void remove_stale_temporaries() const;
   std::string dir_;
   std::atomic<unsigned> counter_{0};
 };
