@@ -133,4 +133,78 @@ Result<Bytes> base64_decode(std::string_view text) {
   return out;
 }
 
+namespace {
+
+// Length of the UTF-8 sequence at `s[i]` and its code point; 0 when invalid.
+std::size_t utf8_sequence(std::string_view s, std::size_t i, std::uint32_t& cp) {
+  const auto b0 = static_cast<unsigned char>(s[i]);
+  if (b0 < 0x80) {
+    cp = b0;
+    return 1;
+  }
+  std::size_t n;
+  std::uint32_t min;
+  if ((b0 & 0xe0) == 0xc0) {
+    n = 2, cp = b0 & 0x1fu, min = 0x80;
+  } else if ((b0 & 0xf0) == 0xe0) {
+    n = 3, cp = b0 & 0x0fu, min = 0x800;
+  } else if ((b0 & 0xf8) == 0xf0) {
+    n = 4, cp = b0 & 0x07u, min = 0x10000;
+  } else {
+    return 0;
+  }
+  if (i + n > s.size()) return 0;
+  for (std::size_t k = 1; k < n; ++k) {
+    const auto b = static_cast<unsigned char>(s[i + k]);
+    if ((b & 0xc0) != 0x80) return 0;
+    cp = (cp << 6) | (b & 0x3fu);
+  }
+  if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return 0;
+  return n;
+}
+
+void escape_byte(std::string& out, unsigned char b) {
+  out += "\\x";
+  out += hex_number(b, 2);
+}
+
+std::string printable(std::string_view text, bool ascii_only) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size();) {
+    std::uint32_t cp = 0;
+    const std::size_t n = utf8_sequence(text, i, cp);
+    if (n == 0) {
+      escape_byte(out, static_cast<unsigned char>(text[i]));
+      ++i;
+      continue;
+    }
+    const bool control = cp < 0x20 || (cp >= 0x7f && cp < 0xa0);
+    if (control || (ascii_only && n > 1)) {
+      for (std::size_t k = 0; k < n; ++k) escape_byte(out, static_cast<unsigned char>(text[i + k]));
+    } else if (cp == '\\') {
+      out += "\\\\";
+    } else {
+      out.append(text.substr(i, n));
+    }
+    i += n;
+  }
+  return out;
+}
+
+}  // namespace
+
+bool valid_utf8(std::string_view text) {
+  for (std::size_t i = 0; i < text.size();) {
+    std::uint32_t cp = 0;
+    const std::size_t n = utf8_sequence(text, i, cp);
+    if (n == 0) return false;
+    i += n;
+  }
+  return true;
+}
+
+std::string printable_text(std::string_view text) { return printable(text, false); }
+std::string printable_ascii(std::string_view text) { return printable(text, true); }
+
 }  // namespace utkit

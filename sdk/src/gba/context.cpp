@@ -2,11 +2,14 @@
 
 #include <pugixml.hpp>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <sstream>
 
 #include "utkit/base/encoding.hpp"
+#include "../base/xml_load.hpp"
 
 namespace utkit::gba {
 namespace {
@@ -33,7 +36,30 @@ bool digits(std::string_view s, std::size_t pos, std::size_t n, int& out) {
 
 constexpr std::string_view kMagic = "utkit-gba-context 1";
 
+// The range a stored or received lifetime may take: 1970-2200 (as
+// parse_xsd_datetime), which also keeps the nanosecond clock from overflowing.
+constexpr std::int64_t kMaxEpochSeconds = 7258118400;  // 2200-01-01T00:00:00Z
+
 }  // namespace
+
+Result<void> check_btid(std::string_view btid) {
+  // TS 33.220 4.5.2: B-TID = base64(RAND) "@" BSF server name: printable
+  // ASCII, which is also what a Digest user name and a log line can carry.
+  if (btid.empty()) return Error(Errc::gba_bad_bootstrapping_info, "the B-TID is empty");
+  if (btid.size() > 255 || btid.find('@') == std::string_view::npos) {
+    return Error(Errc::gba_bad_bootstrapping_info,
+                 "B-TID '" + printable_ascii(btid.substr(0, 80)) + "' is not base64(RAND)@BSF");
+  }
+  for (char c : btid) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u <= 0x20 || u >= 0x7f || c == '"' || c == '\\') {
+      return Error(Errc::gba_bad_bootstrapping_info,
+                   "B-TID '" + printable_ascii(btid.substr(0, 80)) +
+                       "' contains a character outside printable ASCII (or a quote or backslash); refused");
+    }
+  }
+  return success();
+}
 
 bool BootstrapContext::valid_at(WallTime now, std::chrono::seconds margin) const {
   return !btid.empty() && (uicc || ks.size() == 32) && now + margin < expiry;
@@ -99,20 +125,8 @@ std::string format_xsd_datetime(WallTime t) {
 }
 
 Result<BootstrappingInfo> parse_bootstrapping_info(std::string_view xml) {
-  if (xml.size() > 16 * 1024) {
-    return Error(Errc::gba_bad_bootstrapping_info, "BootstrappingInfo larger than 16 KiB refused");
-  }
-  if (xml.find("<!DOCTYPE") != std::string_view::npos || xml.find("<!ENTITY") != std::string_view::npos) {
-    return Error(Errc::gba_bad_bootstrapping_info, "BootstrappingInfo with a DOCTYPE or ENTITY refused");
-  }
   pugi::xml_document doc;
-  // Default parse options: no DOCTYPE processing, only the five predefined entities.
-  pugi::xml_parse_result r = doc.load_buffer(xml.data(), xml.size(), pugi::parse_default, pugi::encoding_utf8);
-  if (!r) {
-    return Error(Errc::gba_bad_bootstrapping_info,
-                 std::string("BootstrappingInfo is not well-formed XML: ") + r.description() + " at offset " +
-                     std::to_string(r.offset));
-  }
+  UTKIT_TRY(utkit::detail::load_untrusted_xml(doc, xml, "BootstrappingInfo", 16 * 1024, Errc::gba_bad_bootstrapping_info));
   pugi::xml_node root = doc.document_element();
   auto local = [](const char* name) {
     const char* colon = std::strchr(name, ':');
@@ -123,29 +137,29 @@ Result<BootstrappingInfo> parse_bootstrapping_info(std::string_view xml) {
                  std::string("expected a BootstrappingInfo document, got <") + root.name() + ">");
   }
   BootstrappingInfo info;
-  bool have_lifetime = false;
+  bool have_lifetime = false, have_btid = false;
   for (pugi::xml_node n : root.children()) {
     if (n.type() != pugi::node_element) continue;
     const std::string name = local(n.name());
     std::string text = n.text().get();
     while (!text.empty() && (text.back() == ' ' || text.back() == '\n' || text.back() == '\r' || text.back() == '\t')) text.pop_back();
     while (!text.empty() && (text.front() == ' ' || text.front() == '\n' || text.front() == '\r' || text.front() == '\t')) text.erase(text.begin());
+    if (name == "btid" || name == "lifetime") {
+      // One of each (TS 24.109 Annex C): two are ambiguous, never "take the last".
+      if ((name == "btid" && have_btid) || (name == "lifetime" && have_lifetime)) {
+        return Error(Errc::gba_bad_bootstrapping_info, "BootstrappingInfo has more than one <" + name + ">; refused");
+      }
+    }
     if (name == "btid") {
       info.btid = text;
+      have_btid = true;
     } else if (name == "lifetime") {
       UTKIT_ASSIGN(info.lifetime, parse_xsd_datetime(text));
       have_lifetime = true;
     }
   }
   if (info.btid.empty()) return Error(Errc::gba_bad_bootstrapping_info, "BootstrappingInfo has no btid");
-  if (info.btid.size() > 255 || info.btid.find('@') == std::string::npos) {
-    return Error(Errc::gba_bad_bootstrapping_info, "B-TID '" + info.btid.substr(0, 80) + "' is not base64(RAND)@BSF");
-  }
-  for (char c : info.btid) {
-    if (static_cast<unsigned char>(c) <= 0x20 || c == '"' || c == '\\' || c == 0x7f) {
-      return Error(Errc::gba_bad_bootstrapping_info, "B-TID contains a character that cannot go in a Digest user name");
-    }
-  }
+  UTKIT_TRY(check_btid(info.btid));
   if (!have_lifetime) return Error(Errc::gba_bad_bootstrapping_info, "BootstrappingInfo has no lifetime");
   return info;
 }
@@ -179,7 +193,10 @@ Result<BootstrapContext> BootstrapContext::parse(ByteView record) {
   while (std::getline(in, line)) {
     auto sp = line.find(' ');
     std::string key = line.substr(0, sp), value = sp == std::string::npos ? "" : line.substr(sp + 1);
-    if (key == "btid") c.btid = value;
+    if (key == "btid") {
+      if (!check_btid(value)) return bad("bad btid");
+      c.btid = value;
+    }
     else if (key == "impi") c.impi = value;
     else if (key == "bsf") c.bsf_host = value;
     else if (key == "rand") {
@@ -188,8 +205,11 @@ Result<BootstrapContext> BootstrapContext::parse(ByteView record) {
       c.rand = r.value();
     } else if (key == "expiry") {
       char* end = nullptr;
+      errno = 0;
       long long v = std::strtoll(value.c_str(), &end, 10);
-      if (value.empty() || *end != '\0') return bad("bad expiry");
+      if (value.empty() || *end != '\0' || errno == ERANGE || v < 0 || v > kMaxEpochSeconds) {
+        return bad("expiry out of range");
+      }
       c.expiry = WallTime{} + std::chrono::seconds(v);
       have_expiry = true;
     } else if (key == "uicc") {

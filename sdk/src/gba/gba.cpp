@@ -201,8 +201,11 @@ Result<ContextPtr> GbaClient::run_ub() {
   req.method = "GET";
   req.headers.add("Accept", "*/*");
   // TS 24.109 4.4.2: the first request names the IMPI in an empty Digest answer.
-  req.headers.add("Authorization", "Digest username=\"" + impi_ + "\", realm=\"" + bsf_.host +
-                                       "\", nonce=\"\", uri=\"" + bsf_.target + "\", response=\"\"");
+  UTKIT_ASSIGN(std::string q_impi, http::quoted_string(impi_, "the IMPI"));
+  UTKIT_ASSIGN(std::string q_realm, http::quoted_string(bsf_.host, "the BSF host"));
+  UTKIT_ASSIGN(std::string q_uri, http::quoted_string(bsf_.target, "the BSF URL path"));
+  req.headers.add("Authorization",
+                  "Digest username=" + q_impi + ", realm=" + q_realm + ", nonce=\"\", uri=" + q_uri + ", response=\"\"");
   if (log_) log_->debug("gba", "Ub: bootstrapping " + impi_ + " at " + bsf_.origin());
   auto rsp = client.send(bsf_, req);
   {
@@ -269,7 +272,7 @@ Result<http::DigestCredentials> NafCredentials::credentials(const http::AuthRequ
     return Error(Errc::auth_no_credentials, "realm '" + realm + "' is not a GBA realm (3GPP-bootstrapping@<NAF>)");
   }
   const Logger* log = gba_.logger();
-  const std::string realm_host = realm.substr((uicc_realm ? kUicc : kMe).size());
+  const std::string realm_host = http::canonical_host(realm.substr((uicc_realm ? kUicc : kMe).size()));
   if (log && realm_host != req.url.host) {
     log->warn("gba", "NAF realm names '" + realm_host + "' but the NAF is reached as '" + req.url.host +
                          "'; NAF_Id uses the latter (TS 33.220)");

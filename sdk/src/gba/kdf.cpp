@@ -1,5 +1,7 @@
 #include "utkit/gba/kdf.hpp"
 
+#include "utkit/http/writer.hpp"
+
 #include <mbedtls/md.h>
 
 namespace utkit::gba {
@@ -32,7 +34,10 @@ UaProtocolId ua_tls_psk(std::uint16_t suite) {
 }
 
 Bytes naf_id(std::string_view fqdn, const UaProtocolId& ua) {
-  Bytes id(fqdn.begin(), fqdn.end());
+  // The FQDN as DNS compares it: "XCAP.example.net." and "xcap.example.net"
+  // are one NAF and must derive one Ks_NAF.
+  const std::string host = http::canonical_host(fqdn);
+  Bytes id(host.begin(), host.end());
   id.insert(id.end(), ua.begin(), ua.end());
   return id;
 }

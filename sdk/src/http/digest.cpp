@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "utkit/base/encoding.hpp"
+#include "utkit/http/writer.hpp"
 
 namespace utkit::http {
 namespace {
@@ -102,15 +103,6 @@ class Hasher {
   const mbedtls_md_info_t* mbedtls_md_info_from_ctx() const { return ctx_.md_info; }
   mbedtls_md_context_t ctx_;
 };
-
-std::string quote(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "\"";
-}
 
 }  // namespace
 
@@ -309,13 +301,27 @@ Result<std::string> DigestSession::authorize(std::string_view method, std::strin
   // With userhash the header carries H(user:realm); HA1 still uses the user name (RFC 7616 3.4.4).
   UTKIT_ASSIGN(std::string response, compute_response(ch_.algorithm, cred.username, ch_.realm, password, ch_.nonce,
                                                       method, uri, qop_, nc, cnonce, body));
-  std::string h = "Digest username=" + quote(user) + ", realm=" + quote(ch_.realm) + ", nonce=" + quote(ch_.nonce) +
-                  ", uri=" + quote(uri) + ", response=\"" + response + "\"";
-  if (!ch_.algorithm_text.empty()) h += ", algorithm=" + ch_.algorithm_text;
+  // Every value that came from the user or the server is a quoted-string or a
+  // checked token: nothing can add or end a parameter.
+  UTKIT_ASSIGN(std::string q_user, quoted_string(user, "the Digest user name"));
+  UTKIT_ASSIGN(std::string q_realm, quoted_string(ch_.realm, "the Digest realm"));
+  UTKIT_ASSIGN(std::string q_nonce, quoted_string(ch_.nonce, "the Digest nonce"));
+  UTKIT_ASSIGN(std::string q_uri, quoted_string(uri, "the Digest uri"));
+  std::string h = "Digest username=" + q_user + ", realm=" + q_realm + ", nonce=" + q_nonce + ", uri=" + q_uri +
+                  ", response=\"" + response + "\"";
+  if (!ch_.algorithm_text.empty()) {
+    h += ", algorithm=" + (is_token(ch_.algorithm_text) ? ch_.algorithm_text : std::string(to_string(ch_.algorithm)));
+  }
   if (qop_ != Qop::none) h += std::string(", qop=") + to_string(qop_) + ", nc=" + nc + ", cnonce=\"" + cnonce + "\"";
-  if (ch_.has_opaque) h += ", opaque=" + quote(ch_.opaque);
+  if (ch_.has_opaque) {
+    UTKIT_ASSIGN(std::string q_opaque, quoted_string(ch_.opaque, "the Digest opaque"));
+    h += ", opaque=" + q_opaque;
+  }
   if (ch_.userhash) h += ", userhash=true";
-  if (!cred.auts.empty()) h += ", auts=" + quote(cred.auts);
+  if (!cred.auts.empty()) {
+    UTKIT_ASSIGN(std::string q_auts, quoted_string(cred.auts, "the AKA auts"));
+    h += ", auts=" + q_auts;
+  }
   last_cnonce_ = cnonce;
   last_nc_ = nc;
   last_uri_ = std::string(uri);

@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "utkit/base/encoding.hpp"
+
 namespace utkit::http {
 namespace {
 
@@ -24,6 +26,40 @@ Result<void> check_header(std::string_view name, std::string_view value) {
     }
   }
   return success();
+}
+
+bool is_token(std::string_view s) {
+  if (s.empty()) return false;
+  for (char c : s) {
+    if (!is_tchar(c)) return false;
+  }
+  return true;
+}
+
+Result<std::string> quoted_string(std::string_view s, std::string_view what) {
+  std::string out;
+  out.reserve(s.size() + 2);
+  out += '"';
+  for (char c : s) {
+    const auto u = static_cast<unsigned char>(c);
+    if ((u < 0x20 && c != '\t') || u == 0x7f) {
+      return Error(Errc::http_bad_request, std::string(what) + " contains a control character (0x" +
+                                               hex_number(u, 2) + "), which no HTTP header can carry; refused");
+    }
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  out += '"';
+  return out;
+}
+
+std::string canonical_host(std::string_view host) {
+  std::string h(host);
+  for (char& c : h) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  if (h.size() > 1 && h.back() == '.') h.pop_back();
+  return h;
 }
 
 Result<std::string> serialize(const Request& r) {
@@ -91,6 +127,7 @@ Result<Url> parse_url(std::string_view text) {
     u.host = std::string(auth.substr(0, colon));
     if (colon != std::string_view::npos) port = auth.substr(colon + 1);
   }
+  u.host = canonical_host(u.host);
   if (u.host.empty()) return Error(Errc::http_bad_url, "URL '" + std::string(text) + "' has no host");
   for (char c : u.host) {
     if (static_cast<unsigned char>(c) <= 0x20 || c == '/' || c == '\\') {

@@ -3,6 +3,7 @@
 #include <pugixml.hpp>
 
 #include "xml_util.hpp"
+#include "../base/xml_load.hpp"
 
 #include <cstring>
 
@@ -19,9 +20,8 @@ const char* mime_type_of(std::string_view auid) {
 
 XcapError parse_xcap_error(std::string_view body) {
   XcapError e;
-  if (body.empty() || body.size() > 64 * 1024 || body.find("<!DOCTYPE") != std::string_view::npos) return e;
   pugi::xml_document d;
-  if (!d.load_buffer(body.data(), body.size())) return e;
+  if (body.empty() || !utkit::detail::load_untrusted_xml(d, body, "xcap-error", 64 * 1024, Errc::xcap_bad_document)) return e;
   pugi::xml_node root = d.document_element();
   if (detail::local_name(root.name()) != "xcap-error") return e;
   for (pugi::xml_node c : root.children()) {
@@ -81,9 +81,12 @@ XcapError XcapClient::last_error() const {
 Result<XcapResult> XcapClient::run(const XcapUri& uri, http::Request req) {
   UTKIT_ASSIGN(http::Url url, http::parse_url(uri.to_string()));
   // TS 24.109 / TS 33.222: the identity the request is for, quoted.
-  req.headers.set("X-3GPP-Intended-Identity", "\"" + cfg_.intended_identity + "\"");
+  UTKIT_ASSIGN(std::string identity, http::quoted_string(cfg_.intended_identity, "the intended identity"));
+  req.headers.set("X-3GPP-Intended-Identity", std::move(identity));
+  const std::string what = req.method + " " + uri.to_string();  // before req is moved
   req.deadline = limits_.deadline;
   req.cancel = limits_.cancel;
+  const bool whole_document_delete = uri.node.empty() && req.method == "DELETE";
   UTKIT_ASSIGN(http::Response rsp, http_.send(url, std::move(req)));
   XcapResult r;
   r.status = rsp.status;
@@ -93,14 +96,13 @@ Result<XcapResult> XcapClient::run(const XcapUri& uri, http::Request req) {
   const std::string key = doc_key(uri.document);
   std::lock_guard<std::mutex> lock(mu_);
   if ((rsp.status >= 200 && rsp.status < 300) || rsp.status == 304) {
-    if (!r.etag.empty()) {
+    if (whole_document_delete) {
+      etags_.erase(key);  // the document is gone: an ETag a server sent with the DELETE describes nothing
+    } else if (!r.etag.empty()) {
       etags_[key] = r.etag;
-    } else if (uri.node.empty() && rsp.status == 200 && req.method == "DELETE") {
-      etags_.erase(key);
     }
     return r;
   }
-  const std::string what = req.method + " " + uri.to_string();
   switch (rsp.status) {
     case 404:
       return Error(Errc::xcap_not_found, what + ": no such document or node (404)");

@@ -9,18 +9,13 @@
 #include <sstream>
 
 #include "utkit/base/encoding.hpp"
+#include "../base/xml_load.hpp"
 
 namespace utkit::xcap {
 namespace {
 
 Result<void> load(pugi::xml_document& d, std::string_view xml, const char* what) {
-  if (xml.size() > (4u << 20)) return Error(Errc::xcap_bad_document, std::string(what) + " document larger than 4 MiB");
-  if (xml.find("<!DOCTYPE") != std::string_view::npos) {
-    return Error(Errc::xcap_bad_document, std::string(what) + " document with a DOCTYPE refused");
-  }
-  pugi::xml_parse_result r = d.load_buffer(xml.data(), xml.size());
-  if (!r) return Error(Errc::xcap_bad_document, std::string(what) + " document is not well-formed: " + r.description());
-  return success();
+  return utkit::detail::load_untrusted_xml(d, xml, std::string(what) + " document", 4u << 20, Errc::xcap_bad_document);
 }
 
 std::optional<SubHandling> sub_handling_of(std::string_view t) {
@@ -279,6 +274,10 @@ Result<void> WatcherRules::set_domain(std::string_view domain, SubHandling actio
 }
 
 Result<void> WatcherRules::put_rule(const Rule& r) {
+  UTKIT_TRY(detail::check_xml_text(r.id, "the rule id"));
+  for (const auto& i : r.identities) UTKIT_TRY(detail::check_xml_text(i, "the watcher identity"));
+  for (const auto& d : r.domains) UTKIT_TRY(detail::check_xml_text(d, "the watcher domain"));
+  for (const auto& a : r.external_lists) UTKIT_TRY(detail::check_xml_text(a, "the list reference"));
   NodeSelector ns;
   ns.steps = {Step::element("cr:ruleset"), Step::element("cr:rule").with("id", r.id)};
   ns.bindings = {{"cr", kCommonPolicyNs}};

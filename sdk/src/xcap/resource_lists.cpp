@@ -3,6 +3,7 @@
 #include <pugixml.hpp>
 
 #include "xml_util.hpp"
+#include "../base/xml_load.hpp"
 
 #include <cstring>
 #include <sstream>
@@ -22,15 +23,8 @@ ResourceLists& ResourceLists::operator=(ResourceLists&&) noexcept = default;
 ResourceLists::~ResourceLists() = default;
 
 Result<ResourceLists> ResourceLists::parse(std::string_view xml) {
-  if (xml.size() > kMaxDocument) return Error(Errc::xcap_bad_document, "resource-lists document larger than 4 MiB");
-  if (xml.find("<!DOCTYPE") != std::string_view::npos || xml.find("<!ENTITY") != std::string_view::npos) {
-    return Error(Errc::xcap_bad_document, "resource-lists document with a DOCTYPE refused");
-  }
   ResourceLists rl;
-  pugi::xml_parse_result r = rl.doc_->load_buffer(xml.data(), xml.size());
-  if (!r) {
-    return Error(Errc::xcap_bad_document, std::string("resource-lists document is not well-formed: ") + r.description());
-  }
+  UTKIT_TRY(utkit::detail::load_untrusted_xml(*rl.doc_, xml, "resource-lists document", kMaxDocument, Errc::xcap_bad_document));
   // Depth, iteratively.
   std::vector<std::pair<pugi::xml_node, int>> stack{{rl.doc_->document_element(), 1}};
   while (!stack.empty()) {
@@ -201,9 +195,12 @@ Result<std::vector<Entry>> BuddyList::entries(std::string list) {
 
 Result<void> BuddyList::ensure_list(ResourceLists& doc, const std::string& list) {
   if (doc.has_list(list)) return success();
+  UTKIT_TRY(detail::check_xml_text(list, "the list name"));
   NodeSelector ns;
   ns.steps = {Step::element("resource-lists"), Step::element("list").with("name", list)};
-  std::string body = std::string("<list xmlns=\"") + kResourceListsNs + "\" name=\"" + list + "\"/>";
+  // list_xml() escapes the name; the namespace goes on the element PUT's root.
+  std::string body = ResourceLists::list_xml(list);
+  body.insert(5, std::string(" xmlns=\"") + kResourceListsNs + "\"");
   auto r = xcap_.put(xcap_.uri(cfg_.auid, cfg_.document, ns), body);
   if (!r) return std::move(r).error();
   return success();
@@ -211,6 +208,9 @@ Result<void> BuddyList::ensure_list(ResourceLists& doc, const std::string& list)
 
 Result<void> BuddyList::add(const Entry& entry, std::string list) {
   if (list.empty()) list = cfg_.list;
+  UTKIT_TRY(detail::check_xml_text(entry.uri, "the buddy's URI"));
+  UTKIT_TRY(detail::check_xml_text(entry.display_name, "the buddy's display name"));
+  UTKIT_TRY(detail::check_xml_text(list, "the list name"));
   const DocumentSelector doc_sel = xcap_.uri(cfg_.auid, cfg_.document).document;
   for (int round = 0; round <= cfg_.max_retries; ++round) {
     // Without a current ETag, read the document first (and create it if missing).

@@ -5,6 +5,9 @@
 #include <string>
 #include <string_view>
 
+#include "utkit/base/encoding.hpp"
+#include "utkit/base/result.hpp"
+
 namespace utkit::xcap::detail {
 
 // The local part of a qualified name ("rl:entry" -> "entry").
@@ -13,7 +16,11 @@ inline std::string local_name(const char* qname) {
   return colon ? colon + 1 : qname;
 }
 
-// Text for an XML attribute value or element content.
+// Text for an XML attribute value or element content: the one escaping
+// function of every XML writer in the xcap module. Tab, CR and LF become
+// character references so that attribute-value normalisation (XML 1.0 3.3.3)
+// cannot turn them into spaces. The other C0 controls cannot appear in XML 1.0
+// at all: check_xml_text() refuses them before anything is built.
 inline std::string xml_escape(std::string_view s) {
   std::string o;
   o.reserve(s.size());
@@ -23,10 +30,27 @@ inline std::string xml_escape(std::string_view s) {
       case '>': o += "&gt;"; break;
       case '&': o += "&amp;"; break;
       case '"': o += "&quot;"; break;
+      case '\t': o += "&#9;"; break;
+      case '\n': o += "&#10;"; break;
+      case '\r': o += "&#13;"; break;
       default: o += c;
     }
   }
   return o;
+}
+
+// Whether `s` can be written into an XML 1.0 document at all: valid UTF-8 and
+// no C0 control other than tab, CR and LF. `what` names it in the error.
+inline Result<void> check_xml_text(std::string_view s, std::string_view what) {
+  if (!valid_utf8(s)) return Error(Errc::invalid_argument, std::string(what) + " is not valid UTF-8");
+  for (char c : s) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 && c != '\t' && c != '\n' && c != '\r') {
+      return Error(Errc::invalid_argument, std::string(what) + " contains a control character (0x" + hex_number(u, 2) +
+                                               ") that XML cannot carry");
+    }
+  }
+  return success();
 }
 
 }  // namespace utkit::xcap::detail

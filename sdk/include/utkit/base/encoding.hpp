@@ -32,4 +32,18 @@ SecretBytes base64_encode_secret(ByteView data);
 // Refuses characters outside the alphabet, bad padding and truncated input.
 Result<Bytes> base64_decode(std::string_view text);
 
+// Text from the network or from storage, checked and made safe to show.
+//
+// Strict UTF-8 (RFC 3629): no overlong forms, no surrogates, nothing above
+// U+10FFFF. XML documents, B-TIDs and JSON output need it.
+bool valid_utf8(std::string_view text);
+// For a terminal or a log line: valid UTF-8 characters that print are kept;
+// C0 controls (CR, LF, ESC included), DEL, C1 controls and bytes that are not
+// UTF-8 become "\xNN", and a backslash becomes "\\". Nothing that came from a
+// server can then move the cursor, clear the screen or forge a line.
+std::string printable_text(std::string_view text);
+// As printable_text, but only printable ASCII is kept (for error messages
+// that quote foreign input).
+std::string printable_ascii(std::string_view text);
+
 }  // namespace utkit

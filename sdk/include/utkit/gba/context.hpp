@@ -37,8 +37,13 @@ struct BootstrappingInfo {
   WallTime lifetime;
 };
 // Refuses bodies over 16 KiB, DOCTYPEs (no entity expansion at all), a
-// missing or empty btid, a missing or unparsable lifetime.
+// missing, empty, repeated or malformed btid (check_btid), a missing,
+// repeated or unparsable lifetime.
 Result<BootstrappingInfo> parse_bootstrapping_info(std::string_view xml);
+
+// A B-TID as utkit accepts it, from a BSF or from storage: 1-255 printable
+// ASCII characters with an '@', no quote or backslash.
+Result<void> check_btid(std::string_view btid);
 
 // xsd:dateTime: YYYY-MM-DDThh:mm:ss[.fff](Z|(+|-)hh:mm); no zone means UTC.
 Result<WallTime> parse_xsd_datetime(std::string_view text);

@@ -1,0 +1,28 @@
+#include "xml_load.hpp"
+
+#include <string>
+
+#include "utkit/base/encoding.hpp"
+
+namespace utkit::detail {
+
+Result<void> load_untrusted_xml(pugi::xml_document& doc, std::string_view xml, std::string_view what,
+                                std::size_t max_size, Errc code) {
+  const std::string name(what);
+  if (xml.size() > max_size) {
+    return Error(code, name + " larger than " + std::to_string(max_size / 1024) + " KiB refused");
+  }
+  if (!valid_utf8(xml)) return Error(code, name + " is not valid UTF-8; refused");
+  if (xml.find("<!DOCTYPE") != std::string_view::npos || xml.find("<!ENTITY") != std::string_view::npos) {
+    return Error(code, name + " with a DOCTYPE or ENTITY declaration refused");
+  }
+  // Default options: no DOCTYPE processing, only the five predefined entities.
+  pugi::xml_parse_result r = doc.load_buffer(xml.data(), xml.size(), pugi::parse_default, pugi::encoding_utf8);
+  if (!r) {
+    return Error(code, name + " is not well-formed XML: " + r.description() + " at offset " +
+                           std::to_string(r.offset));
+  }
+  return success();
+}
+
+}  // namespace utkit::detail

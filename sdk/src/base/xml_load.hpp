@@ -1,0 +1,24 @@
+// Internal: the one guard every XML document from the network goes through
+// (BootstrappingInfo, resource-lists, pres-rules, rls-services, xcap-error,
+// xcap-caps). Not a public header.
+#pragma once
+
+#include <pugixml.hpp>
+
+#include <cstddef>
+#include <string_view>
+
+#include "utkit/base/result.hpp"
+
+namespace utkit::detail {
+
+// Parses `xml` into `doc`, refusing (with `code`, the message naming `what`):
+//   * more than `max_size` bytes;
+//   * text that is not UTF-8 (RFC 3629): XML 1.0 documents here are UTF-8,
+//     and invalid sequences would otherwise reach JSON output and terminals;
+//   * any DOCTYPE or ENTITY declaration (no entity expansion of any kind);
+//   * XML that is not well-formed.
+Result<void> load_untrusted_xml(pugi::xml_document& doc, std::string_view xml, std::string_view what,
+                                std::size_t max_size, Errc code);
+
+}  // namespace utkit::detail
