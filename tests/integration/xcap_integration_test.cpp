@@ -176,6 +176,46 @@ TEST_CASE("buddy list: create the defaults, add, rename, move, remove") {
   CHECK(buddies.rename("sip:nobody@x", "x").error().code() == Errc::xcap_not_found);
 }
 
+TEST_CASE("buddy list: list names and buddies with XML metacharacters round-trip; controls are refused") {
+  Plain p;
+  http::HttpClient hc(p.tcp, *p.random, p.clock, nullptr);
+  xcap::XcapClient x(hc, {p.root(), kXui, ""});
+  xcap::BuddyList buddies(x);
+  const std::string list = "work & \"friends\" <2>";
+  auto added = buddies.add({"sip:dave@example.test", "Dave \"D\" <&>"}, list);
+  REQUIRE_MESSAGE(added.ok(), added.error().describe());
+  auto doc = buddies.document();
+  REQUIRE(doc.ok());
+  CHECK(doc->has_list(list));
+  auto got = buddies.entries(list);
+  REQUIRE(got.ok());
+  REQUIRE(got->size() == 1);
+  CHECK(got->at(0).display_name == "Dave \"D\" <&>");
+  // What XML 1.0 cannot carry is refused before anything is sent.
+  hc.reset_stats();
+  auto ctl = buddies.add({"sip:eve@example.test", "Eve\x01"});
+  REQUIRE_FALSE(ctl.ok());
+  CHECK(ctl.error().code() == Errc::invalid_argument);
+  CHECK_FALSE(buddies.add({"sip:eve@example.test", "\xff"}).ok());
+  CHECK(hc.stats().exchanges == 0);
+}
+
+TEST_CASE("xcap: put, delete, put again of a whole document; errors name the method") {
+  Plain p;
+  http::HttpClient hc(p.tcp, *p.random, p.clock, nullptr);
+  xcap::XcapClient x(hc, {p.root(), kXui, ""});
+  auto doc = x.uri("resource-lists", "index");
+  const std::string body = xcap::ResourceLists::with_lists({"friends"}).serialize();
+  REQUIRE(x.put(doc, body).ok());
+  REQUIRE(x.remove(doc).ok());
+  CHECK_FALSE(x.etag(doc.document).has_value());  // the document is gone, and so is its ETag
+  auto again = x.put(doc, body);
+  REQUIRE_MESSAGE(again.ok(), again.error().describe());
+  auto missing = x.get(x.uri("resource-lists", "nothing-here"));
+  REQUIRE_FALSE(missing.ok());
+  CHECK(missing.error().message().rfind("GET http", 0) == 0);
+}
+
 TEST_CASE("buddy list: one add costs one element PUT, whatever the list size") {
   Plain p;
   http::HttpClient hc(p.tcp, *p.random, p.clock, nullptr);

@@ -210,3 +210,19 @@ TEST_CASE("endpoint text") {
   CHECK(Endpoint{"bsf.example.test", 8080}.to_string() == "bsf.example.test:8080");
   CHECK(Endpoint{"::1", 443}.to_string() == "[::1]:443");
 }
+
+TEST_CASE("encoding: strict UTF-8 and text made safe for a terminal") {
+  CHECK(valid_utf8("plain"));
+  CHECK(valid_utf8("\xc3\xa9t\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"));
+  CHECK_FALSE(valid_utf8("\xff"));
+  CHECK_FALSE(valid_utf8("\xc0\xaf"));          // overlong '/'
+  CHECK_FALSE(valid_utf8("\xed\xa0\x80"));      // surrogate
+  CHECK_FALSE(valid_utf8("\xf4\x90\x80\x80"));  // above U+10FFFF
+  CHECK_FALSE(valid_utf8("\xe2\x82"));          // truncated
+  CHECK(printable_text("ok \xc3\xa9") == "ok \xc3\xa9");
+  CHECK(printable_text("a\x1b[2Jb") == "a\\x1b[2Jb");
+  CHECK(printable_text("line\r\nforged") == "line\\x0d\\x0aforged");
+  CHECK(printable_text("\xff\\") == "\\xff\\\\");
+  CHECK(printable_text("\xc2\x9b") == "\\xc2\\x9b");  // C1 CSI
+  CHECK(printable_ascii("caf\xc3\xa9") == "caf\\xc3\\xa9");
+}

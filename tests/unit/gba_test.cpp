@@ -157,3 +157,69 @@ TEST_CASE("gba: BSF names (TS 23.003)") {
   usim.mnc_length = 0;
   CHECK(bsf_host_for(usim).error().code() == Errc::config_missing);
 }
+
+TEST_CASE("gba: BootstrappingInfo with two btids or two lifetimes is refused, not 'the last one wins'") {
+  auto two_btids = parse_bootstrapping_info(
+      "<BootstrappingInfo><btid>a@b</btid><btid>evil@b</btid><lifetime>2030-01-01T00:00:00Z</lifetime>"
+      "</BootstrappingInfo>");
+  REQUIRE_FALSE(two_btids.ok());
+  CHECK(two_btids.error().code() == Errc::gba_bad_bootstrapping_info);
+  CHECK(two_btids.error().message().find("more than one <btid>") != std::string::npos);
+  auto two_lifetimes = parse_bootstrapping_info(
+      "<BootstrappingInfo><btid>a@b</btid><lifetime>2030-01-01T00:00:00Z</lifetime>"
+      "<lifetime>2099-01-01T00:00:00Z</lifetime></BootstrappingInfo>");
+  REQUIRE_FALSE(two_lifetimes.ok());
+  CHECK(two_lifetimes.error().message().find("more than one <lifetime>") != std::string::npos);
+}
+
+TEST_CASE("gba: a B-TID that is not printable ASCII, or a body that is not UTF-8, is refused") {
+  const std::string life = "<lifetime>2030-01-01T00:00:00Z</lifetime>";
+  for (const std::string& btid : {std::string("a\xc3\xa9@b"), std::string("a\x1b[2J@b"), std::string("a\x7f@b")}) {
+    auto r = parse_bootstrapping_info("<BootstrappingInfo><btid>" + btid + "</btid>" + life + "</BootstrappingInfo>");
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().code() == Errc::gba_bad_bootstrapping_info);
+    CHECK(r.error().message().find('\x1b') == std::string::npos);  // the message does not echo it raw
+  }
+  auto not_utf8 = parse_bootstrapping_info("<BootstrappingInfo><btid>a\xff@b</btid>" + life + "</BootstrappingInfo>");
+  REQUIRE_FALSE(not_utf8.ok());
+  CHECK(not_utf8.error().message().find("UTF-8") != std::string::npos);
+  CHECK(check_btid("I1U8vpY3qJ0hiuZNrke/NQ==@bsf.example.test").ok());
+}
+
+TEST_CASE("gba: a stored context with an out-of-range expiry or a bad B-TID is refused") {
+  BootstrapContext c;
+  c.btid = "I1U8vpY3qJ0hiuZNrke/NQ==@bsf.example.test";
+  c.ks = SecretBytes(ByteView(hex("b40ba9a3c58b2a05bbf0d987b21bf8cbf769bcd751044604127672711c6d3441")));
+  c.rand = hex("23553cbe9637a89d218ae64dae47bf35");
+  c.impi = "001010123456789@ims.mnc001.mcc001.3gppnetwork.org";
+  c.expiry = parse_xsd_datetime("2030-01-01T00:00:00Z").value();
+  c.bsf_host = "bsf.example.test";
+  const std::string good(c.serialize().view().as_string());
+  auto with_line = [&](const std::string& key, const std::string& value) {
+    std::string rec = good;
+    const auto at = rec.find("\n" + key + " ");
+    REQUIRE(at != std::string::npos);
+    const auto end = rec.find('\n', at + 1);
+    rec.replace(at + 1, end - at - 1, key + " " + value);
+    return BootstrapContext::parse(ByteView::of(rec));
+  };
+  REQUIRE(with_line("expiry", "1893456000").ok());
+  for (const char* v : {"-9000000000000000000", "9000000000000000000", "99999999999999999999999", "-1", "1e9", ""}) {
+    INFO("expiry " << v);
+    auto r = with_line("expiry", v);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().code() == Errc::storage_corrupt);
+  }
+  for (const char* b : {"a\xff@b", "a\"b@c", "no-at", "a\x1b@b"}) {
+    auto r = with_line("btid", b);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().code() == Errc::storage_corrupt);
+  }
+}
+
+TEST_CASE("gba: NAF_Id uses the host in one canonical form (case, trailing dot)") {
+  const UaProtocolId ua = ua_tls_digest(0x002F);
+  CHECK(naf_id("XCAP.Example.NET", ua) == naf_id("xcap.example.net", ua));
+  CHECK(naf_id("xcap.example.net.", ua) == naf_id("xcap.example.net", ua));
+  CHECK(hex_of(ByteView(naf_id("A.B.", ua_http_digest()))) == "612e620100000002");
+}

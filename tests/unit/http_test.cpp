@@ -339,6 +339,43 @@ TEST_CASE("digest: session builds headers, counts nonces, verifies rspauth") {
   CHECK(s.verify(Headers{}, ByteView(), cred, false).ok());
 }
 
+TEST_CASE("digest: values with quotes or backslashes cannot add or end a parameter") {
+  FixedRandom rnd;
+  auto ch = parse_challenges({"Digest realm=\"r\\\"x\", nonce=\"n\", qop=\"auth\", algorithm=MD5"});
+  REQUIRE(ch.ok());
+  DigestSession s(ch->at(0));
+  DigestCredentials cred{"alice\", response=\"forged", SecretBytes(ByteView::of("pw")), ""};
+  auto h = s.authorize("GET", "/a\"b", ByteView(), cred, rnd);
+  REQUIRE(h.ok());
+  CHECK(h->find("username=\"alice\\\", response=\\\"forged\"") != std::string::npos);
+  CHECK(h->find("realm=\"r\\\"x\"") != std::string::npos);
+  CHECK(h->find("uri=\"/a\\\"b\"") != std::string::npos);
+  CHECK(h->find("algorithm=MD5,") != std::string::npos);
+  // The header we wrote parses back to exactly the values we meant.
+  auto params = parse_auth_params(h->substr(7));
+  REQUIRE(params.ok());
+  int responses = 0;
+  for (auto& [k, v] : params.value()) {
+    if (k == "username") CHECK(v == "alice\", response=\"forged");
+    if (k == "response") ++responses;
+  }
+  CHECK(responses == 1);
+  DigestCredentials ctl{"a\x01b", SecretBytes(ByteView::of("pw")), ""};
+  auto refused = s.authorize("GET", "/", ByteView(), ctl, rnd);
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().code() == Errc::http_bad_request);
+}
+
+TEST_CASE("http: quoted_string and canonical_host") {
+  CHECK(quoted_string("sip:alice@example.net", "x").value() == "\"sip:alice@example.net\"");
+  CHECK(quoted_string("a\"b\\c", "x").value() == "\"a\\\"b\\\\c\"");
+  CHECK(quoted_string("tab\there", "x").ok());
+  for (const char* bad : {"a\rb", "a\nb", "a\x7f", "a\x1b[0m"}) CHECK_FALSE(quoted_string(bad, "x").ok());
+  CHECK(canonical_host("XCAP.Example.NET.") == "xcap.example.net");
+  CHECK(canonical_host("::1") == "::1");
+  CHECK(parse_url("https://XCAP.Example.net./xcap-root")->host == "xcap.example.net");
+}
+
 TEST_CASE("digest: AKA resync sends auts with an empty password; RFC 2069 without qop") {
   FixedRandom rnd;
   auto ch = parse_challenges({"Digest realm=\"bsf.example.test\", nonce=\"n\", algorithm=AKAv1-MD5, qop=\"auth\""});

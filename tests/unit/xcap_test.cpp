@@ -75,6 +75,15 @@ TEST_CASE("resource-lists: hostile documents are refused cleanly") {
   CHECK(huge_attr.ok());  // large but within limits: fine
 }
 
+TEST_CASE("resource-lists: a document that is not UTF-8 is refused") {
+  auto r = ResourceLists::parse("<resource-lists xmlns=\"urn:ietf:params:xml:ns:resource-lists\"><list name=\"\xff\"/>"
+                                "</resource-lists>");
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().code() == Errc::xcap_bad_document);
+  CHECK(r.error().message().find("UTF-8") != std::string::npos);
+  CHECK_FALSE(PresRules::parse("<cr:ruleset xmlns:cr=\"urn:ietf:params:xml:ns:common-policy\">\xc0\xaf</cr:ruleset>").ok());
+}
+
 TEST_CASE("xcap-error bodies, parsed loosely") {
   auto e = parse_xcap_error(
       "<?xml version=\"1.0\"?><!-- c --><xcap-error xmlns=\"urn:ietf:params:xml:ns:xcap-error\">"
