@@ -1,7 +1,13 @@
 #include "config.hpp"
 
+#include "output.hpp"
+
 #include <nlohmann/json.hpp>
 
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -49,21 +55,59 @@ Result<std::string> get_string(const json& obj, const std::string& where, const 
   return obj[key].get<std::string>();
 }
 
+Result<int> get_ms(const json& obj, const std::string& where, const char* key, int fallback, int min, int max) {
+  if (!obj.contains(key)) return fallback;
+  const json& v = obj[key];
+  if (!v.is_number_integer() || v.get<long long>() < min || v.get<long long>() > max) {
+    return bad(where + "." + key, "must be a whole number from " + std::to_string(min) + " to " + std::to_string(max));
+  }
+  return v.get<int>();
+}
+
+// A file the configuration names must be a readable regular file now, so that
+// the error names the key instead of surfacing later as a network failure.
+Result<void> check_readable_file(const std::string& key, const std::string& path) {
+  auto f = read_regular_file(path, 1u << 20);
+  if (!f) return bad(key, "names '" + path + "', which cannot be used: " + f.error().message());
+  return utkit::success();
+}
+
 }  // namespace
 
+std::string find_config(const std::string& from_command_line) {
+  if (!from_command_line.empty()) return from_command_line;
+  if (const char* env = std::getenv("UTKIT_CONFIG"); env != nullptr && *env != '\0') return env;
+  std::string base;
+  if (const char* xdg = std::getenv("XDG_CONFIG_HOME"); xdg != nullptr && *xdg == '/') {
+    base = xdg;
+  } else if (const char* home = std::getenv("HOME"); home != nullptr && *home == '/') {
+    base = std::string(home) + "/.config";
+  }
+  if (base.empty()) return {};
+  const std::string path = base + "/utkit/config.json";
+  return ::access(path.c_str(), F_OK) == 0 ? path : std::string();
+}
+
 Result<Config> load_config(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return Error(Errc::config_missing, "cannot read config file '" + path + "'");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  std::string text = ss.str();
+  unsigned mode = 0;
+  auto read = read_regular_file(path, 1u << 20, &mode);
+  if (!read) return Error(Errc::config_missing, "cannot read config file: " + read.error().message());
+  std::string text = std::move(read).value();
   json doc = json::parse(text, nullptr, false);
   utkit::secure_wipe(text);
   if (doc.is_discarded()) return Error(Errc::config_invalid, "config file '" + path + "' is not valid JSON");
   if (!doc.is_object()) return Error(Errc::config_invalid, "config file '" + path + "' must hold a JSON object");
-  UTKIT_TRY(only_keys(doc, "", {"identity", "usim", "bsf", "resolve", "storage_dir", "tls", "xcap"}));
+  UTKIT_TRY(only_keys(doc, "", {"identity", "usim", "bsf", "resolve", "storage_dir", "tls", "xcap", "timeouts"}));
+  if (doc.contains("usim") && doc["usim"].is_object() &&
+      (doc["usim"].contains("k") || doc["usim"].contains("opc") || doc["usim"].contains("op")) && (mode & 0077) != 0) {
+    char m[16];
+    std::snprintf(m, sizeof m, "%04o", mode & 07777u);
+    return Error(Errc::config_invalid, "config file '" + path + "' holds the subscriber key (usim.k/opc/op) but other "
+                                       "users may read it (mode " + m + "); run: chmod 600 '" + path + "'");
+  }
 
   Config c;
+  c.path = path;
   if (!doc.contains("identity") || !doc["identity"].is_object()) {
     return Error(Errc::config_missing, "config key 'identity' (an object with impi or imsi) is required");
   }
@@ -135,12 +179,17 @@ Result<Config> load_config(const std::string& path) {
   if (doc.contains("bsf")) {
     const json& b = doc["bsf"];
     if (!b.is_object()) return bad("bsf", "must be an object");
-    UTKIT_TRY(only_keys(b, "bsf", {"url", "gba_u"}));
+    UTKIT_TRY(only_keys(b, "bsf", {"url", "gba_u", "require_rspauth", "expiry_margin_s"}));
     UTKIT_ASSIGN(c.bsf_url, get_string(b, "bsf", "url", false));
-    if (b.contains("gba_u")) {
-      if (!b["gba_u"].is_boolean()) return bad("bsf.gba_u", "must be true or false");
-      c.gba_u = b["gba_u"].get<bool>();
+    if (!c.bsf_url.empty() && !utkit::http::parse_url(c.bsf_url)) {
+      return bad("bsf.url", "must be an http:// or https:// URL, e.g. http://bsf.example.net/, not '" + c.bsf_url + "'");
     }
+    for (const char* flag : {"gba_u", "require_rspauth"}) {
+      if (!b.contains(flag)) continue;
+      if (!b[flag].is_boolean()) return bad(std::string("bsf.") + flag, "must be true or false");
+      (std::string(flag) == "gba_u" ? c.gba_u : c.require_rspauth) = b[flag].get<bool>();
+    }
+    UTKIT_ASSIGN(c.expiry_margin_s, get_ms(b, "bsf", "expiry_margin_s", c.expiry_margin_s, 0, 86400));
   }
   if (doc.contains("resolve")) {
     const json& r = doc["resolve"];
@@ -178,27 +227,23 @@ Result<Config> load_config(const std::string& path) {
     if (!t.is_object()) return bad("tls", "must be an object");
     UTKIT_TRY(only_keys(t, "tls", {"ca_file", "profile"}));
     UTKIT_ASSIGN(c.ca_file, get_string(t, "tls", "ca_file", false));
+    if (!c.ca_file.empty()) UTKIT_TRY(check_readable_file("tls.ca_file", c.ca_file));
     UTKIT_ASSIGN(std::string profile, get_string(t, "tls", "profile", false));
     if (!profile.empty()) {
       if (!utkit::tls::TlsProfile::named(profile)) return bad("tls.profile", "must be \"ts33141\" or \"modern\"");
       c.tls_profile = profile;
     }
   }
-  return c;
-}
-
-int exit_code_for(const Error& e) {
-  switch (e.module()) {
-    case utkit::ErrorModule::config: return 3;
-    case utkit::ErrorModule::net:
-    case utkit::ErrorModule::tls:
-    case utkit::ErrorModule::http: return 4;
-    case utkit::ErrorModule::auth:
-    case utkit::ErrorModule::gba:
-    case utkit::ErrorModule::aka: return 5;
-    case utkit::ErrorModule::xcap: return 7;
-    default: return 1;
+  if (doc.contains("timeouts")) {
+    const json& t = doc["timeouts"];
+    if (!t.is_object()) return bad("timeouts", "must be an object");
+    UTKIT_TRY(only_keys(t, "timeouts", {"connect_ms", "io_ms", "request_ms", "bootstrap_ms"}));
+    UTKIT_ASSIGN(c.connect_ms, get_ms(t, "timeouts", "connect_ms", c.connect_ms, 1, 600000));
+    UTKIT_ASSIGN(c.io_ms, get_ms(t, "timeouts", "io_ms", c.io_ms, 1, 600000));
+    UTKIT_ASSIGN(c.request_ms, get_ms(t, "timeouts", "request_ms", c.request_ms, 1, 3600000));
+    UTKIT_ASSIGN(c.bootstrap_ms, get_ms(t, "timeouts", "bootstrap_ms", c.bootstrap_ms, 1, 3600000));
   }
+  return c;
 }
 
 Result<std::unique_ptr<Runtime>> open_runtime(Config& config, bool verbose) {

@@ -42,14 +42,20 @@ struct Config {
   std::string buddy_document = "index";             // xcap.document
   std::string buddy_list = "oma_buddylist";         // xcap.list
   std::string intended_identity;                    // xcap.intended_identity
+  bool require_rspauth = true;                      // bsf.require_rspauth
+  int expiry_margin_s = 60;                         // bsf.expiry_margin_s
+  // timeouts.*: milliseconds
+  int connect_ms = 10000, io_ms = 15000, request_ms = 30000, bootstrap_ms = 20000;
+  std::string path;                                 // where the configuration was read from
 };
 
-// The exit code for an error, by module (docs/cli.md).
-int exit_code_for(const utkit::Error& e);
-
-
-
+// Reads and checks the configuration. A file that holds usim.k, usim.opc or
+// usim.op and that other users may read is refused (chmod 600).
 utkit::Result<Config> load_config(const std::string& path);
+
+// --config, else $UTKIT_CONFIG, else $XDG_CONFIG_HOME/utkit/config.json
+// (~/.config/utkit/config.json) when it exists; empty when none.
+std::string find_config(const std::string& from_command_line);
 
 // The configured backend, and what it needs to stay alive.
 struct Backend {

@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "output.hpp"
+
 #include <cstdio>
 
 #include "utkit/gba/gba.hpp"
@@ -20,14 +22,9 @@ int bootstrap_command(Config& config, const std::vector<std::string>& args, bool
     if (a == "--force") {
       force = true;
     } else {
-      std::fprintf(stderr, "utcli: unknown bootstrap option '%s' (only --force)\n", a.c_str());
-      return 2;
+      return usage_error("unknown bootstrap option '" + a + "' (only --force)");
     }
   }
-  auto fail = [&](const Error& e) {
-    std::fprintf(stderr, "utcli: %s\n", e.describe().c_str());
-    return exit_code_for(e);
-  };
   auto rt = open_runtime(config, verbose);
   if (!rt) return fail(rt.error());
   Runtime& env = *rt.value();
@@ -44,6 +41,9 @@ int bootstrap_command(Config& config, const std::vector<std::string>& args, bool
   gc.bsf_url = config.bsf_url;
   gc.impi = config.impi;
   gc.gba_u = config.gba_u;
+  gc.require_rspauth = config.require_rspauth;
+  gc.expiry_margin = std::chrono::seconds(config.expiry_margin_s);
+  gc.timeout = Millis(config.bootstrap_ms);
   auto g = gba::GbaClient::create(gc, *env.backend.usim, *env.tcp, *env.random, env.clock, tls, env.store.get(), &env.log);
   if (!g) return fail(g.error());
   const bool had = static_cast<bool>(g.value()->current());
@@ -57,12 +57,12 @@ int bootstrap_command(Config& config, const std::vector<std::string>& args, bool
                         {"impi", c.impi},         {"bsf", g.value()->bsf().origin()},
                         {"reused", reused},       {"resyncs", stats.resyncs},
                         {"gba_u", c.uicc}};
-    std::printf("%s\n", j.dump().c_str());
+    print_json(j);
   } else {
-    std::printf("B-TID        %s\n", c.btid.c_str());
+    std::printf("B-TID        %s\n", term(c.btid).c_str());
     std::printf("valid until  %s\n", gba::format_xsd_datetime(c.expiry).c_str());
-    std::printf("IMPI         %s\n", c.impi.c_str());
-    std::printf("BSF          %s\n", g.value()->bsf().origin().c_str());
+    std::printf("IMPI         %s\n", term(c.impi).c_str());
+    std::printf("BSF          %s\n", term(g.value()->bsf().origin()).c_str());
     std::printf("%s%s\n", reused ? "reused the stored bootstrapping context" : "new bootstrap (Ub)",
                 stats.resyncs ? ", after one SQN resynchronisation" : "");
   }

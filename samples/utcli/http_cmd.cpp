@@ -6,6 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "output.hpp"
+
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -36,12 +38,11 @@ const char* kHttpHelp =
 
 int http_command(const std::vector<std::string>& args, bool as_json) {
   if (args.size() < 2) {
-    std::fprintf(stderr, "utcli: http needs METHOD and URL\n\n%s", kHttpHelp);
-    return 2;
+    return usage_error("http needs METHOD and URL", kHttpHelp);
   }
   const std::string method = args[0];
   auto url = http::parse_url(args[1]);
-  if (!url) return std::fprintf(stderr, "utcli: %s\n", url.error().describe().c_str()), 2;
+  if (!url) return fail(url.error(), 2);
 
   std::string user, password_env, ca, proxy, data_file;
   std::vector<std::string> extra_headers;
@@ -56,42 +57,50 @@ int http_command(const std::vector<std::string>& args, bool as_json) {
       opt.require_rspauth = true;
       continue;
     }
-    if ((v = value()) == nullptr) return std::fprintf(stderr, "utcli: %s needs a value\n", a.c_str()), 2;
+    if ((v = value()) == nullptr) return usage_error(a + " needs a value");
     if (a == "--user") user = *v;
     else if (a == "--password-env") password_env = *v;
     else if (a == "--ca") ca = *v;
     else if (a == "--proxy") proxy = *v;
     else if (a == "--data") data_file = *v;
     else if (a == "-H") extra_headers.push_back(*v);
-    else if (a == "--repeat") repeat = std::max(1, std::atoi(v->c_str()));
-    else if (a == "--timeout") opt.request_timeout = Millis(std::atoi(v->c_str()));
-    else if (a == "--qop") opt.preferred_qop = *v == "auth-int" ? http::Qop::auth_int : http::Qop::auth;
+    else if (a == "--repeat") {
+      auto n = parse_count(*v, 1, 1000);
+      if (!n) return usage_error("--repeat takes a whole number from 1 to 1000, not '" + *v + "'");
+      repeat = *n;
+    } else if (a == "--timeout") {
+      auto n = parse_count(*v, 1, 3600000);
+      if (!n) return usage_error("--timeout takes milliseconds from 1 to 3600000, not '" + *v + "'");
+      opt.request_timeout = Millis(*n);
+    } else if (a == "--qop") {
+      if (*v != "auth" && *v != "auth-int") return usage_error("--qop is auth or auth-int, not '" + *v + "'");
+      opt.preferred_qop = *v == "auth-int" ? http::Qop::auth_int : http::Qop::auth;
+    }
     else if (a == "--connect-to") {
       auto eq = v->find('=');
-      if (eq == std::string::npos) return std::fprintf(stderr, "utcli: --connect-to is HOST:PORT=ADDRESS\n"), 2;
+      if (eq == std::string::npos) return usage_error("--connect-to is HOST:PORT=ADDRESS");
       auto r = resolve.add(v->substr(0, eq), v->substr(eq + 1));
-      if (!r) return std::fprintf(stderr, "utcli: %s\n", r.error().describe().c_str()), 2;
+      if (!r) return fail(r.error(), 2);
     } else {
-      std::fprintf(stderr, "utcli: unknown http option '%s'\n\n%s", a.c_str(), kHttpHelp);
-      return 2;
+      return usage_error("unknown http option '" + a + "'", kHttpHelp);
     }
   }
   if (!proxy.empty()) {
     auto p = http::parse_url(proxy);
-    if (!p) return std::fprintf(stderr, "utcli: --proxy: %s\n", p.error().describe().c_str()), 2;
+    if (!p) return usage_error("--proxy: " + p.error().describe());
     opt.proxy = p.value();
   }
 
   posix::SystemClock clock;
   auto random = posix::make_system_random();
-  if (!random) return std::fprintf(stderr, "utcli: %s\n", random.error().describe().c_str()), 1;
+  if (!random) return fail(random.error(), 1);
   std::shared_ptr<tls::TlsContext> tls;
   auto cache = tls::TlsSessionCache::create(clock).value();
   if (!ca.empty()) {
     tls::TlsConfig cfg;
     cfg.trust.ca_file = ca;
     auto ctx = tls::TlsContext::create(cfg, *random.value(), clock, cache.get());
-    if (!ctx) return std::fprintf(stderr, "utcli: %s\n", ctx.error().describe().c_str()), 3;
+    if (!ctx) return fail(ctx.error(), 3);
     tls = ctx.value();
   }
   posix::TcpTransportFactory tcp(&resolve);
@@ -99,7 +108,7 @@ int http_command(const std::vector<std::string>& args, bool as_json) {
   std::unique_ptr<http::StaticCredentials> creds;
   if (!user.empty()) {
     const char* pw = password_env.empty() ? nullptr : std::getenv(password_env.c_str());
-    if (pw == nullptr) return std::fprintf(stderr, "utcli: --user needs --password-env naming a set variable\n"), 2;
+    if (pw == nullptr) return usage_error("--user needs --password-env naming a set variable");
     creds = std::make_unique<http::StaticCredentials>(user, SecretBytes(ByteView::of(pw)));
     client.set_credentials(creds.get());
   }
@@ -107,18 +116,15 @@ int http_command(const std::vector<std::string>& args, bool as_json) {
   req.method = method;
   for (const auto& h : extra_headers) {
     auto colon = h.find(':');
-    if (colon == std::string::npos) return std::fprintf(stderr, "utcli: -H takes 'Name: value'\n"), 2;
+    if (colon == std::string::npos) return usage_error("-H takes 'Name: value'");
     std::string value = h.substr(colon + 1);
     while (!value.empty() && value.front() == ' ') value.erase(value.begin());
     req.headers.add(h.substr(0, colon), value);
   }
   if (!data_file.empty()) {
-    std::ifstream in(data_file, std::ios::binary);
-    if (!in) return std::fprintf(stderr, "utcli: cannot read %s\n", data_file.c_str()), 2;
-    std::stringstream ss;
-    ss << in.rdbuf();
-    std::string body = ss.str();
-    req.body.assign(body.begin(), body.end());
+    auto body = read_regular_file(data_file, 16u << 20);
+    if (!body) return fail(std::move(body).error().with_context("--data"));
+    req.body.assign(body->begin(), body->end());
   }
 
   nlohmann::json responses = nlohmann::json::array();
@@ -129,9 +135,9 @@ int http_command(const std::vector<std::string>& args, bool as_json) {
       if (as_json) {
         responses.push_back({{"ok", false}, {"error", to_string(r.error().code())}, {"message", r.error().message()}});
       } else {
-        std::fprintf(stderr, "utcli: %s\n", r.error().describe().c_str());
+        std::fprintf(stderr, "utcli: %s\n", term(r.error().describe()).c_str());
       }
-      exit_code = r.error().module() == ErrorModule::auth ? 5 : 4;
+      exit_code = exit_code_for(r.error());
       break;
     }
     if (as_json) {
@@ -139,12 +145,12 @@ int http_command(const std::vector<std::string>& args, bool as_json) {
       for (const auto& [k, v] : r->headers.fields()) headers[k] = v;
       responses.push_back({{"ok", true}, {"status", r->status}, {"headers", headers}, {"body", r->body_text()}});
     } else {
-      std::printf("HTTP/1.%d %d %s\n", r->version_minor, r->status, r->reason.c_str());
-      for (const auto& [k, v] : r->headers.fields()) std::printf("%s: %s\n", k.c_str(), v.c_str());
-      std::printf("\n%s", r->body_text().c_str());
+      std::printf("HTTP/1.%d %d %s\n", r->version_minor, r->status, term(r->reason).c_str());
+      for (const auto& [k, v] : r->headers.fields()) std::printf("%s: %s\n", term(k).c_str(), term(v).c_str());
+      std::printf("\n%s", term(r->body_text()).c_str());
       if (!r->body.empty() && r->body.back() != '\n') std::printf("\n");
     }
-    if (r->status >= 400) exit_code = 6;
+    if (r->status >= 400) exit_code = kHttpStatus;
   }
   const auto& s = client.stats();
   if (as_json) {
@@ -160,7 +166,7 @@ int http_command(const std::vector<std::string>& args, bool as_json) {
       std::snprintf(id, sizeof id, "0x%04X", info->suite_id);
       out["tls"] = {{"version", tls::to_string(info->version)}, {"suite", info->suite}, {"suite_id", id}};
     }
-    std::printf("%s\n", out.dump().c_str());
+    print_json(out);
   } else {
     std::fprintf(stderr, "-- %d round trips (%d TCP, %d TLS full, %d TLS resumed, %d tunnels, %d exchanges), "
                          "%llu bytes sent, %llu received\n",

@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "output.hpp"
+
 #include <chrono>
 #include <cstdio>
 #include <thread>
@@ -74,14 +76,12 @@ const char* kTlsProbeHelp =
 
 int tls_probe(const std::vector<std::string>& args, bool as_json) {
   if (args.empty()) {
-    std::fprintf(stderr, "utcli: tls-probe needs HOST:PORT\n\n%s", kTlsProbeHelp);
-    return 2;
+    return usage_error("tls-probe needs HOST:PORT", kTlsProbeHelp);
   }
   std::string target = args[0];
   auto colon = target.rfind(':');
   if (colon == std::string::npos || colon == 0) {
-    std::fprintf(stderr, "utcli: tls-probe target must be HOST:PORT, not '%s'\n", target.c_str());
-    return 2;
+    return usage_error("tls-probe target must be HOST:PORT, not '" + target + "'");
   }
   Endpoint ep{target.substr(0, colon), static_cast<std::uint16_t>(std::atoi(target.c_str() + colon + 1))};
   if (!ep.host.empty() && ep.host.front() == '[' && ep.host.back() == ']') ep.host = ep.host.substr(1, ep.host.size() - 2);
@@ -103,7 +103,7 @@ int tls_probe(const std::vector<std::string>& args, bool as_json) {
     auto need = [&](const char* name) {
       v = next();
       if (v == "\x01") {
-        std::fprintf(stderr, "utcli: %s needs a value\n", name);
+        usage_error(std::string(name) + " needs a value");
         return false;
       }
       return true;
@@ -120,42 +120,48 @@ int tls_probe(const std::vector<std::string>& args, bool as_json) {
     } else if (a == "--profile") {
       if (!need("--profile")) return 2;
       auto p = tls::TlsProfile::named(v);
-      if (!p) return std::fprintf(stderr, "utcli: %s\n", p.error().describe().c_str()), 3;
+      if (!p) return fail(p.error(), 3);
       cfg.profile = p.value();
     } else if (a == "--suites") {
       if (!need("--suites")) return 2;
       auto s = parse_suites(v);
-      if (!s) return std::fprintf(stderr, "utcli: %s\n", s.error().describe().c_str()), 2;
+      if (!s) return fail(s.error(), 2);
       suites = s.value();
     } else if (a == "--no-rc4") {
       no_rc4 = true;
     } else if (a == "--min" || a == "--max") {
       if (!need(a.c_str())) return 2;
       auto ver = parse_version(v);
-      if (!ver) return std::fprintf(stderr, "utcli: %s\n", ver.error().describe().c_str()), 2;
+      if (!ver) return fail(ver.error(), 2);
       (a == "--min" ? vmin : vmax) = ver.value();
     } else if (a == "--x509") {
       if (!need("--x509")) return 2;
-      if (v != "legacy" && v != "strict") return std::fprintf(stderr, "utcli: --x509 is strict or legacy\n"), 2;
+      if (v != "legacy" && v != "strict") return usage_error("--x509 is strict or legacy");
       cfg.x509 = v == "legacy" ? tls::X509Policy::legacy : tls::X509Policy::strict;
     } else if (a == "--mfl") {
       if (!need("--mfl")) return 2;
-      int n = std::atoi(v.c_str());
+      int n = parse_count(v, 512, 4096).value_or(0);
       if (n != 512 && n != 1024 && n != 2048 && n != 4096) {
-        return std::fprintf(stderr, "utcli: --mfl is 512, 1024, 2048 or 4096\n"), 2;
+        return usage_error("--mfl is 512, 1024, 2048 or 4096");
       }
       cfg.max_fragment = static_cast<tls::MaxFragment>(n);
     } else if (a == "--truncated-hmac") {
       cfg.truncated_hmac = true;
     } else if (a == "--reconnect") {
       if (!need("--reconnect")) return 2;
-      reconnect = std::atoi(v.c_str());
+      auto n = parse_count(v, 0, 100);
+      if (!n) return usage_error("--reconnect takes a count from 0 to 100, not '" + v + "'");
+      reconnect = *n;
     } else if (a == "--session-max-age") {
       if (!need("--session-max-age")) return 2;
-      max_age = std::atol(v.c_str());
+      auto n = parse_count(v, 0, 24 * 3600);
+      if (!n) return usage_error("--session-max-age takes seconds from 0 to 86400 (TS 33.141 caps it at 24 h), not '" + v + "'");
+      max_age = *n;
     } else if (a == "--pause") {
       if (!need("--pause")) return 2;
-      pause_ms = std::atoi(v.c_str());
+      auto n = parse_count(v, 0, 3600000);
+      if (!n) return usage_error("--pause takes milliseconds from 0 to 3600000, not '" + v + "'");
+      pause_ms = *n;
     } else if (a == "--send") {
       if (!need("--send")) return 2;
       for (std::size_t k = 0; k < v.size(); ++k) {
@@ -168,10 +174,11 @@ int tls_probe(const std::vector<std::string>& args, bool as_json) {
       }
     } else if (a == "--timeout") {
       if (!need("--timeout")) return 2;
-      timeout_ms = std::atoi(v.c_str());
+      auto n = parse_count(v, 1, 3600000);
+      if (!n) return usage_error("--timeout takes milliseconds from 1 to 3600000, not '" + v + "'");
+      timeout_ms = *n;
     } else {
-      std::fprintf(stderr, "utcli: unknown tls-probe option '%s'\n\n%s", a.c_str(), kTlsProbeHelp);
-      return 2;
+      return usage_error("unknown tls-probe option '" + a + "'", kTlsProbeHelp);
     }
   }
   if (!suites.empty()) cfg.profile = cfg.profile.only(suites);
@@ -181,18 +188,15 @@ int tls_probe(const std::vector<std::string>& args, bool as_json) {
 
   posix::SystemClock clock;
   auto random = posix::make_system_random();
-  if (!random) return std::fprintf(stderr, "utcli: %s\n", random.error().describe().c_str()), 1;
+  if (!random) return fail(random.error(), 1);
   auto cache = tls::TlsSessionCache::create(clock, std::chrono::seconds(max_age));
-  if (!cache) return std::fprintf(stderr, "utcli: %s\n", cache.error().describe().c_str()), 3;
+  if (!cache) return fail(cache.error(), 3);
   auto ctx = tls::TlsContext::create(cfg, *random.value(), clock, cache.value().get());
-  if (!ctx) {
-    std::fprintf(stderr, "utcli: %s\n", ctx.error().describe().c_str());
-    return 3;
-  }
+  if (!ctx) return fail(ctx.error(), kConfig);
   posix::ResolveOverrides resolve;
   if (!connect_to.empty()) {
     auto r = resolve.add(ep.host + ":" + std::to_string(ep.port), connect_to);
-    if (!r) return std::fprintf(stderr, "utcli: %s\n", r.error().describe().c_str()), 2;
+    if (!r) return fail(r.error(), 2);
   }
 
   json connections = json::array();
@@ -208,19 +212,25 @@ int tls_probe(const std::vector<std::string>& args, bool as_json) {
     if (!r) {
       c = {{"ok", false}, {"error", to_string(r.error().code())}, {"message", r.error().message()}};
       connections.push_back(c);
-      if (!as_json) std::printf("connection %d: FAILED %s\n", n + 1, r.error().describe().c_str());
-      exit_code = 4;
+      if (!as_json) std::printf("connection %d: FAILED %s\n", n + 1, term(r.error().describe()).c_str());
+      exit_code = kNetwork;
       break;
     }
     const auto& info = stream.info();
     std::string reply;
+    std::optional<Error> after;  // a failure after the handshake fails the probe too
     if (!send.empty()) {
       auto w = stream.write(ByteView::of(send), Millis(timeout_ms));
+      if (!w) after = w.error();
       if (w) {
         std::uint8_t buf[4096];
         while (reply.size() < 65536) {
           auto got = stream.read(buf, sizeof buf, Millis(timeout_ms));
-          if (!got || got.value() == 0) break;
+          if (!got) {
+            if (got.error().code() != Errc::net_peer_closed || reply.empty()) after = got.error();
+            break;
+          }
+          if (got.value() == 0) break;
           reply.append(reinterpret_cast<char*>(buf), got.value());
           if (send.find("HTTP/") == std::string::npos && reply.find('\n') != std::string::npos) break;  // echo servers
         }
@@ -241,24 +251,33 @@ int tls_probe(const std::vector<std::string>& args, bool as_json) {
          {"peer", {{"subject", info.peer.subject}, {"issuer", info.peer.issuer},
                    {"not_after", info.peer.not_after}, {"key_bits", info.peer.key_bits}}}};
     if (!send.empty()) c["reply"] = reply;
+    if (after) {
+      c["ok"] = false;
+      c["error"] = to_string(after->code());
+      c["message"] = after->message();
+      exit_code = exit_code_for(*after);
+    }
     connections.push_back(c);
     if (!as_json) {
-      std::printf("connection %d: %s %s (%s), %s, %.1f ms, %llu bytes sent, %llu received\n", n + 1,
+      std::printf("connection %d: %s%s %s (%s), %s, %.1f ms, %llu bytes sent, %llu received\n", n + 1,
+                  after ? "FAILED after the handshake: " : "",
                   tls::to_string(info.version), info.suite.c_str(), idhex,
                   info.resumed ? "resumed" : "full handshake", ms,
                   static_cast<unsigned long long>(stats.bytes_written),
                   static_cast<unsigned long long>(stats.bytes_read));
       if (n == 0) {
         std::printf("  server certificate: %s\n  issued by: %s\n  valid until: %s UTC (%u-bit key)\n",
-                    info.peer.subject.c_str(), info.peer.issuer.c_str(), info.peer.not_after.c_str(),
+                    term(info.peer.subject).c_str(), term(info.peer.issuer).c_str(), term(info.peer.not_after).c_str(),
                     info.peer.key_bits);
       }
       if (!send.empty()) std::printf("  reply: %zu bytes\n", reply.size());
+      if (after) std::printf("  error: %s\n", term(after->describe()).c_str());
     }
+    if (after) break;
   }
   if (as_json) {
     json out = {{"target", target}, {"profile", cfg.profile.name}, {"connections", connections}};
-    std::printf("%s\n", out.dump().c_str());
+    print_json(out);
   }
   return exit_code;
 }

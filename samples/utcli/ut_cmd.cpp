@@ -3,6 +3,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "output.hpp"
+
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -18,17 +20,10 @@ using namespace utkit;
 
 namespace {
 
-int fail(const Error& e) {
-  std::fprintf(stderr, "utcli: %s\n", e.describe().c_str());
-  return exit_code_for(e);
-}
-
 int usage(const std::string& why) {
-  std::fprintf(stderr,
-               "utcli: %s\nusage: utcli --config FILE buddies list [--list L] | buddies add URI [--name N] [--list L]\n"
-               "       | buddies remove URI [--list L] | rules allow|block URI | xcap get|put|delete SELECTOR [--file F]\n",
-               why.c_str());
-  return 2;
+  return usage_error(why,
+                     "usage: utcli --config FILE buddies list [--list L] | buddies add URI [--name N] [--list L]\n"
+                     "       | buddies remove URI [--list L] | rules allow|block URI | xcap get|put|delete SELECTOR [--file F]\n");
 }
 
 // Takes "--opt value" out of args.
@@ -76,6 +71,12 @@ int ut_command(Config& config, const std::string& command, const std::vector<std
   uc.gba.bsf_url = config.bsf_url;
   uc.gba.impi = config.impi;
   uc.gba.gba_u = config.gba_u;
+  uc.gba.require_rspauth = config.require_rspauth;
+  uc.gba.expiry_margin = std::chrono::seconds(config.expiry_margin_s);
+  uc.gba.timeout = Millis(config.bootstrap_ms);
+  uc.http.connect_timeout = Millis(config.connect_ms);
+  uc.http.io_timeout = Millis(config.io_ms);
+  uc.http.request_timeout = Millis(config.request_ms);
   uc.tls.profile = tls::TlsProfile::named(config.tls_profile).value();
   if (!config.ca_file.empty()) uc.tls.trust.ca_file = config.ca_file;
   uc.profile = xcap::XcapProfile::named(config.xcap_profile).value();
@@ -94,6 +95,11 @@ int ut_command(Config& config, const std::string& command, const std::vector<std
       key = SecretBytes::take(fresh.value());
     }
     if (!key) return fail(key.error());
+    if (key->size() != 32) {
+      return fail(Error(Errc::storage_corrupt, "'" + config.storage_dir + "/tls-session-key' is not a 32-byte key (" +
+                                                   std::to_string(key->size()) +
+                                                   " bytes); delete it: the stored TLS sessions are then made anew"));
+    }
     uc.tls_session_key = std::make_shared<const SecretBytes>(std::move(key).value());
   }
   if (uc.xcap_root.rfind("https:", 0) == 0 && config.ca_file.empty()) {
@@ -115,9 +121,10 @@ int ut_command(Config& config, const std::string& command, const std::vector<std
       out = {{"list", l}, {"entries", nlohmann::json::array()}};
       for (const auto& e : entries.value()) out["entries"].push_back({{"uri", e.uri}, {"display_name", e.display_name}});
     } else {
-      std::printf("%s: %zu buddies\n", l.c_str(), entries->size());
+      std::printf("%s: %zu buddies\n", term(l).c_str(), entries->size());
       for (const auto& e : entries.value()) {
-        std::printf("  %s%s\n", e.uri.c_str(), e.display_name.empty() ? "" : ("  \"" + e.display_name + "\"").c_str());
+        std::printf("  %s%s\n", term(e.uri).c_str(),
+                    e.display_name.empty() ? "" : ("  \"" + term(e.display_name) + "\"").c_str());
       }
     }
   } else if (command == "buddies" && (sub == "add" || sub == "remove")) {
@@ -126,14 +133,14 @@ int ut_command(Config& config, const std::string& command, const std::vector<std
     if (!r) return fail(r.error());
     const std::string l = list.empty() ? config.buddy_list : list;
     out = {{"ok", true}, {"action", sub}, {"uri", args[0]}, {"list", l}};
-    if (!as_json) std::printf("%s %s %s\n", sub == "add" ? "added" : "removed", args[0].c_str(),
-                              (sub == "add" ? "to " + l : "from " + l).c_str());
+    if (!as_json) std::printf("%s %s %s\n", sub == "add" ? "added" : "removed", term(args[0]).c_str(),
+                              term(sub == "add" ? "to " + l : "from " + l).c_str());
   } else if (command == "rules" && (sub == "allow" || sub == "block")) {
     if (args.size() != 1) return usage("rules " + sub + " needs one URI");
     auto r = sub == "allow" ? ut.allow(args[0]) : ut.block(args[0]);
     if (!r) return fail(r.error());
     out = {{"ok", true}, {"action", sub}, {"uri", args[0]}, {"profile", config.xcap_profile}};
-    if (!as_json) std::printf("%s watcher %s (%s rules)\n", sub == "allow" ? "allowed" : "blocked", args[0].c_str(),
+    if (!as_json) std::printf("%s watcher %s (%s rules)\n", sub == "allow" ? "allowed" : "blocked", term(args[0]).c_str(),
                               config.xcap_profile.c_str());
   } else if (command == "xcap" && (sub == "get" || sub == "put" || sub == "delete")) {
     if (args.size() != 1) return usage("xcap " + sub + " needs one SELECTOR");
@@ -144,17 +151,26 @@ int ut_command(Config& config, const std::string& command, const std::vector<std
       r = ut.xcap_delete(args[0]);
     } else {
       if (file.empty()) return usage("xcap put needs --file F with the XML to store");
-      std::ifstream f(file, std::ios::binary);
-      if (!f) return usage("cannot read " + file);
-      std::stringstream ss;
-      ss << f.rdbuf();
-      r = ut.xcap_put(args[0], ss.str());
+      auto body = read_regular_file(file, 4u << 20);
+      if (!body) return fail(std::move(body).error().with_context("--file"), kUsage);
+      r = ut.xcap_put(args[0], std::move(body).value());
     }
     if (!r) return fail(r.error());
     out = {{"status", r->status}, {"etag", r->etag}, {"content_type", r->content_type}, {"body", r->body}};
     if (!as_json) {
-      if (!r->body.empty()) std::printf("%s%s", r->body.c_str(), r->body.back() == '\n' ? "" : "\n");
-      std::fprintf(stderr, "-- %d %s\n", r->status, r->etag.empty() ? "" : ("ETag " + r->etag).c_str());
+      if (!r->body.empty()) {
+        // Documents are multi-line: keep their line breaks, escape everything else.
+        std::string shown;
+        std::size_t from = 0;
+        while (from < r->body.size()) {
+          std::size_t nl = r->body.find('\n', from);
+          const std::size_t end = nl == std::string::npos ? r->body.size() : nl;
+          shown += term(std::string_view(r->body).substr(from, end - from)) + "\n";
+          from = end + 1;
+        }
+        std::printf("%s", shown.c_str());
+      }
+      std::fprintf(stderr, "-- %d %s\n", r->status, r->etag.empty() ? "" : ("ETag " + term(r->etag)).c_str());
     }
   } else {
     return usage("unknown command '" + command + " " + sub + "'");
@@ -168,7 +184,7 @@ int ut_command(Config& config, const std::string& command, const std::vector<std
                     {"exchanges", st.naf.exchanges}, {"bytes_sent", st.naf.bytes_sent},
                     {"bytes_received", st.naf.bytes_received}, {"bootstraps", st.gba.bootstraps},
                     {"wall_ms", ms}};
-    std::printf("%s\n", out.dump().c_str());
+    print_json(out);
   } else if (verbose) {
     std::fprintf(stderr,
                  "-- %.1f ms; NAF: %d round trips (%d TCP, %d TLS full, %d TLS resumed, %d HTTP), %llu bytes sent, "

@@ -23,7 +23,7 @@ expect() {
 k=465b5ce8b199b49faa5f0a2ee238a6bc
 opc=cd63cb71954a9f4e48a5994e37a02baf
 impi="001010000000001@ims.mnc001.mcc001.3gppnetwork.org"
-cfg() { printf '%s' "$1" > "$work/c.json"; }
+cfg() { printf '%s' "$1" > "$work/c.json"; chmod 600 "$work/c.json"; }
 
 expect 0 "usage: utcli" -- "$utcli" --help
 expect 2 "no command" -- "$utcli"
@@ -53,7 +53,62 @@ expect 3 "xcap.profile" -- "$utcli" --config "$work/c.json" buddies list
 cfg '{"identity": {"impi": "a@b"}, "usim": {"k": "'$k'", "opc": "'$opc'", "state_file": "'$work'/s"}, "resolve": {"h:1": "not-an-ip"}, "xcap": {"root": "http://h:1/r"}}'
 expect 3 "resolve.h:1" -- "$utcli" --config "$work/c.json" buddies list
 expect 2 "needs one URI" -- "$utcli" --config "$work/c.json" buddies add
-expect 0 "buddies add URI" -- "$utcli" --help
+expect 0 "buddies add URI" -- "$utcli" buddies --help
+expect 0 "usim auth RAND AUTN" -- "$utcli" usim --help
+expect 0 "^utcli \\(utkit\\) [0-9]+\\.[0-9]+\\.[0-9]+" -- "$utcli" --version
+expect 0 "8 http: the final response" -- "$utcli" --help
+# A word after the command is never taken for another command: this is
+# "buddies add" of a buddy called http (it stops at the bad resolve entry).
+expect 3 "resolve.h:1" -- "$utcli" --config "$work/c.json" buddies add http
+expect 3 "resolve.h:1" -- "$utcli" --config "$work/c.json" buddies add tls-probe
+# Every failure under --json is a JSON object on stdout.
+out=$("$utcli" --json --config "$work/none.json" usim info 2>/dev/null) && bad "exit 0 for a missing config" || true
+grep -q '^{"error":{"code":"config.missing","message":"cannot read config file' <<<"$out" && ok || bad "no JSON error: $out"
+out=$("$utcli" --json frobnicate 2>/dev/null) || true
+grep -q '"exit":2' <<<"$out" && ok || bad "no JSON usage error: $out"
+# Numbers on the command line are checked.
+expect 2 "reconnect takes a count" -- "$utcli" tls-probe 127.0.0.1:1 --reconnect -1
+expect 2 "timeout takes milliseconds" -- "$utcli" tls-probe 127.0.0.1:1 --timeout -5
+expect 2 "timeout takes milliseconds" -- "$utcli" http GET http://127.0.0.1:1/ --timeout -5
+# Configuration: keys named, files checked before any network use.
+cfg '{"identity": {"impi": "a@b"}, "usim": {"k": "'$k'", "opc": "'$opc'", "state_file": "'$work'/s"}, "bsf": {"url": "bsf.example.net"}}'
+expect 3 "bsf.url' must be an http" -- "$utcli" --config "$work/c.json" bootstrap
+cfg '{"identity": {"impi": "a@b"}, "usim": {"k": "'$k'", "opc": "'$opc'", "state_file": "'$work'/s"}, "tls": {"ca_file": "'$work'/no-ca.pem"}}'
+expect 3 "tls.ca_file' names" -- "$utcli" --config "$work/c.json" bootstrap
+cfg '{"identity": {"impi": "a@b"}, "usim": {"k": "'$k'", "opc": "'$opc'", "state_file": "'$work'/s"}, "timeouts": {"request_ms": -5}}'
+expect 3 "timeouts.request_ms' must be a whole number" -- "$utcli" --config "$work/c.json" bootstrap
+cfg '{"identity": {"impi": "a@b"}, "usim": {"k": "'$k'", "opc": "'$opc'", "state_file": "'$work'/s"}}'
+chmod 644 "$work/c.json"
+expect 3 "other users may read it \\(mode 0644\\); run: chmod 600" -- "$utcli" --config "$work/c.json" usim info
+chmod 600 "$work/c.json"
+mkfifo "$work/fifo.json"
+expect 3 "not a regular file" -- timeout 10 "$utcli" --config "$work/fifo.json" usim info
+# The configuration is found through UTKIT_CONFIG, then the XDG directory.
+expect 0 "IMPI +a@b" -- env UTKIT_CONFIG="$work/c.json" "$utcli" usim info
+mkdir -p "$work/xdg/utkit" && cp -p "$work/c.json" "$work/xdg/utkit/config.json"
+expect 0 "IMPI +a@b" -- env -u UTKIT_CONFIG XDG_CONFIG_HOME="$work/xdg" "$utcli" usim info
+expect 2 "needs a configuration" -- env -u UTKIT_CONFIG XDG_CONFIG_HOME="$work/none" HOME="$work/none" "$utcli" usim info
+
+# No core file: utcli holds K, OPc, CK, IK and Ks. Seen on a running utcli
+# (a TLS probe pausing between two connections to a local openssl s_server).
+if command -v openssl >/dev/null; then
+  openssl req -x509 -newkey rsa:2048 -nodes -keyout "$work/k.pem" -out "$work/c.pem" -days 1 -subj /CN=localhost \
+    -addext subjectAltName=DNS:localhost >/dev/null 2>&1
+  port=$(( 20000 + RANDOM % 20000 ))
+  openssl s_server -accept "127.0.0.1:$port" -cert "$work/c.pem" -key "$work/k.pem" -quiet -naccept 2 \
+    >/dev/null 2>&1 </dev/null &
+  srv=$!
+  sleep 0.5
+  (ulimit -c unlimited; exec "$utcli" tls-probe "localhost:$port" --connect-to 127.0.0.1 --ca "$work/c.pem" \
+     --reconnect 1 --pause 2000 >/dev/null 2>&1) &
+  cli=$!
+  sleep 1
+  limits=$(cat "/proc/$cli/limits" 2>/dev/null || true)
+  grep -qE "^Max core file size +0 +0 " <<<"$limits" && ok || bad "core files not disabled: $limits"
+  wait "$cli" || true
+  kill "$srv" 2>/dev/null || true
+  wait "$srv" 2>/dev/null || true
+fi
 
 cat > "$work/db.json" <<JSON
 {"subscribers": [{"impi": "$impi", "k": "$k", "opc": "$opc", "amf": "8000"}]}
@@ -66,6 +121,8 @@ autn=$(sed -n 's/.*"autn": "\([0-9a-f]*\)".*/\1/p' <<<"$v")
 expect 2 "RAND must be 32 hex" -- "$utcli" --config "$work/c.json" usim auth 00 "$autn"
 expect 0 '"status":"success"' -- "$utcli" --config "$work/c.json" --json usim auth "$rand" "$autn"
 expect 5 '"auts":"[0-9a-f]{28}"' -- "$utcli" --config "$work/c.json" --json usim auth "$rand" "$autn"
+# Misplaced global options after the command still work.
+expect 5 '"status":"sync_failure"' -- "$utcli" --config "$work/c.json" usim auth "$rand" "$autn" --json
 forged="${autn:0:31}$(printf '%x' $(( 0x${autn:31:1} ^ 1 )))"  # one MAC bit flipped
 expect 6 "MAC failure" -- "$utcli" --config "$work/c.json" usim auth "$rand" "$forged"
 [ "$(stat -c %a "$work/state/sqn")" = 600 ] && ok || bad "state file is not 0600"

@@ -1,5 +1,7 @@
 #include "utkit/base/error.hpp"
 
+#include <atomic>
+
 #include <cstdlib>
 
 #include "utkit/base/result.hpp"
@@ -119,12 +121,23 @@ Error&& Error::with_context(std::string_view what) && {
   return std::move(*this);
 }
 
+namespace {
+std::atomic<ResultMisuseHandler> g_misuse_handler{nullptr};
+}
+
+void set_result_misuse_handler(ResultMisuseHandler handler) { g_misuse_handler.store(handler); }
+
 namespace detail {
-// A programming error (like a failed assert): the SDK never prints, so it
-// stops here; a debugger's backtrace names this function and `what`.
-void result_misuse(const char* what) {
+// A programming error (like a failed assert): the SDK never prints; the app's
+// handler may report it, then the process stops here (a debugger's backtrace
+// names this function and `what`).
+void result_misuse(const char* what, const Error* held) {
   volatile const char* reason = what;
   (void)reason;
+  if (ResultMisuseHandler h = g_misuse_handler.load()) {
+    const std::string error = held != nullptr ? held->describe() : std::string();
+    h(what, error.c_str());
+  }
   std::abort();
 }
 }  // namespace detail

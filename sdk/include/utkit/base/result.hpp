@@ -3,6 +3,9 @@
 // No exceptions cross the SDK (it is built with -fno-exceptions). Accessing
 // value() of a failed Result, or error() of a successful one, is a programming
 // error and aborts; check ok() (or use UTKIT_TRY / UTKIT_ASSIGN) first.
+// Before aborting it calls the handler set with set_result_misuse_handler()
+// (if any) with what was misused and the error the Result held, so that an
+// app can log the reason (the SDK itself never prints).
 #pragma once
 
 #include <cstdlib>
@@ -15,8 +18,15 @@
 
 namespace utkit {
 
+// Called once, just before the abort, on a misused Result. `error` is the
+// held error's describe() for value() of a failed Result, else empty. The
+// handler must not return control by other means than returning. Process-wide
+// (like a signal handler); set it once at start-up. nullptr removes it.
+using ResultMisuseHandler = void (*)(const char* what, const char* error);
+void set_result_misuse_handler(ResultMisuseHandler handler);
+
 namespace detail {
-[[noreturn]] void result_misuse(const char* what);
+[[noreturn]] void result_misuse(const char* what, const Error* held = nullptr);
 }
 
 template <class T>
@@ -50,7 +60,7 @@ class [[nodiscard]] Result {
   T value_or(T fallback) && { return ok() ? std::move(*std::get_if<0>(&v_)) : std::move(fallback); }
 
  private:
-  void check_value() const { if (!ok()) detail::result_misuse("value() of a failed Result"); }
+  void check_value() const { if (!ok()) detail::result_misuse("value() of a failed Result", std::get_if<1>(&v_)); }
   void check_error() const { if (ok()) detail::result_misuse("error() of a successful Result"); }
 
   std::variant<T, Error> v_;
@@ -67,7 +77,7 @@ class [[nodiscard]] Result<void> {
 
   bool ok() const { return !e_.has_value(); }
   explicit operator bool() const { return ok(); }
-  void value() const { if (!ok()) detail::result_misuse("value() of a failed Result"); }
+  void value() const { if (!ok()) detail::result_misuse("value() of a failed Result", &*e_); }
 
   const Error& error() const& { check_error(); return *e_; }
   Error&& error() && { check_error(); return std::move(*e_); }
