@@ -440,3 +440,72 @@ TEST_CASE("gba: a trace-level log of a bootstrap and a Ua request holds no key m
   }
   CHECK(log.find(password.substr(0, 20)) == std::string::npos);
 }
+
+TEST_CASE("gba: a BSF that grants 10 s: the fresh context serves, is renewed within a quarter, never in a loop") {
+  netsim::Bsf::Options bo;
+  bo.lifetime = 10s;
+  World w(0, bo);
+  auto g = w.client().value();  // default margin 60 s: larger than the whole lifetime
+  auto first = g->context();
+  REQUIRE_MESSAGE(first.ok(), first.error().describe());
+  for (int i = 0; i < 5; ++i) CHECK(g->context().value()->btid == first.value()->btid);
+  CHECK(g->stats().bootstraps == 1);
+  w.clock.advance(7s);  // margin scaled to 2.5 s: still usable
+  CHECK(g->context().value()->btid == first.value()->btid);
+  CHECK(g->stats().bootstraps == 1);
+  w.clock.advance(1s);  // within the last quarter: renewed once
+  auto second = g->context();
+  REQUIRE(second.ok());
+  CHECK(second.value()->btid != first.value()->btid);
+  for (int i = 0; i < 5; ++i) (void)g->context();
+  CHECK(g->stats().bootstraps == 2);
+}
+
+TEST_CASE("gba: a BSF without rspauth is refused by default, naming the switch, and reached with it off") {
+  World w;
+  w.bsf->set_fault(netsim::Bsf::Fault::no_rspauth);
+  auto strict = w.client().value()->context();
+  REQUIRE_FALSE(strict.ok());
+  CHECK(strict.error().code() == Errc::auth_rspauth_mismatch);
+  CHECK(strict.error().message().find("require_rspauth") != std::string::npos);
+  gba::GbaConfig lenient;
+  lenient.require_rspauth = false;
+  auto ok = w.client(nullptr, lenient).value()->context();
+  REQUIRE_MESSAGE(ok.ok(), ok.error().describe());
+  // A wrong rspauth is refused whatever the switch says.
+  w.bsf->set_fault(netsim::Bsf::Fault::wrong_rspauth);
+  auto wrong = w.client(nullptr, lenient).value()->bootstrap();
+  REQUIRE_FALSE(wrong.ok());
+  CHECK(wrong.error().code() == Errc::auth_rspauth_mismatch);
+}
+
+// A NAF that answers credentials it refuses with a bare 401 (no
+// WWW-Authenticate): one new bootstrap and one retry, then a clear error.
+TEST_CASE("gba Ua: a bare 401 to a B-TID is a refusal: one new bootstrap, then stop") {
+  World w;
+  auto g = w.client().value();
+  std::atomic<int> answered{0};
+  netsim::StreamServer::Options o;
+  o.tls = false;
+  auto naf = netsim::HttpServer::start(o, [&](const netsim::HttpRequest& r) {
+               if (!r.headers.has("Authorization")) {
+                 auto c = netsim::HttpReply::text(401, "");
+                 c.headers.add("WWW-Authenticate",
+                               "Digest realm=\"3GPP-bootstrapping@naf.example.test\", nonce=\"n1\", qop=\"auth\"");
+                 return c;
+               }
+               ++answered;
+               return netsim::HttpReply::text(401, "");  // no challenge
+             }).value();
+  (void)w.resolve.add("naf.example.test:" + std::to_string(naf->port()), "127.0.0.1");
+  http::HttpClient client(w.tcp, *w.random, w.clock, nullptr, {}, &w.log);
+  gba::NafCredentials creds(*g);
+  client.set_credentials(&creds);
+  auto url = http::parse_url("http://naf.example.test:" + std::to_string(naf->port()) + "/xcap-root/").value();
+  auto r = client.send(url, http::Request{});
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().code() == Errc::auth_failed);
+  CHECK(r.error().message().find("without a challenge") != std::string::npos);
+  CHECK(g->stats().bootstraps == 2);  // the first, and one more after the refusal
+  CHECK(answered.load() == 2);
+}

@@ -195,3 +195,63 @@ TEST_CASE("ut session: deadlines and cancellation") {
   CHECK(cancelled.error().code() == Errc::cancelled);
   CHECK(std::chrono::steady_clock::now() - t0 < 1200ms);
 }
+
+// A BSF that accepts the connection and never answers: the operation's
+// deadline and cancel flag must end a cold start, not the (long) Ub timeout.
+TEST_CASE("ut session: a deadline or a cancel stops a cold start stuck at a silent BSF") {
+  Network net;
+  netsim::StreamServer::Options o;
+  o.tls = false;
+  auto silent = netsim::HttpServer::start(o, [](const netsim::HttpRequest&) {
+                  auto r = netsim::HttpReply::text(503, "late");
+                  r.delay = 2500ms;
+                  return r;
+                }).value();
+  ut::UtConfig c = net.config(*net.naf);
+  c.gba.bsf_url = "http://127.0.0.1:" + std::to_string(silent->port()) + "/";
+  c.gba.timeout = 60000ms;
+  SUBCASE("deadline") {
+    auto s = ut::UtSession::create(c, *net.usim, net.platform()).value();
+    const auto t0 = std::chrono::steady_clock::now();
+    auto r = s->buddies({}, ut::OpLimits{700ms, nullptr});
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().code() == Errc::net_timeout);
+    CHECK(std::chrono::steady_clock::now() - t0 < 3000ms);  // not the 60 s Ub timeout
+  }
+  SUBCASE("cancel") {
+    auto s = ut::UtSession::create(c, *net.usim, net.platform()).value();
+    std::atomic<bool> cancel{false};
+    std::thread canceller([&] {
+      std::this_thread::sleep_for(300ms);
+      cancel = true;
+    });
+    const auto t0 = std::chrono::steady_clock::now();
+    auto r = s->buddies({}, ut::OpLimits{1000ms, &cancel});
+    canceller.join();
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().code() == Errc::cancelled);
+    CHECK(std::chrono::steady_clock::now() - t0 < 3000ms);
+  }
+  SUBCASE("sequential cold start (no concurrent bootstrap) honours the deadline too") {
+    c.concurrent_bootstrap = false;
+    auto s = ut::UtSession::create(c, *net.usim, net.platform()).value();
+    const auto t0 = std::chrono::steady_clock::now();
+    auto r = s->buddies({}, ut::OpLimits{700ms, nullptr});
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().code() == Errc::net_timeout);
+    CHECK(std::chrono::steady_clock::now() - t0 < 3000ms);
+  }
+}
+
+TEST_CASE("ut session: a NAF that refuses the cached B-TID with a bare 401 gets a new bootstrap, once") {
+  Network net;
+  auto s = ut::UtSession::create(net.config(*net.naf), *net.usim, net.platform()).value();
+  REQUIRE(s->buddies().ok());
+  const std::string first = s->gba()->current()->btid;
+  net.naf->set_bare_401(true);
+  net.naf->refuse_known_btids();
+  auto again = s->buddies();
+  REQUIRE_MESSAGE(again.ok(), again.error().describe());
+  CHECK(s->gba()->current()->btid != first);
+  CHECK(s->stats().gba.bootstraps == 2);
+}

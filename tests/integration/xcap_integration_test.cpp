@@ -402,3 +402,53 @@ TEST_CASE("watcher rules: OMA lists and IETF identity rules, rls-services") {
     CHECK(caps.supports("resource-lists"));
   }
 }
+
+// A server that refuses every write with 412: the retries back off, and the
+// operation's cancel flag and deadline end them.
+TEST_CASE("buddy list: retries after 412 back off and stop at the deadline or on cancel") {
+  std::atomic<int> puts{0};
+  netsim::StreamServer::Options o;
+  o.tls = false;
+  auto server = netsim::HttpServer::start(o, [&](const netsim::HttpRequest& r) {
+                  if (r.method == "PUT") {
+                    ++puts;
+                    return netsim::HttpReply::text(412, "");
+                  }
+                  auto rep = netsim::HttpReply::text(
+                      200, "<resource-lists xmlns=\"urn:ietf:params:xml:ns:resource-lists\"><list name=\"oma_buddylist\"/>"
+                           "</resource-lists>", "application/resource-lists+xml");
+                  rep.headers.add("ETag", "\"e" + std::to_string(puts.load()) + "\"");
+                  return rep;
+                }).value();
+  posix::SystemClock clock;
+  auto random = posix::make_system_random().value();
+  posix::TcpTransportFactory tcp;
+  http::HttpClient hc(tcp, *random, clock, nullptr);
+  xcap::XcapClient x(hc, {"http://127.0.0.1:" + std::to_string(server->port()) + "/xcap-root", kXui, ""});
+  xcap::BuddyConfig bc;
+  bc.max_retries = 50;
+  bc.backoff_base = 100ms;
+  bc.backoff_max = 400ms;
+  xcap::BuddyList buddies(x, bc);
+  SUBCASE("deadline") {
+    x.set_limits({std::chrono::steady_clock::now() + 800ms, nullptr});
+    const auto t0 = std::chrono::steady_clock::now();
+    auto r = buddies.add({"sip:bob@example.test", "Bob"});
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().code() == Errc::net_timeout);
+    CHECK(std::chrono::steady_clock::now() - t0 < 2000ms);
+    CHECK(puts.load() < 20);  // paced, not 50 PUTs in a burst
+  }
+  SUBCASE("cancel") {
+    std::atomic<bool> cancel{false};
+    x.set_limits({std::nullopt, &cancel});
+    std::thread canceller([&] {
+      std::this_thread::sleep_for(300ms);
+      cancel = true;
+    });
+    auto r = buddies.add({"sip:bob@example.test", "Bob"});
+    canceller.join();
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().code() == Errc::cancelled);
+  }
+}

@@ -2,6 +2,7 @@
 
 #include "utkit/base/encoding.hpp"
 #include "utkit/gba/kdf.hpp"
+#include "utkit/http/digest.hpp"
 
 namespace netsim {
 
@@ -28,6 +29,19 @@ HttpReply Naf::handle(const HttpRequest& req) {
   // NAF_Id = FQDN || Ua protocol id: TLS with shared-key Digest and the negotiated suite (TS 33.220 Annex H).
   const gba::UaProtocolId ua = req.tls_suite ? gba::ua_tls_digest(req.tls_suite) : gba::ua_http_digest();
   const Bytes naf_id = gba::naf_id(opt_.host, ua);
+  if (bare_401_) {
+    if (const std::string* auth = req.headers.find("Authorization"); auth && auth->rfind("Digest ", 0) == 0) {
+      auto params = utkit::http::parse_auth_params(std::string_view(*auth).substr(7));
+      std::string user;
+      if (params) {
+        for (auto& [k, v] : params.value()) {
+          if (k == "username") user = v;
+        }
+      }
+      std::lock_guard<std::mutex> lock(mu_);
+      if (refused_.count(user)) return HttpReply::text(401, "");
+    }
+  }
   auto out = guard_.check(req, [&](const std::string& btid, const std::string&) -> std::optional<std::string> {
     {
       std::lock_guard<std::mutex> lock(mu_);

@@ -34,6 +34,9 @@ class Naf {
   // B-TIDs seen so far are refused from now on (as after a NAF-side purge):
   // the client must bootstrap again.
   void refuse_known_btids();
+  // With true, a refused B-TID gets a bare 401 with no WWW-Authenticate (not
+  // allowed by RFC 9110, but seen from NAFs).
+  void set_bare_401(bool on) { bare_401_ = on; }
   std::size_t authentications() const { return authentications_; }
   std::size_t requests() const { return http_->requests(); }
 
@@ -49,6 +52,7 @@ class Naf {
   std::mutex mu_;
   std::set<std::string> seen_, refused_;
   std::atomic<std::size_t> authentications_{0};
+  std::atomic<bool> bare_401_{false};
 };
 
 }  // namespace netsim

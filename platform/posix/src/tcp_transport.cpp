@@ -10,6 +10,10 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <thread>
 #include <chrono>
 #include <cstring>
 
@@ -90,6 +94,50 @@ void TcpTransport::close() {
   }
 }
 
+namespace {
+
+// getaddrinfo() has no timeout of its own and may wait on DNS for tens of
+// seconds: run it on a helper thread and stop waiting at the deadline. The
+// helper owns its share of the state and frees the list if nobody waits.
+struct Lookup {
+  std::mutex mu;
+  std::condition_variable done_cv;
+  bool done = false;
+  bool abandoned = false;
+  int gai = 0;
+  addrinfo* list = nullptr;
+};
+
+int resolve_by(const std::string& host, const std::string& port, const addrinfo& hints, Steady::time_point deadline,
+               addrinfo** out, bool& timed_out) {
+  timed_out = false;
+  if (hints.ai_flags & AI_NUMERICHOST) return ::getaddrinfo(host.c_str(), port.c_str(), &hints, out);
+  auto state = std::make_shared<Lookup>();
+  std::thread([state, host, port, hints] {
+    addrinfo* list = nullptr;
+    const int gai = ::getaddrinfo(host.c_str(), port.c_str(), &hints, &list);
+    std::lock_guard<std::mutex> lock(state->mu);
+    if (state->abandoned) {
+      if (gai == 0) ::freeaddrinfo(list);
+      return;
+    }
+    state->gai = gai;
+    state->list = list;
+    state->done = true;
+    state->done_cv.notify_all();
+  }).detach();
+  std::unique_lock<std::mutex> lock(state->mu);
+  if (!state->done_cv.wait_until(lock, deadline, [&] { return state->done; })) {
+    state->abandoned = true;
+    timed_out = true;
+    return EAI_AGAIN;
+  }
+  *out = state->list;
+  return state->gai;
+}
+
+}  // namespace
+
 Result<void> TcpTransport::connect(const Endpoint& to, Millis timeout) {
   close();
   const auto deadline = Steady::now() + timeout;
@@ -104,7 +152,12 @@ Result<void> TcpTransport::connect(const Endpoint& to, Millis timeout) {
   if (is_literal_address(host)) hints.ai_flags = AI_NUMERICSERV | AI_NUMERICHOST;
   addrinfo* list = nullptr;
   const std::string port = std::to_string(to.port);
-  int gai = ::getaddrinfo(host.c_str(), port.c_str(), &hints, &list);
+  bool timed_out = false;
+  int gai = resolve_by(host, port, hints, deadline, &list, timed_out);
+  if (timed_out) {
+    return Error(Errc::net_timeout, "resolving '" + to.host + "' took longer than " + std::to_string(timeout.count()) +
+                                        " ms (check DNS, or pin the name with a resolve override)");
+  }
   if (gai != 0) {
     return Error(Errc::net_resolve, "cannot resolve '" + to.host + "': " + gai_strerror(gai) +
                                         " (check the name, or pin it with a resolve override)");

@@ -2,6 +2,7 @@
 
 #include <pugixml.hpp>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -61,12 +62,18 @@ Result<void> check_btid(std::string_view btid) {
   return success();
 }
 
+std::chrono::seconds BootstrapContext::effective_margin(std::chrono::seconds margin) const {
+  if (issued == WallTime{} || expiry <= issued) return margin;
+  const auto quarter = std::chrono::duration_cast<std::chrono::seconds>(expiry - issued) / 4;
+  return std::min(margin, quarter);
+}
+
 bool BootstrapContext::valid_at(WallTime now, std::chrono::seconds margin) const {
-  return !btid.empty() && (uicc || ks.size() == 32) && now + margin < expiry;
+  return !btid.empty() && (uicc || ks.size() == 32) && now + effective_margin(margin) < expiry;
 }
 
 BootstrapContext BootstrapContext::clone() const {
-  return BootstrapContext{btid, ks.clone(), rand, impi, expiry, bsf_host, uicc};
+  return BootstrapContext{btid, ks.clone(), rand, impi, expiry, issued, bsf_host, uicc};
 }
 
 Result<WallTime> parse_xsd_datetime(std::string_view s) {
@@ -168,6 +175,8 @@ SecretBytes BootstrapContext::serialize() const {
   std::string s(kMagic);
   s += "\nbtid " + btid + "\nimpi " + impi + "\nbsf " + bsf_host + "\nrand " + to_hex(ByteView(rand)) + "\nexpiry " +
        std::to_string(std::chrono::duration_cast<std::chrono::seconds>(expiry.time_since_epoch()).count()) +
+       "\nissued " +
+       std::to_string(std::chrono::duration_cast<std::chrono::seconds>(issued.time_since_epoch()).count()) +
        "\nuicc " + (uicc ? "1" : "0") + "\nks ";
   std::string ks_hex = to_hex(ks.view());
   s += ks_hex + "\n";
@@ -212,6 +221,14 @@ Result<BootstrapContext> BootstrapContext::parse(ByteView record) {
       }
       c.expiry = WallTime{} + std::chrono::seconds(v);
       have_expiry = true;
+    } else if (key == "issued") {
+      char* end = nullptr;
+      errno = 0;
+      long long v = std::strtoll(value.c_str(), &end, 10);
+      if (value.empty() || *end != '\0' || errno == ERANGE || v < 0 || v > kMaxEpochSeconds) {
+        return bad("issue time out of range");
+      }
+      c.issued = WallTime{} + std::chrono::seconds(v);
     } else if (key == "uicc") {
       c.uicc = value == "1";
     } else if (key == "ks") {

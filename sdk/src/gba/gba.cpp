@@ -2,6 +2,9 @@
 
 #include "utkit/base/encoding.hpp"
 
+#include <algorithm>
+#include <thread>
+
 namespace utkit::gba {
 namespace {
 
@@ -174,20 +177,36 @@ void GbaClient::invalidate(const std::string& btid) {
   }
 }
 
-Result<ContextPtr> GbaClient::context() {
+Result<std::unique_lock<std::mutex>> GbaClient::lock_for_bootstrap(const GbaLimits& limits) {
+  std::unique_lock<std::mutex> lock(bootstrap_mu_, std::try_to_lock);
+  // Another caller is bootstrapping: wait for it, within this caller's limits.
+  while (!lock.owns_lock()) {
+    if (limits.cancel != nullptr && limits.cancel->load()) {
+      return Error(Errc::cancelled, "cancelled while waiting for a GBA bootstrap in progress");
+    }
+    if (clock_.monotonic_now() >= limits.deadline) {
+      return Error(Errc::net_timeout, "the operation's deadline passed while waiting for a GBA bootstrap in progress");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    lock.try_lock();
+  }
+  return lock;
+}
+
+Result<ContextPtr> GbaClient::context(GbaLimits limits) {
   if (ContextPtr c = current()) return c;
   // One bootstrap at a time; whoever waited finds the fresh context.
-  std::lock_guard<std::mutex> run(bootstrap_mu_);
+  UTKIT_ASSIGN(auto lock, lock_for_bootstrap(limits));
   if (ContextPtr c = current()) return c;
-  return run_ub();
+  return run_ub(limits);
 }
 
-Result<ContextPtr> GbaClient::bootstrap() {
-  std::lock_guard<std::mutex> run(bootstrap_mu_);
-  return run_ub();
+Result<ContextPtr> GbaClient::bootstrap(GbaLimits limits) {
+  UTKIT_ASSIGN(auto lock, lock_for_bootstrap(limits));
+  return run_ub(limits);
 }
 
-Result<ContextPtr> GbaClient::run_ub() {
+Result<ContextPtr> GbaClient::run_ub(const GbaLimits& limits) {
   http::HttpClientOptions opt;
   opt.user_agent = cfg_.user_agent;
   opt.request_timeout = cfg_.timeout;
@@ -199,6 +218,8 @@ Result<ContextPtr> GbaClient::run_ub() {
 
   http::Request req;
   req.method = "GET";
+  if (limits.deadline != MonoTime::max()) req.deadline = std::min(limits.deadline, clock_.monotonic_now() + cfg_.timeout);
+  req.cancel = limits.cancel;
   req.headers.add("Accept", "*/*");
   // TS 24.109 4.4.2: the first request names the IMPI in an empty Digest answer.
   UTKIT_ASSIGN(std::string q_impi, http::quoted_string(impi_, "the IMPI"));
@@ -212,7 +233,14 @@ Result<ContextPtr> GbaClient::run_ub() {
     std::lock_guard<std::mutex> lock(mu_);
     stats_.resyncs += responder.resyncs();
   }
-  if (!rsp) return std::move(rsp).error().with_context("GBA bootstrap at " + bsf_.origin());
+  if (!rsp) {
+    Error e = std::move(rsp).error();
+    if (e.code() == Errc::auth_rspauth_mismatch && e.message().find("no Authentication-Info") != std::string::npos) {
+      e = Error(e.code(), e.message() + ". AKA's AUTN already authenticated the network; to reach a BSF that omits "
+                                       "rspauth, set GbaConfig::require_rspauth = false (utcli: bsf.require_rspauth)");
+    }
+    return std::move(e).with_context("GBA bootstrap at " + bsf_.origin());
+  }
   if (rsp->status != 200) {
     return Error(Errc::gba_bsf_status, "the BSF " + bsf_.origin() + " answered " + std::to_string(rsp->status) + " " +
                                            rsp->reason + " to the bootstrap");
@@ -221,10 +249,11 @@ Result<ContextPtr> GbaClient::run_ub() {
     return Error(Errc::gba_failed, "the BSF answered 200 without authenticating the subscriber");
   }
   UTKIT_ASSIGN(BootstrappingInfo info, parse_bootstrapping_info(rsp->body_text()));
-  if (clock_.wall_now() + cfg_.expiry_margin >= info.lifetime) {
+  const WallTime now = clock_.wall_now();
+  if (now >= info.lifetime) {
     return Error(Errc::gba_bad_bootstrapping_info, "the BSF issued B-TID " + info.btid + " with a lifetime (" +
-                                                       format_xsd_datetime(info.lifetime) +
-                                                       ") that is already over, or too close");
+                                                       format_xsd_datetime(info.lifetime) + ") that is already over at " +
+                                                       format_xsd_datetime(now) + " (check the clocks)");
   }
   auto ctx = std::make_shared<BootstrapContext>();
   ctx->btid = info.btid;
@@ -232,6 +261,7 @@ Result<ContextPtr> GbaClient::run_ub() {
   ctx->rand = responder.rand();
   ctx->impi = impi_;
   ctx->expiry = info.lifetime;
+  ctx->issued = now;  // a short lifetime scales the renewal margin down (BootstrapContext::valid_at)
   ctx->bsf_host = bsf_.host;
   ctx->uicc = cfg_.gba_u;
   if (log_ && !ctx->ks.empty()) log_->protect(ctx->ks.view());
@@ -243,6 +273,10 @@ Result<ContextPtr> GbaClient::run_ub() {
   if (log_) {
     log_->info("gba", "bootstrapped: B-TID " + ctx->btid + ", valid until " + format_xsd_datetime(ctx->expiry));
   }
+  // The caller gets this context even when its lifetime is short: a fresh
+  // B-TID serves the operation that asked for it. The next operation
+  // bootstraps again only once it is within the (scaled) margin, so a BSF that
+  // grants seconds costs one bootstrap per operation at most, never a loop.
   std::lock_guard<std::mutex> lock(mu_);
   ctx_ = ctx;
   ++stats_.bootstraps;
@@ -278,12 +312,13 @@ Result<http::DigestCredentials> NafCredentials::credentials(const http::AuthRequ
                          "'; NAF_Id uses the latter (TS 33.220)");
   }
   ContextPtr ctx;
+  const GbaLimits limits{req.deadline, req.cancel};
   if (req.attempt == 0) {
-    UTKIT_ASSIGN(ctx, gba_.context());
+    UTKIT_ASSIGN(ctx, gba_.context(limits));
   } else if (req.attempt == 1) {
     // The NAF refused the B-TID (unknown or expired there): bootstrap again, once.
     if (ContextPtr old = gba_.current()) gba_.invalidate(old->btid);
-    UTKIT_ASSIGN(ctx, gba_.bootstrap());
+    UTKIT_ASSIGN(ctx, gba_.bootstrap(limits));
   } else {
     return Error(Errc::gba_naf_refused, "the NAF " + req.url.host + " refused the GBA credentials even after a new "
                                                                      "bootstrap");

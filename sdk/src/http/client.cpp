@@ -229,6 +229,7 @@ Result<Response> HttpClient::send(const Url& url, Request request) {
   int rounds = 0;
   int refused = 0;
   bool retried_without_auth = false;
+  bool refused_without_challenge = false;
   // An Authorization the caller set itself (e.g. the Ub request's empty one,
   // TS 24.109) is not an answer to a challenge.
   bool sent_auth = preemptive;
@@ -257,7 +258,30 @@ Result<Response> HttpClient::send(const Url& url, Request request) {
         retried_without_auth = true;
         continue;
       }
-      return Error(Errc::auth_failed, "the server answered 401 to " + key + request.target + " without a challenge");
+      auto it = auth_.find(key);
+      if (sent_auth && it != auth_.end() && provider_ != nullptr && !refused_without_challenge) {
+        // RFC 9110 requires a challenge with a 401, but some servers (NAFs
+        // among them) send none when they refuse the credentials themselves
+        // (an unknown B-TID). Treat it as that refusal: the provider is asked
+        // once more, as after a refused answer (GBA bootstraps again), and the
+        // request is answered under the challenge we had. Once only.
+        refused_without_challenge = true;
+        const Challenge ch = it->second.session.challenge();
+        std::optional<tls::TlsInfo> info = tls_info(url);
+        AuthRequest areq{url, ch, info ? &*info : nullptr, ++refused, deadline, request.cancel};
+        UTKIT_ASSIGN(DigestCredentials cred, provider_->credentials(areq));
+        auth_.erase(key);
+        it = auth_.emplace(key, AuthEntry{DigestSession(ch, opt_.preferred_qop), std::move(cred)}).first;
+        UTKIT_ASSIGN(std::string header, it->second.session.authorize(request.method, request.target,
+                                                                      ByteView(request.body), it->second.credentials,
+                                                                      random_));
+        request.headers.set("Authorization", std::move(header));
+        preemptive = false;
+        if (log_) log_->debug("http", "401 without a challenge from " + key + ": credentials refused; asked for new ones");
+        continue;
+      }
+      return Error(Errc::auth_failed, "the server answered 401 to " + key + request.target + " without a challenge" +
+                                          (refused_without_challenge ? ", again after new credentials" : ""));
     }
     UTKIT_ASSIGN(std::vector<Challenge> all, parse_challenges(values));
     UTKIT_ASSIGN(Challenge ch, select_challenge(all));
@@ -277,7 +301,7 @@ Result<Response> HttpClient::send(const Url& url, Request request) {
                                                     "') but no credentials are configured");
       }
       std::optional<tls::TlsInfo> info = tls_info(url);
-      AuthRequest areq{url, ch, info ? &*info : nullptr, refused};
+      AuthRequest areq{url, ch, info ? &*info : nullptr, refused, deadline, request.cancel};
       UTKIT_ASSIGN(DigestCredentials cred, provider_->credentials(areq));
       auth_.erase(key);
       it = auth_.emplace(key, AuthEntry{DigestSession(ch, opt_.preferred_qop), std::move(cred)}).first;

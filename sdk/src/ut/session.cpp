@@ -11,9 +11,11 @@ class UtSession::Credentials final : public http::CredentialProvider {
     UTKIT_TRY(wait());
     return inner_.credentials(req);
   }
-  void start(std::shared_ptr<gba::GbaClient> g) {
+  // The bootstrap runs within the operation's limits: run() joins it before
+  // returning, so `limits.cancel` outlives it.
+  void start(std::shared_ptr<gba::GbaClient> g, gba::GbaLimits limits) {
     if (pending_.valid()) return;
-    pending_ = std::async(std::launch::async, [g] { return g->context(); });
+    pending_ = std::async(std::launch::async, [g, limits] { return g->context(limits); });
   }
   // Joins the concurrent bootstrap; its error, if it failed.
   Result<void> wait() {
@@ -83,10 +85,10 @@ Result<std::unique_ptr<UtSession>> UtSession::create(UtConfig config, aka::UsimB
   return s;
 }
 
-void UtSession::start_bootstrap_if_cold() {
+void UtSession::start_bootstrap_if_cold(const gba::GbaLimits& limits) {
   if (cfg_.concurrent_bootstrap && !gba_->current()) {
     if (platform_.log) platform_.log->debug("ut", "cold start: bootstrapping on Ub while connecting to the NAF");
-    creds_->start(gba_);
+    creds_->start(gba_, limits);
   }
 }
 
@@ -96,7 +98,10 @@ auto UtSession::run(OpLimits limits, F&& f) -> decltype(f()) {
   if (limits.timeout) l.deadline = platform_.clock.monotonic_now() + *limits.timeout;
   l.cancel = limits.cancel;
   xcap_->set_limits(l);
-  start_bootstrap_if_cold();
+  gba::GbaLimits g;
+  if (l.deadline) g.deadline = *l.deadline;
+  g.cancel = limits.cancel;
+  start_bootstrap_if_cold(g);
   auto result = f();
   auto boot = creds_->wait();  // never leave the bootstrap thread behind
   xcap_->set_limits({});
@@ -165,7 +170,12 @@ Result<xcap::XcapResult> UtSession::xcap_delete(const std::string& selector, OpL
   return run(limits, [&] { return xcap_->remove(u, xcap::Precondition::none); });
 }
 
-Result<gba::ContextPtr> UtSession::bootstrap(bool force) { return force ? gba_->bootstrap() : gba_->context(); }
+Result<gba::ContextPtr> UtSession::bootstrap(bool force, OpLimits limits) {
+  gba::GbaLimits g;
+  if (limits.timeout) g.deadline = platform_.clock.monotonic_now() + *limits.timeout;
+  g.cancel = limits.cancel;
+  return force ? gba_->bootstrap(g) : gba_->context(g);
+}
 
 std::optional<tls::TlsInfo> UtSession::tls_info() const { return http_->tls_info(naf_); }
 

@@ -5,7 +5,10 @@
 #include "xml_util.hpp"
 #include "../base/xml_load.hpp"
 
+#include <algorithm>
+#include <chrono>
 #include <cstring>
+#include <thread>
 
 namespace utkit::xcap {
 
@@ -44,7 +47,10 @@ XcapError parse_xcap_error(std::string_view body) {
   return e;
 }
 
-XcapClient::XcapClient(http::HttpClient& http, XcapConfig config) : http_(http), cfg_(std::move(config)) {
+XcapClient::XcapClient(http::HttpClient& http, XcapConfig config)
+    : http_(http), cfg_(std::move(config)),
+      jitter_(reinterpret_cast<std::uintptr_t>(this) ^
+              static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count())) {
   while (!cfg_.root.empty() && cfg_.root.back() == '/') cfg_.root.pop_back();
   if (cfg_.intended_identity.empty()) cfg_.intended_identity = cfg_.xui;
 }
@@ -118,6 +124,34 @@ Result<XcapResult> XcapClient::run(const XcapUri& uri, http::Request req) {
       return Error(Errc::xcap_precondition_failed, what + ": the document changed since it was read (412)");
     default:
       return Error(Errc::xcap_status, what + ": unexpected " + std::to_string(rsp.status) + " " + rsp.reason);
+  }
+}
+
+Result<void> XcapClient::back_off(int round, Millis base, Millis max) {
+  std::uint64_t r;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    // xorshift64: enough to decorrelate devices; this is not key material.
+    jitter_ ^= jitter_ << 13;
+    jitter_ ^= jitter_ >> 7;
+    jitter_ ^= jitter_ << 17;
+    r = jitter_;
+  }
+  const long long cap = std::min<long long>(max.count(), base.count() << std::min(std::max(round, 0), 10));
+  const Millis pause(cap <= 0 ? 0 : static_cast<long long>(r % static_cast<std::uint64_t>(cap + 1)));
+  const auto now = std::chrono::steady_clock::now();
+  const auto until = now + pause;
+  if (limits_.deadline && until >= *limits_.deadline) {
+    return Error(Errc::net_timeout, "the operation's deadline passes before the next retry (after " +
+                                        std::to_string(round + 1) + " concurrent changes or missing parents)");
+  }
+  for (;;) {
+    if (limits_.cancel != nullptr && limits_.cancel->load()) {
+      return Error(Errc::cancelled, "cancelled while waiting to retry a change");
+    }
+    const auto left = until - std::chrono::steady_clock::now();
+    if (left <= std::chrono::steady_clock::duration::zero()) return success();
+    std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(left, Millis(20)));
   }
 }
 

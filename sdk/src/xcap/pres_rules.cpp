@@ -14,6 +14,10 @@
 namespace utkit::xcap {
 namespace {
 
+// Pauses between retries of a rules write that lost a race (XcapClient::back_off).
+constexpr Millis kRetryBase{4};
+constexpr Millis kRetryMax{200};
+
 Result<void> load(pugi::xml_document& d, std::string_view xml, const char* what) {
   return utkit::detail::load_untrusted_xml(d, xml, std::string(what) + " document", 4u << 20, Errc::xcap_bad_document);
 }
@@ -243,6 +247,7 @@ Result<PresRules> WatcherRules::rules() {
     auto put = xcap_.put(uri, doc, Precondition::if_none_match_any);
     if (put) return PresRules::parse(doc);
     if (put.error().code() != Errc::xcap_precondition_failed) return std::move(put).error();
+    UTKIT_TRY(xcap_.back_off(round, kRetryBase, kRetryMax));  // another device created it first
   }
   return Error(Errc::xcap_retries_exhausted, "could not read or create the presence rules document");
 }
@@ -286,6 +291,7 @@ Result<void> WatcherRules::put_rule(const Rule& r) {
     auto put = xcap_.put(uri, PresRules::rule_xml(r));
     if (put) return success();
     if (put.error().code() != Errc::xcap_precondition_failed) return std::move(put).error();
+    UTKIT_TRY(xcap_.back_off(round, kRetryBase, kRetryMax));
     UTKIT_TRY(rules());  // refresh the ETag, then write again
   }
   return Error(Errc::xcap_retries_exhausted, "gave up writing rule " + r.id);

@@ -146,21 +146,9 @@ std::string ResourceLists::list_xml(std::string_view name) {
 
 // ---- BuddyList ----
 
-BuddyList::BuddyList(XcapClient& xcap, BuddyConfig config)
-    : xcap_(xcap), cfg_(std::move(config)),
-      jitter_(reinterpret_cast<std::uintptr_t>(this) ^
-              static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count())) {}
+BuddyList::BuddyList(XcapClient& xcap, BuddyConfig config) : xcap_(xcap), cfg_(std::move(config)) {}
 
-void BuddyList::back_off(int round) {
-  // xorshift64: enough to decorrelate devices; this is not key material.
-  jitter_ ^= jitter_ << 13;
-  jitter_ ^= jitter_ >> 7;
-  jitter_ ^= jitter_ << 17;
-  const long long cap = std::min<long long>(cfg_.backoff_max.count(),
-                                            cfg_.backoff_base.count() << std::min(round, 10));
-  if (cap <= 0) return;
-  std::this_thread::sleep_for(Millis(static_cast<long long>(jitter_ % static_cast<std::uint64_t>(cap + 1))));
-}
+Result<void> BuddyList::back_off(int round) { return xcap_.back_off(round, cfg_.backoff_base, cfg_.backoff_max); }
 
 XcapUri BuddyList::entry_uri(std::string_view list, std::string_view uri) const {
   NodeSelector ns;
@@ -221,7 +209,7 @@ Result<void> BuddyList::add(const Entry& entry, std::string list) {
       if (!listed) {
         if (listed.error().code() != Errc::xcap_precondition_failed) return listed;
         ++retries_;
-        back_off(round);
+        UTKIT_TRY(back_off(round));
         continue;
       }
     }
@@ -233,11 +221,13 @@ Result<void> BuddyList::add(const Entry& entry, std::string list) {
       if (cond == "uniqueness-failure") return success();  // another device added the same buddy
       if (cond != "no-parent") return std::move(r).error();
       xcap_.forget_etag(doc_sel);  // the list is missing: re-read and create it
+      ++retries_;
+      UTKIT_TRY(back_off(round));
       continue;
     }
     if (r.error().code() != Errc::xcap_precondition_failed) return std::move(r).error();
     ++retries_;  // another device changed the document: re-read, apply again
-    back_off(round);
+    UTKIT_TRY(back_off(round));
   }
   return Error(Errc::xcap_retries_exhausted, "gave up adding " + entry.uri + " after " +
                                                  std::to_string(cfg_.max_retries) +
@@ -256,7 +246,7 @@ Result<void> BuddyList::remove(std::string_view uri, std::string list) {
     if (r || r.error().code() == Errc::xcap_not_found) return success();
     if (r.error().code() != Errc::xcap_precondition_failed) return std::move(r).error();
     ++retries_;
-    back_off(round);
+    UTKIT_TRY(back_off(round));
   }
   return Error(Errc::xcap_retries_exhausted, "gave up removing " + std::string(uri) + " after " +
                                                  std::to_string(cfg_.max_retries) + " concurrent changes");

@@ -17,11 +17,15 @@ struct BootstrapContext {
   Bytes rand;            // 16 bytes
   std::string impi;      // exactly as sent as the Ub user name
   WallTime expiry;       // from BootstrappingInfo/lifetime
+  WallTime issued{};     // when the BSF's 200 arrived (epoch when unknown, e.g. an older record)
   std::string bsf_host;
   bool uicc = false;     // GBA_U: Ks stays in the card (ks is empty here)
 
-  // Usable at `now`, keeping `margin` before the expiry for clock skew.
+  // Usable at `now`, keeping a margin before the expiry for clock skew and
+  // renewal: `margin`, but never more than a quarter of the lifetime the BSF
+  // granted (so a 10 s B-TID is used for 7.5 s, not refused as "too close").
   bool valid_at(WallTime now, std::chrono::seconds margin) const;
+  std::chrono::seconds effective_margin(std::chrono::seconds margin) const;
   BootstrapContext clone() const;
 
   // A text record for a KeyValueStore (it holds Ks: the store keeps it 0600).

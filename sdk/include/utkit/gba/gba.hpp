@@ -19,6 +19,7 @@
 // asking for it at once cause one bootstrap, not several.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <mutex>
@@ -42,9 +43,13 @@ struct GbaConfig {
   std::string impi;
   std::string user_agent = "utkit/0.1 3gpp-gba";
   Millis timeout{20000};
-  // A context is renewed this long before its lifetime ends.
+  // A context is renewed this long before its lifetime ends, but never more
+  // than a quarter of the lifetime the BSF granted (some grant minutes, or
+  // seconds). A B-TID that is already expired when it arrives is refused.
   std::chrono::seconds expiry_margin{60};
-  // Require the BSF's rspauth (mutual authentication, RFC 3310).
+  // Require the BSF's rspauth in Authentication-Info (RFC 3310: it protects
+  // the 200's integrity; AKA's AUTN already authenticated the network).
+  // Some BSFs omit it: set false to reach them. Default true.
   bool require_rspauth = true;
   std::string store_key = "gba-context";
   // GBA_U (TS 33.220 Annex G): AKA in the card's GBA security context; Ks
@@ -61,6 +66,14 @@ struct GbaStats {
 
 using ContextPtr = std::shared_ptr<const BootstrapContext>;
 
+// Limits of the operation that needs a context: a bootstrap it starts (or
+// waits for) ends by `deadline` (net_timeout) and stops soon after `cancel`
+// is set (cancelled). The configured Ub timeout still applies.
+struct GbaLimits {
+  MonoTime deadline = MonoTime::max();
+  const std::atomic<bool>* cancel = nullptr;
+};
+
 class GbaClient {
  public:
   // Everything passed by reference must outlive the client. `bsf_tls` is
@@ -71,9 +84,9 @@ class GbaClient {
                                                    const Logger* log);
 
   // A valid context: the current one, or a new bootstrap.
-  Result<ContextPtr> context();
+  Result<ContextPtr> context(GbaLimits limits = {});
   // A new bootstrap now, whatever the current context.
-  Result<ContextPtr> bootstrap();
+  Result<ContextPtr> bootstrap(GbaLimits limits = {});
   // A NAF refused this B-TID: the next context() bootstraps again.
   void invalidate(const std::string& btid);
   // The current context if valid, without bootstrapping.
@@ -90,7 +103,9 @@ class GbaClient {
  private:
   GbaClient(GbaConfig config, aka::UsimBackend& usim, TransportFactory& tcp, Random& random, const Clock& clock,
             std::shared_ptr<tls::TlsContext> bsf_tls, KeyValueStore* store, const Logger* log);
-  Result<ContextPtr> run_ub();
+  Result<ContextPtr> run_ub(const GbaLimits& limits);
+  // Takes bootstrap_mu_, giving up at the deadline or on cancel.
+  Result<std::unique_lock<std::mutex>> lock_for_bootstrap(const GbaLimits& limits);
   bool usable(const ContextPtr& c) const;
 
   GbaConfig cfg_;

@@ -38,6 +38,10 @@ struct AuthRequest {
   const Challenge& challenge;
   const tls::TlsInfo* tls;  // the connection's TLS parameters; nullptr over plain http
   int attempt;              // 0 for the first challenge of a request; >0 after credentials were refused
+  // The request's limits, for a provider that does network work of its own
+  // (GBA bootstraps on Ub): it must finish by `deadline` and stop on `cancel`.
+  MonoTime deadline = MonoTime::max();
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 class CredentialProvider {

@@ -93,7 +93,7 @@ class UtSession {
   Result<xcap::XcapResult> xcap_delete(const std::string& selector, OpLimits limits = {});
 
   // The bootstrapping context (bootstrapping now if there is none).
-  Result<gba::ContextPtr> bootstrap(bool force = false);
+  Result<gba::ContextPtr> bootstrap(bool force = false, OpLimits limits = {});
   std::shared_ptr<gba::GbaClient> gba() const { return gba_; }
   std::optional<tls::TlsInfo> tls_info() const;
   UtStats stats() const;
@@ -108,7 +108,7 @@ class UtSession {
   UtSession(UtConfig config, Platform platform);
   template <class F>
   auto run(OpLimits limits, F&& f) -> decltype(f());
-  void start_bootstrap_if_cold();
+  void start_bootstrap_if_cold(const gba::GbaLimits& limits);
 
   UtConfig cfg_;
   Platform platform_;

@@ -71,6 +71,15 @@ class XcapClient {
     const std::atomic<bool>* cancel = nullptr;
   };
   void set_limits(Limits limits) { limits_ = limits; }
+  const Limits& limits() const { return limits_; }
+
+  // The pause before retry `round` (0-based) of a change that lost a race
+  // (412) or found its parent missing (409 no-parent): a random time up to
+  // min(max, base * 2^round), so that devices racing on one document
+  // decorrelate. It waits in slices, so a set cancel flag ends it
+  // (cancelled), and it fails (net_timeout) rather than sleep past the
+  // deadline: every retry loop is bounded in time as well as in count.
+  Result<void> back_off(int round, Millis base, Millis max);
   std::optional<std::string> etag(const DocumentSelector& doc) const;
   void forget_etag(const DocumentSelector& doc);
   XcapError last_error() const;
@@ -85,6 +94,7 @@ class XcapClient {
   std::map<std::string, std::string> etags_;
   XcapError last_error_;
   Limits limits_;
+  std::uint64_t jitter_;
 };
 
 }  // namespace utkit::xcap

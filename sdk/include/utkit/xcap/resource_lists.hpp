@@ -112,13 +112,12 @@ class BuddyList {
  private:
   XcapUri entry_uri(std::string_view list, std::string_view uri) const;
   Result<ResourceLists> refresh();
-  void back_off(int round);
+  Result<void> back_off(int round);
   Result<void> ensure_list(ResourceLists& doc, const std::string& list);
 
   XcapClient& xcap_;
   BuddyConfig cfg_;
   int retries_ = 0;
-  std::uint64_t jitter_;
 };
 
 }  // namespace utkit::xcap
