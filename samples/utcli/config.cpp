@@ -92,7 +92,10 @@ Result<Config> load_config(const std::string& path) {
   unsigned mode = 0;
   auto read = read_regular_file(path, 1u << 20, &mode);
   if (!read) return Error(Errc::config_missing, "cannot read config file: " + read.error().message());
-  std::string text = std::move(read).value();
+  return parse_config(std::move(read).value(), path, mode);
+}
+
+Result<Config> parse_config(std::string text, const std::string& path, unsigned mode) {
   json doc = json::parse(text, nullptr, false);
   utkit::secure_wipe(text);
   if (doc.is_discarded()) return Error(Errc::config_invalid, "config file '" + path + "' is not valid JSON");

@@ -52,6 +52,8 @@ struct Config {
 // Reads and checks the configuration. A file that holds usim.k, usim.opc or
 // usim.op and that other users may read is refused (chmod 600).
 utkit::Result<Config> load_config(const std::string& path);
+// The same from the file's text; `mode` is the file's permission bits.
+utkit::Result<Config> parse_config(std::string text, const std::string& path, unsigned mode);
 
 // --config, else $UTKIT_CONFIG, else $XDG_CONFIG_HOME/utkit/config.json
 // (~/.config/utkit/config.json) when it exists; empty when none.

@@ -58,6 +58,10 @@ class Bsf {
   static utkit::Result<std::unique_ptr<Bsf>> start(Options options, Auc auc, const utkit::Clock& clock,
                                                    utkit::Random& random);
 
+  // Stops the server first: its threads use the members below.
+  ~Bsf() {
+    if (http_) http_->stop();
+  }
   std::uint16_t port() const { return http_->port(); }
   void set_fault(Fault f) { fault_ = f; }
   // Zn: Ks_NAF for a B-TID and NAF_Id; errors when unknown or expired.

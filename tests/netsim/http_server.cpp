@@ -96,7 +96,11 @@ void HttpServer::serve(Connection& c) {
     ++requests_;
 
     HttpReply r = handler_(req);
-    if (r.delay.count() > 0) std::this_thread::sleep_for(r.delay);
+    // A delayed reply, cut short when the server stops.
+    for (auto until = std::chrono::steady_clock::now() + r.delay;
+         std::chrono::steady_clock::now() < until && !server_->stopping();) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
     if (r.drop) {
       c.abort();
       return;

@@ -48,11 +48,14 @@ class HttpServer {
  public:
   using Handler = std::function<HttpReply(const HttpRequest&)>;
   static utkit::Result<std::unique_ptr<HttpServer>> start(StreamServer::Options options, Handler handler);
+  ~HttpServer() { stop(); }  // before the members the worker threads use go away
 
   std::uint16_t port() const { return server_->port(); }
   std::size_t connections() const { return server_->connections(); }
   std::size_t requests() const { return requests_; }
-  void stop() { server_->stop(); }
+  void stop() {
+    if (server_) server_->stop();
+  }
 
  private:
   void serve(Connection& c);

@@ -28,6 +28,10 @@ class Naf {
   // `bsf` and `xcap` must outlive the NAF.
   static utkit::Result<std::unique_ptr<Naf>> start(Options options, Bsf& bsf, XcapServer& xcap);
 
+  // Stops the server first: its threads use the members below.
+  ~Naf() {
+    if (http_) http_->stop();
+  }
   std::uint16_t port() const { return http_->port(); }
   // Every nonce issued so far becomes stale: the next request is challenged.
   void demand_reauthentication() { guard_.expire_nonces(); }

@@ -1,5 +1,8 @@
 #include "tls_server.hpp"
 
+#include <chrono>
+#include <thread>
+
 #include <mbedtls/ctr_drbg.h>
 #include <mbedtls/entropy.h>
 #include <mbedtls/error.h>
@@ -32,6 +35,9 @@ struct StreamServer::Impl {
   mbedtls_ssl_cache_context cache;
   std::mutex drbg_mu;  // CTR_DRBG is not thread-safe; connections share it
   std::vector<int> suites;
+  // Full handshakes between the server's Finished and the cache store: a
+  // client that reconnects at once may ask for its session in that window.
+  std::atomic<int> storing{0};
   Impl() {
     mbedtls_net_init(&listen);
     mbedtls_ssl_config_init(&conf);
@@ -49,6 +55,21 @@ struct StreamServer::Impl {
     mbedtls_ctr_drbg_free(&drbg);
     mbedtls_entropy_free(&entropy);
     mbedtls_ssl_cache_free(&cache);
+  }
+  // mbedtls_ssl_cache_get, but a miss while another handshake is still
+  // finishing waits (briefly) for it to store its session: without this an
+  // immediate reconnect is sometimes not resumed, at random.
+  static int cache_get(void* p, mbedtls_ssl_session* session) {
+    auto* self = static_cast<Impl*>(p);
+    for (int i = 0; i < 100; ++i) {
+      if (mbedtls_ssl_cache_get(&self->cache, session) == 0) return 0;
+      if (self->storing.load() == 0) return 1;
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    return 1;
+  }
+  static int cache_set(void* p, const mbedtls_ssl_session* session) {
+    return mbedtls_ssl_cache_set(&static_cast<Impl*>(p)->cache, session);
   }
   static int rng(void* p, unsigned char* out, std::size_t len) {
     auto* self = static_cast<Impl*>(p);
@@ -156,7 +177,7 @@ utkit::Result<std::unique_ptr<StreamServer>> StreamServer::start(Options o, Hand
     mbedtls_ssl_conf_max_version(&d.conf, 3, static_cast<int>(o.max_version));
     mbedtls_ssl_conf_authmode(&d.conf, o.request_client_cert ? MBEDTLS_SSL_VERIFY_OPTIONAL : MBEDTLS_SSL_VERIFY_NONE);
     if (o.request_client_cert) mbedtls_ssl_conf_ca_chain(&d.conf, &d.cert, nullptr);
-    mbedtls_ssl_conf_session_cache(&d.conf, &d.cache, mbedtls_ssl_cache_get, mbedtls_ssl_cache_set);
+    mbedtls_ssl_conf_session_cache(&d.conf, &d, &Impl::cache_get, &Impl::cache_set);
     mbedtls_ssl_conf_read_timeout(&d.conf, static_cast<std::uint32_t>(o.read_timeout_ms));
   }
   const std::string port = std::to_string(o.port);
@@ -188,6 +209,7 @@ void StreamServer::run() {
     int one = 1;
     ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     std::lock_guard<std::mutex> lock(workers_mu_);
+    open_fds_.insert(fd);
     workers_.emplace_back([this, fd] { serve(fd); });
   }
 }
@@ -196,10 +218,17 @@ void StreamServer::serve(int fd) {
   mbedtls_net_context client;
   mbedtls_net_init(&client);
   client.fd = fd;
+  auto done = [&] {
+    {
+      std::lock_guard<std::mutex> lock(workers_mu_);
+      open_fds_.erase(fd);  // before the close: stop() must never shut a reused descriptor
+    }
+    mbedtls_net_free(&client);
+  };
   if (!opt_.tls) {
     PlainConn c(&client, opt_.read_timeout_ms);
     handler_(c);
-    mbedtls_net_free(&client);
+    done();
     return;
   }
   mbedtls_ssl_context ssl;
@@ -207,9 +236,11 @@ void StreamServer::serve(int fd) {
   mbedtls_ssl_setup(&ssl, &impl_->conf);
   mbedtls_ssl_set_bio(&ssl, &client, mbedtls_net_send, nullptr, mbedtls_net_recv_timeout);
   int rc;
+  ++impl_->storing;
   do {
     rc = mbedtls_ssl_handshake(&ssl);
   } while (rc == MBEDTLS_ERR_SSL_WANT_READ || rc == MBEDTLS_ERR_SSL_WANT_WRITE);
+  --impl_->storing;
   if (rc == 0) {
     ++handshakes_;
     TlsConn c(&ssl, &client);
@@ -217,7 +248,7 @@ void StreamServer::serve(int fd) {
     mbedtls_ssl_close_notify(&ssl);
   }
   mbedtls_ssl_free(&ssl);
-  mbedtls_net_free(&client);
+  done();
 }
 
 void StreamServer::stop() {
@@ -226,6 +257,8 @@ void StreamServer::stop() {
   std::vector<std::thread> workers;
   {
     std::lock_guard<std::mutex> lock(workers_mu_);
+    // Wake handlers blocked in a read (up to read_timeout_ms otherwise).
+    for (int fd : open_fds_) ::shutdown(fd, SHUT_RDWR);
     workers.swap(workers_);
   }
   for (auto& w : workers) w.join();

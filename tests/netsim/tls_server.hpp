@@ -11,6 +11,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <set>
 #include <vector>
 
 #include "utkit/base/result.hpp"
@@ -56,7 +57,10 @@ class StreamServer {
   std::uint16_t port() const { return port_; }
   std::size_t connections() const { return connections_; }
   std::size_t handshakes() const { return handshakes_; }
+  // Stops accepting, shuts down the open connections (a handler blocked in
+  // a read returns at once) and joins every thread.
   void stop();
+  bool stopping() const { return stop_; }
 
  private:
   StreamServer() = default;
@@ -72,6 +76,7 @@ class StreamServer {
   std::thread thread_;
   std::mutex workers_mu_;
   std::vector<std::thread> workers_;
+  std::set<int> open_fds_;  // connections being served (guarded by workers_mu_)
 };
 using TlsServer = StreamServer;  // former name
 

@@ -39,7 +39,7 @@ struct TrustAnchors {
 };
 
 enum class X509Policy {
-  strict,  // default: SHA-256/384/512 signatures, RSA >= 2048, P-256/P-384 ECDSA
+  strict,  // default: SHA-256/384/512 signatures, RSA >= 2048, P-256/P-384/P-521 ECDSA
   legacy,  // also SHA-1 signatures and RSA >= 1024: WAPCert-era servers only
 };
 
