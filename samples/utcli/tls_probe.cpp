@@ -251,6 +251,9 @@ int tls_probe(const std::vector<std::string>& args, bool as_json) {
          {"peer", {{"subject", info.peer.subject}, {"issuer", info.peer.issuer},
                    {"not_after", info.peer.not_after}, {"key_bits", info.peer.key_bits}}}};
     if (!send.empty()) c["reply"] = reply;
+    if (!send.empty() && reply.empty() && !after) {
+      after = Error(Errc::net_peer_closed, "no reply to --send: the server closed the connection without answering");
+    }
     if (after) {
       c["ok"] = false;
       c["error"] = to_string(after->code());

@@ -108,6 +108,18 @@ if command -v openssl >/dev/null; then
   wait "$cli" || true
   kill "$srv" 2>/dev/null || true
   wait "$srv" 2>/dev/null || true
+
+  # A failure after the handshake fails the probe: the server never answers
+  # what --send wrote, so the read times out.
+  port=$(( 20000 + RANDOM % 20000 ))
+  openssl s_server -accept "127.0.0.1:$port" -cert "$work/c.pem" -key "$work/k.pem" -quiet -naccept 1 \
+    >/dev/null 2>&1 </dev/null &
+  srv=$!
+  sleep 0.5
+  expect 4 "FAILED after the handshake" -- "$utcli" tls-probe "localhost:$port" --connect-to 127.0.0.1 \
+    --ca "$work/c.pem" --send 'hello\r\n' --timeout 700
+  kill "$srv" 2>/dev/null || true
+  wait "$srv" 2>/dev/null || true
 fi
 
 cat > "$work/db.json" <<JSON

@@ -82,6 +82,8 @@ TEST_CASE("ut session: cold start, buddies, rules, raw XCAP") {
   CHECK(empty->empty());
   CHECK(ut.stats().gba.bootstraps == 1);
   CHECK(ut.tls_info()->suite_id == 0x002F);
+  // TS 24.109: the UE announces GBA on Ua too, not only on Ub.
+  CHECK(net.naf->last_user_agent().find("3gpp-gba") != std::string::npos);
 
   REQUIRE(ut.add_buddy({"sip:bob@example.test", "Bob"}).ok());
   REQUIRE(ut.add_buddy({"sip:carol@example.test", "Carol"}).ok());

@@ -183,6 +183,23 @@ case "$case_name" in
         --user alice --password-env UTKIT_TEST_PASSWORD
     expect 0 '"status":200' 'hello from apache' '"proxy_tunnels":1'
     grep -q "CONNECT" "$work/tinyproxy.log" || fail "tinyproxy saw no CONNECT" ;;
+  apache-hostile-body)
+    # A body that is not UTF-8 and carries terminal escapes: --json must not
+    # abort (JSON escapes the controls, invalid bytes become U+FFFD), and the
+    # human output must not pass the escapes to the terminal.
+    start_apache
+    printf 'bad \xff\xfe utf-8, \x1b[2J clear screen, \x1b]0;title\x07, CR\rforged line\n' > "$work/htdocs/hostile.txt"
+    chmod a+r "$work/htdocs/hostile.txt"
+    run GET "https://$host:$apache_port/hostile.txt" --ca "$pki/ca.pem" --connect-to "$host:$apache_port=127.0.0.1"
+    expect 0 '"status":200' '\\u001b\[2J'
+    grep -q $'\xff' <<<"$out" && fail "raw invalid UTF-8 in the JSON: $out"
+    grep -q $'\x1b' <<<"$out" && fail "raw ESC in the JSON"
+    human=$("$utcli" http GET "https://$host:$apache_port/hostile.txt" --ca "$pki/ca.pem" \
+            --connect-to "$host:$apache_port=127.0.0.1" 2>&1) || fail "human output failed: $human"
+    grep -q $'\x1b' <<<"$human" && fail "raw ESC reached the terminal"
+    grep -q $'\r' <<<"$human" && fail "raw CR reached the terminal"
+    grep -qF '\x1b[2J' <<<"$human" || fail "the escape is not shown as text: $human"
+    grep -qF '\xff' <<<"$human" || fail "the invalid byte is not shown as text: $human" ;;
   *) fail "unknown case" ;;
 esac
 echo "PASS [$case_name]"

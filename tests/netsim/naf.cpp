@@ -29,6 +29,10 @@ HttpReply Naf::handle(const HttpRequest& req) {
   // NAF_Id = FQDN || Ua protocol id: TLS with shared-key Digest and the negotiated suite (TS 33.220 Annex H).
   const gba::UaProtocolId ua = req.tls_suite ? gba::ua_tls_digest(req.tls_suite) : gba::ua_http_digest();
   const Bytes naf_id = gba::naf_id(opt_.host, ua);
+  if (const std::string* agent = req.headers.find("User-Agent")) {
+    std::lock_guard<std::mutex> lock(mu_);
+    last_user_agent_ = *agent;
+  }
   if (bare_401_) {
     if (const std::string* auth = req.headers.find("Authorization"); auth && auth->rfind("Digest ", 0) == 0) {
       auto params = utkit::http::parse_auth_params(std::string_view(*auth).substr(7));

@@ -43,6 +43,10 @@ class Naf {
   void set_bare_401(bool on) { bare_401_ = on; }
   std::size_t authentications() const { return authentications_; }
   std::size_t requests() const { return http_->requests(); }
+  std::string last_user_agent() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return last_user_agent_;
+  }
 
  private:
   Naf(Options o, Bsf& bsf, XcapServer& xcap);
@@ -53,8 +57,9 @@ class Naf {
   XcapServer& xcap_;
   DigestGuard guard_;
   std::unique_ptr<HttpServer> http_;
-  std::mutex mu_;
+  mutable std::mutex mu_;
   std::set<std::string> seen_, refused_;
+  std::string last_user_agent_;
   std::atomic<std::size_t> authentications_{0};
   std::atomic<bool> bare_401_{false};
 };

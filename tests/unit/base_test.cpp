@@ -1,5 +1,10 @@
 #include <doctest/doctest.h>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <csignal>
+
 #include <thread>
 
 #include "support.hpp"
@@ -225,4 +230,37 @@ TEST_CASE("encoding: strict UTF-8 and text made safe for a terminal") {
   CHECK(printable_text("\xff\\") == "\\xff\\\\");
   CHECK(printable_text("\xc2\x9b") == "\\xc2\\x9b");  // C1 CSI
   CHECK(printable_ascii("caf\xc3\xa9") == "caf\\xc3\\xa9");
+}
+
+namespace {
+int g_misuse_fd = -1;
+void report_misuse(const char* what, const char* error) {
+  const std::string line = std::string(what) + "|" + error;
+  (void)!::write(g_misuse_fd, line.data(), line.size());
+}
+}  // namespace
+
+TEST_CASE("result: misuse calls the app's handler with the held error, then aborts") {
+  int fds[2];
+  REQUIRE(::pipe(fds) == 0);
+  const pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    ::close(fds[0]);
+    g_misuse_fd = fds[1];
+    set_result_misuse_handler(&report_misuse);
+    Result<int> failed = Error(Errc::net_timeout, "connect to bsf.example.test:80 timed out");
+    (void)failed.value();  // a programming error
+    ::_exit(0);            // not reached
+  }
+  ::close(fds[1]);
+  std::string got;
+  char buf[256];
+  for (ssize_t n; (n = ::read(fds[0], buf, sizeof buf)) > 0;) got.append(buf, static_cast<std::size_t>(n));
+  ::close(fds[0]);
+  int st = 0;
+  REQUIRE(::waitpid(pid, &st, 0) == pid);
+  CHECK(WIFSIGNALED(st));
+  CHECK(WTERMSIG(st) == SIGABRT);
+  CHECK(got == "value() of a failed Result|net.timeout: connect to bsf.example.test:80 timed out");
 }

@@ -72,7 +72,13 @@ Result<std::unique_ptr<UtSession>> UtSession::create(UtConfig config, aka::UsimB
     UTKIT_ASSIGN(s->tls_, tls::TlsContext::create(c.tls, platform.random, platform.clock, s->tls_cache_.get(),
                                                   platform.log));
   }
-  s->http_ = std::make_unique<http::HttpClient>(platform.tcp, platform.random, platform.clock, s->tls_, c.http,
+  // TS 24.109 4.5.3 / TS 33.222: a UE that supports GBA announces it to the
+  // NAF too, with the product token "3gpp-gba" ("3gpp-gba-uicc" for GBA_U);
+  // authentication proxies offer GBA only to clients that do.
+  http::HttpClientOptions http_opt = c.http;
+  const char* token = c.gba.gba_u ? "3gpp-gba-uicc" : "3gpp-gba";
+  if (http_opt.user_agent.find(token) == std::string::npos) http_opt.user_agent += std::string(" ") + token;
+  s->http_ = std::make_unique<http::HttpClient>(platform.tcp, platform.random, platform.clock, s->tls_, http_opt,
                                                 platform.log);
   s->creds_ = std::make_unique<Credentials>(*s->gba_);
   s->http_->set_credentials(s->creds_.get());
