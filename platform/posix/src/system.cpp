@@ -56,7 +56,7 @@ constexpr long kStaleTemporarySeconds = 600;
 
 std::string mode_text(mode_t m) {
   char buf[8];
-  std::snprintf(buf, sizeof buf, "%04o", static_cast<unsigned>(m & 07777));
+  (void)std::snprintf(buf, sizeof buf, "%04o", static_cast<unsigned>(m & 07777));
   return buf;
 }
 
@@ -248,7 +248,7 @@ Result<std::unique_ptr<StoreLock>> FileKeyValueStore::lock(std::string_view key)
 
 void StderrLogSink::write(LogLevel level, std::string_view component, std::string_view message) {
   std::lock_guard<std::mutex> lock(mu_);
-  std::fprintf(stderr, "utkit %-5s %.*s: %.*s\n", to_string(level), static_cast<int>(component.size()),
+  (void)std::fprintf(stderr, "utkit %-5s %.*s: %.*s\n", to_string(level), static_cast<int>(component.size()),
                component.data(), static_cast<int>(message.size()), message.data());
 }
 

@@ -183,11 +183,7 @@ Result<void> TcpTransport::connect(const Endpoint& to, Millis timeout) {
         break;  // the overall deadline has passed
       }
       socklen_t len = sizeof err;
-      if (w < 0) {
-        err = errno;
-      } else if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) {
-        err = errno;
-      }
+      if (w < 0 || ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
     }
     if (err == 0) {
       int one = 1;

@@ -108,7 +108,7 @@ Result<WallTime> parse_xsd_datetime(std::string_view s) {
     }
   }
   const std::int64_t secs = days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400 +
-                            h * 3600 + mi * 60 + sec - offset_min * 60;
+                            std::int64_t{h} * 3600 + std::int64_t{mi} * 60 + sec - std::int64_t{offset_min} * 60;
   return WallTime{} + std::chrono::seconds(secs);
 }
 
@@ -133,7 +133,7 @@ std::string format_xsd_datetime(WallTime t) {
 
 Result<BootstrappingInfo> parse_bootstrapping_info(std::string_view xml) {
   pugi::xml_document doc;
-  UTKIT_TRY(utkit::detail::load_untrusted_xml(doc, xml, "BootstrappingInfo", 16 * 1024, Errc::gba_bad_bootstrapping_info));
+  UTKIT_TRY(utkit::detail::load_untrusted_xml(doc, xml, "BootstrappingInfo", std::size_t{16} * 1024, Errc::gba_bad_bootstrapping_info));
   pugi::xml_node root = doc.document_element();
   auto local = [](const char* name) {
     const char* colon = std::strchr(name, ':');

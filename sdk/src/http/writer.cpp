@@ -76,7 +76,7 @@ Result<std::string> serialize(const Request& r) {
   std::string out = r.method + " " + r.target + " HTTP/1.1\r\n";
   for (const auto& [name, value] : r.headers.fields()) {
     UTKIT_TRY(check_header(name, value));
-    out += name + ": " + value + "\r\n";
+    out.append(name).append(": ").append(value).append("\r\n");
   }
   if (!r.headers.has("Content-Length") && !r.headers.has("Transfer-Encoding") &&
       (!r.body.empty() || r.method == "POST" || r.method == "PUT")) {

@@ -13,7 +13,7 @@ class UtSession::Credentials final : public http::CredentialProvider {
   }
   // The bootstrap runs within the operation's limits: run() joins it before
   // returning, so `limits.cancel` outlives it.
-  void start(std::shared_ptr<gba::GbaClient> g, gba::GbaLimits limits) {
+  void start(const std::shared_ptr<gba::GbaClient>& g, gba::GbaLimits limits) {
     if (pending_.valid()) return;
     pending_ = std::async(std::launch::async, [g, limits] { return g->context(limits); });
   }

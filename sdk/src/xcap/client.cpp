@@ -24,7 +24,7 @@ const char* mime_type_of(std::string_view auid) {
 XcapError parse_xcap_error(std::string_view body) {
   XcapError e;
   pugi::xml_document d;
-  if (body.empty() || !utkit::detail::load_untrusted_xml(d, body, "xcap-error", 64 * 1024, Errc::xcap_bad_document)) return e;
+  if (body.empty() || !utkit::detail::load_untrusted_xml(d, body, "xcap-error", std::size_t{64} * 1024, Errc::xcap_bad_document)) return e;
   pugi::xml_node root = d.document_element();
   if (detail::local_name(root.name()) != "xcap-error") return e;
   for (pugi::xml_node c : root.children()) {

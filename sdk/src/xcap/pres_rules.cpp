@@ -160,7 +160,7 @@ std::string PresRules::rule_xml(const Rule& r) {
 std::string PresRules::oma_default(const std::string& xui, const std::string& doc_uri) {
   std::string x = std::string("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<cr:ruleset xmlns:cr=\"") + kCommonPolicyNs +
                   "\" xmlns:pr=\"" + kPresRulesNs + "\" xmlns:ocp=\"" + kOmaCommonPolicyNs + "\">";
-  auto inner = [](std::string rule) {
+  auto inner = [](const std::string& rule) {
     // Drop the namespace declarations of rule_xml(): the ruleset has them.
     auto gt = rule.find(" id=");
     auto start = rule.find(" xmlns:cr=");

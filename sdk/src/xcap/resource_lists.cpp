@@ -12,7 +12,7 @@
 namespace utkit::xcap {
 namespace {
 
-constexpr std::size_t kMaxDocument = 4 * 1024 * 1024;
+constexpr std::size_t kMaxDocument = std::size_t{4} * 1024 * 1024;
 constexpr int kMaxDepth = 64;
 
 }  // namespace
@@ -261,7 +261,7 @@ Result<void> BuddyList::rename(std::string_view uri, std::string display_name, s
   return add(Entry{std::string(uri), std::move(display_name)}, list);
 }
 
-Result<void> BuddyList::move(std::string_view uri, std::string from, std::string to) {
+Result<void> BuddyList::move(std::string_view uri, const std::string& from, const std::string& to) {
   UTKIT_ASSIGN(ResourceLists doc, refresh());
   const Entry* e = doc.find(from, uri);
   if (e == nullptr) return Error(Errc::xcap_not_found, "no buddy " + std::string(uri) + " in list '" + from + "'");

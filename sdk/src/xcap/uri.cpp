@@ -164,7 +164,9 @@ std::string XcapUri::to_string() const {
     if (!node.bindings.empty()) {
       out += "?";
       for (const auto& [prefix, uri] : node.bindings) {
-        out += percent_encode("xmlns(" + prefix + "=" + uri + ")", true);
+        std::string binding = "xmlns(";
+        binding.append(prefix).append("=").append(uri).append(")");
+        out += percent_encode(binding, true);
       }
     }
   }

@@ -96,6 +96,9 @@ inline Result<void> success() { return {}; }
 
 // UTKIT_TRY(expr): evaluate a Result; on failure return its Error from the
 // enclosing function (whose return type is any Result<U>).
+// The macros take a declaration (`auto x`) or an expression as written by
+// the caller; wrapping them in parentheses would break the declaration form.
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define UTKIT_TRY(expr)                                         \
   do {                                                          \
     auto utkit_try_result_ = (expr);                            \
@@ -113,3 +116,4 @@ inline Result<void> success() { return {}; }
     return std::move(tmp).error();                              \
   }                                                             \
   decl = std::move(tmp).value()
+// NOLINTEND(bugprone-macro-parentheses)

@@ -23,9 +23,9 @@
 namespace utkit::http {
 
 struct ParserLimits {
-  std::size_t max_header_bytes = 16 * 1024;  // status line + fields (+ trailers)
+  std::size_t max_header_bytes = std::size_t{16} * 1024;  // status line + fields (+ trailers)
   std::size_t max_headers = 100;             // fields (+ trailer fields)
-  std::size_t max_body = 4 * 1024 * 1024;
+  std::size_t max_body = std::size_t{4} * 1024 * 1024;
 };
 
 class ResponseParser {

@@ -105,7 +105,7 @@ class BuddyList {
   // Changes the display name (an element PUT of the whole entry).
   Result<void> rename(std::string_view uri, std::string display_name, std::string list = {});
   // Adds to `to`, then removes from `from`.
-  Result<void> move(std::string_view uri, std::string from, std::string to);
+  Result<void> move(std::string_view uri, const std::string& from, const std::string& to);
 
   int retries() const { return retries_; }  // 412 recoveries so far
 
