@@ -452,3 +452,74 @@ TEST_CASE("buddy list: retries after 412 back off and stop at the deadline or on
     CHECK(r.error().code() == Errc::cancelled);
   }
 }
+
+// A restarted app: a new client with no ETag and no document in memory.
+// Adding, removing and renaming a buddy is one request each, with no read.
+TEST_CASE("buddy list: from a new process, add, remove and rename are one request each, with no read") {
+  netsim::XcapServer xs;
+  std::mutex mu;
+  std::vector<std::string> seen;  // "METHOD target" of every request
+  netsim::StreamServer::Options o;
+  o.tls = false;
+  auto server = netsim::HttpServer::start(o, [&](const netsim::HttpRequest& r) {
+                  {
+                    std::lock_guard<std::mutex> lock(mu);
+                    seen.push_back(r.method + " " + r.target);
+                  }
+                  return xs.handle(r, kXui);
+                }).value();
+  const std::string root = "http://127.0.0.1:" + std::to_string(server->port()) + "/xcap-root";
+  posix::SystemClock clock;
+  auto random = posix::make_system_random().value();
+  posix::TcpTransportFactory tcp;
+  auto requests = [&] {
+    std::lock_guard<std::mutex> lock(mu);
+    auto out = seen;
+    seen.clear();
+    return out;
+  };
+  {
+    // First use ever: the document does not exist; the add creates it.
+    http::HttpClient hc(tcp, *random, clock, nullptr);
+    xcap::XcapClient x(hc, {root, kXui, ""});
+    xcap::BuddyList b(x);
+    REQUIRE(b.add({"sip:bob@example.test", "Bob"}).ok());
+    auto first = requests();
+    CHECK(first.size() == 4);  // PUT entry (404), GET document (404), PUT document, PUT entry
+    CHECK(first.front().rfind("PUT ", 0) == 0);
+  }
+  auto fresh = [&](auto&& op) {
+    http::HttpClient hc(tcp, *random, clock, nullptr);
+    xcap::XcapClient x(hc, {root, kXui, ""});
+    xcap::BuddyList b(x);
+    auto r = op(b);
+    REQUIRE_MESSAGE(r.ok(), r.error().describe());
+    CHECK(hc.stats().exchanges == 1);
+    return requests();
+  };
+  auto add = fresh([](xcap::BuddyList& b) { return b.add({"sip:carol@example.test", "Carol"}); });
+  REQUIRE(add.size() == 1);
+  CHECK(add[0].rfind("PUT ", 0) == 0);
+  CHECK(add[0].find("entry%5B@uri=%22sip:carol@example.test%22%5D") != std::string::npos);
+  auto rename = fresh([](xcap::BuddyList& b) { return b.rename("sip:bob@example.test", "Robert"); });
+  REQUIRE(rename.size() == 1);
+  CHECK(rename[0].rfind("PUT ", 0) == 0);
+  CHECK(rename[0].find("display-name") != std::string::npos);
+  auto remove = fresh([](xcap::BuddyList& b) { return b.remove("sip:carol@example.test"); });
+  REQUIRE(remove.size() == 1);
+  CHECK(remove[0].rfind("DELETE ", 0) == 0);
+  auto again = fresh([](xcap::BuddyList& b) { return b.remove("sip:carol@example.test"); });  // 404: gone already
+  CHECK(again.size() == 1);
+  // The document says what the requests did.
+  http::HttpClient hc(tcp, *random, clock, nullptr);
+  xcap::XcapClient x(hc, {root, kXui, ""});
+  xcap::BuddyList b(x);
+  auto entries = b.entries();
+  REQUIRE(entries.ok());
+  REQUIRE(entries->size() == 1);
+  CHECK(entries->at(0).uri == "sip:bob@example.test");
+  CHECK(entries->at(0).display_name == "Robert");
+  // Renaming a buddy that is not there creates nothing.
+  CHECK(b.rename("sip:nobody@example.test", "X").error().code() == Errc::xcap_not_found);
+  CHECK(b.entries()->size() == 1);
+}

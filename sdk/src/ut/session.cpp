@@ -165,7 +165,10 @@ Result<xcap::XcapResult> UtSession::xcap_get(const std::string& selector, OpLimi
 Result<xcap::XcapResult> UtSession::xcap_put(const std::string& selector, std::string body, OpLimits limits) {
   UTKIT_ASSIGN(xcap::XcapUri u, uri_for(selector));
   return run(limits, [&]() -> Result<xcap::XcapResult> {
-    if (!xcap_->etag(u.document)) (void)xcap_->get(xcap_->uri(u.document.auid, u.document.path));
+    // An element or attribute PUT addresses exactly what it changes: one
+    // request, no read. A whole document replaces what is there: guarded by
+    // the ETag when this session has read it.
+    if (!u.node.empty()) return xcap_->put(u, std::move(body), xcap::Precondition::none);
     return xcap_->put(u, std::move(body), xcap_->etag(u.document) ? xcap::Precondition::if_match
                                                                   : xcap::Precondition::none);
   });

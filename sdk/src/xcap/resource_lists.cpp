@@ -194,56 +194,57 @@ Result<void> BuddyList::ensure_list(ResourceLists& doc, const std::string& list)
   return success();
 }
 
+// One element PUT to the entry's own selector, list[@name]/entry[@uri]: the
+// server creates the entry or replaces the one with that URI (RFC 4825 8.2.4),
+// so the change needs no prior read and no ETag, cannot duplicate the entry,
+// and cannot lose what another device wrote elsewhere in the document. Only a
+// missing parent (a list, or the whole document, not created yet) costs more:
+// it is created under the document's ETag (a list PUT without one could
+// replace a list another device just made), then the entry is put again.
 Result<void> BuddyList::add(const Entry& entry, std::string list) {
   if (list.empty()) list = cfg_.list;
   UTKIT_TRY(detail::check_xml_text(entry.uri, "the buddy's URI"));
   UTKIT_TRY(detail::check_xml_text(entry.display_name, "the buddy's display name"));
   UTKIT_TRY(detail::check_xml_text(list, "the list name"));
-  const DocumentSelector doc_sel = xcap_.uri(cfg_.auid, cfg_.document).document;
+  const XcapUri target = entry_uri(list, entry.uri);
+  const std::string body = ResourceLists::entry_xml(entry);
   for (int round = 0; round <= cfg_.max_retries; ++round) {
-    // Without a current ETag, read the document first (and create it if missing).
-    if (!xcap_.etag(doc_sel)) {
-      UTKIT_ASSIGN(ResourceLists doc, refresh());
-      if (const Entry* e = doc.find(list, entry.uri); e && e->display_name == entry.display_name) return success();
-      auto listed = ensure_list(doc, list);
-      if (!listed) {
-        if (listed.error().code() != Errc::xcap_precondition_failed) return listed;
-        ++retries_;
-        UTKIT_TRY(back_off(round));
-        continue;
-      }
-    }
-    // One element PUT, guarded by the document's ETag.
-    auto r = xcap_.put(entry_uri(list, entry.uri), ResourceLists::entry_xml(entry));
+    auto r = xcap_.put(target, body, Precondition::none);
     if (r) return success();
-    if (r.error().code() == Errc::xcap_conflict) {
+    const Errc code = r.error().code();
+    bool missing_parent = code == Errc::xcap_not_found;
+    if (code == Errc::xcap_conflict) {
       const std::string cond = xcap_.last_error().condition;
       if (cond == "uniqueness-failure") return success();  // another device added the same buddy
       if (cond != "no-parent") return std::move(r).error();
-      xcap_.forget_etag(doc_sel);  // the list is missing: re-read and create it
-      ++retries_;
-      UTKIT_TRY(back_off(round));
-      continue;
+      missing_parent = true;
     }
-    if (r.error().code() != Errc::xcap_precondition_failed) return std::move(r).error();
-    ++retries_;  // another device changed the document: re-read, apply again
-    UTKIT_TRY(back_off(round));
+    if (!missing_parent && code != Errc::xcap_precondition_failed) return std::move(r).error();
+    ++retries_;
+    if (missing_parent) {
+      // Read (creating the document with the defaults when there is none),
+      // then create the list under the ETag just read.
+      UTKIT_ASSIGN(ResourceLists doc, refresh());
+      auto listed = ensure_list(doc, list);
+      if (listed || listed.error().code() != Errc::xcap_precondition_failed) {
+        UTKIT_TRY(std::move(listed));
+        continue;  // put the entry again, at once
+      }
+    }
+    UTKIT_TRY(back_off(round));  // a race with another device: pace the next try
   }
   return Error(Errc::xcap_retries_exhausted, "gave up adding " + entry.uri + " after " +
                                                  std::to_string(cfg_.max_retries) +
                                                  " concurrent changes to the document");
 }
 
+// One DELETE of the entry's own selector; 404 means it is gone already.
 Result<void> BuddyList::remove(std::string_view uri, std::string list) {
   if (list.empty()) list = cfg_.list;
-  const DocumentSelector doc_sel = xcap_.uri(cfg_.auid, cfg_.document).document;
   for (int round = 0; round <= cfg_.max_retries; ++round) {
-    if (!xcap_.etag(doc_sel)) {
-      UTKIT_ASSIGN(ResourceLists doc, refresh());
-      if (doc.find(list, uri) == nullptr) return success();
-    }
-    auto r = xcap_.remove(entry_uri(list, uri));
+    auto r = xcap_.remove(entry_uri(list, uri), Precondition::none);
     if (r || r.error().code() == Errc::xcap_not_found) return success();
+    if (r.error().code() == Errc::xcap_conflict && xcap_.last_error().condition == "no-parent") return success();
     if (r.error().code() != Errc::xcap_precondition_failed) return std::move(r).error();
     ++retries_;
     UTKIT_TRY(back_off(round));
@@ -252,13 +253,29 @@ Result<void> BuddyList::remove(std::string_view uri, std::string list) {
                                                  std::to_string(cfg_.max_retries) + " concurrent changes");
 }
 
+// One PUT of the entry's display-name child (or a DELETE of it for an empty
+// name): it never creates a buddy, and a missing one is xcap_not_found.
 Result<void> BuddyList::rename(std::string_view uri, std::string display_name, std::string list) {
   if (list.empty()) list = cfg_.list;
-  UTKIT_ASSIGN(ResourceLists doc, refresh());
-  if (doc.find(list, uri) == nullptr) {
-    return Error(Errc::xcap_not_found, "no buddy " + std::string(uri) + " in list '" + list + "'");
+  UTKIT_TRY(detail::check_xml_text(display_name, "the buddy's display name"));
+  XcapUri target = entry_uri(list, uri);
+  target.node.steps.push_back(Step::element("display-name"));
+  Result<XcapResult> r = display_name.empty()
+                             ? xcap_.remove(target, Precondition::none)
+                             : xcap_.put(target,
+                                         std::string("<display-name xmlns=\"") + kResourceListsNs + "\">" +
+                                             detail::xml_escape(display_name) + "</display-name>",
+                                         Precondition::none);
+  if (r) return success();
+  const bool missing = r.error().code() == Errc::xcap_not_found ||
+                       (r.error().code() == Errc::xcap_conflict && xcap_.last_error().condition == "no-parent");
+  if (!missing) return std::move(r).error();
+  if (display_name.empty() && r.error().code() == Errc::xcap_not_found) {
+    // No display-name to delete: fine if the buddy exists (one more request).
+    auto exists = xcap_.get(entry_uri(list, uri));
+    if (exists) return success();
   }
-  return add(Entry{std::string(uri), std::move(display_name)}, list);
+  return Error(Errc::xcap_not_found, "no buddy " + std::string(uri) + " in list '" + list + "'");
 }
 
 Result<void> BuddyList::move(std::string_view uri, const std::string& from, const std::string& to) {

@@ -83,7 +83,7 @@ struct BuddyConfig {
   // Created when the user has no document yet (OMA XDM defaults).
   std::vector<std::string> default_lists = {"oma_buddylist", "oma_grantedcontacts", "oma_blockedcontacts",
                                             "oma_allcontacts"};
-  int max_retries = 16;  // 412 rounds per change
+  int max_retries = 16;  // rounds per change (a missing list to create, a server's 412)
   // After a 412, wait a random time up to min(backoff_max, backoff_base * 2^round)
   // before re-reading, so that two devices racing for one document do not
   // run in lockstep (one of them would otherwise keep losing).
@@ -98,11 +98,16 @@ class BuddyList {
   // The user's document (created with the defaults when there is none).
   Result<ResourceLists> document();
   Result<std::vector<Entry>> entries(std::string list = {});
-  // Idempotent: adding an entry that is there already succeeds.
+  // Adding, removing and renaming one buddy is one XCAP request to that
+  // entry's own selector, without reading the document first and without an
+  // ETag (a one-element change cannot lose another device's entries).
+  // Idempotent: adding an entry that is there replaces it (same URI, new
+  // name). Creates the list, and the document with the defaults, when missing.
   Result<void> add(const Entry& entry, std::string list = {});
   // Idempotent: removing an entry that is not there succeeds.
   Result<void> remove(std::string_view uri, std::string list = {});
-  // Changes the display name (an element PUT of the whole entry).
+  // Changes the display name: one PUT of the entry's display-name (a DELETE
+  // for an empty name). xcap_not_found when there is no such buddy.
   Result<void> rename(std::string_view uri, std::string display_name, std::string list = {});
   // Adds to `to`, then removes from `from`.
   Result<void> move(std::string_view uri, const std::string& from, const std::string& to);
