@@ -137,6 +137,51 @@ TEST_CASE("ut session: with a store and a key, the next run resumes TLS and reus
   CHECK(second->stats().gba.bootstraps == 0);
 }
 
+// A restarted app with its state on disk: TCP + resumed TLS + one HTTP
+// exchange per change (3 RTT), the Digest state (never a key) coming from the
+// store; a nonce the NAF retired costs one 401, as with any cached nonce.
+TEST_CASE("ut session: a restarted app answers the NAF from its stored Digest state: one exchange per change") {
+  Network net;
+  MemoryKeyValueStore store;
+  auto key = std::make_shared<const SecretBytes>(ByteView::of("0123456789abcdef0123456789abcdef"));
+  ut::Platform p{net.tcp, *net.random, net.clock, &store, nullptr};
+  auto config = [&] {
+    auto c = net.config(*net.naf);
+    c.tls_session_key = key;
+    return c;
+  };
+  {
+    auto first = ut::UtSession::create(config(), *net.usim, p).value();
+    REQUIRE(first->add_buddy({"sip:bob@example.test", "Bob"}).ok());
+  }
+  for (const char* op : {"add", "rename", "remove"}) {
+    CAPTURE(op);
+    auto s = ut::UtSession::create(config(), *net.usim, p).value();  // a new process
+    Result<void> r = std::string(op) == "add"      ? s->add_buddy({"sip:carol@example.test", "Carol"})
+                     : std::string(op) == "rename" ? s->rename_buddy("sip:bob@example.test", "Robert")
+                                                   : s->remove_buddy("sip:carol@example.test");
+    REQUIRE_MESSAGE(r.ok(), r.error().describe());
+    const auto st = s->stats();
+    CHECK(st.naf.tcp_connects == 1);
+    CHECK(st.naf.tls_resumed == 1);
+    CHECK(st.naf.exchanges == 1);       // no 401, no read
+    CHECK(st.naf.preemptive_auth == 1);
+    CHECK(st.naf.round_trips() == 3);
+    CHECK(st.gba.bootstraps == 0);
+  }
+  // The NAF retires its nonces: one 401 (stale), then the change.
+  net.naf->demand_reauthentication();
+  auto s = ut::UtSession::create(config(), *net.usim, p).value();
+  REQUIRE(s->add_buddy({"sip:dave@example.test", "Dave"}).ok());
+  CHECK(s->stats().naf.exchanges == 2);
+  CHECK(s->stats().gba.bootstraps == 0);
+  // Another B-TID since (a new bootstrap): the old state is not used.
+  REQUIRE(s->bootstrap(true).ok());
+  auto t = ut::UtSession::create(config(), *net.usim, p).value();
+  REQUIRE(t->buddies().ok());
+  CHECK(t->stats().naf.preemptive_auth == 0);
+}
+
 TEST_CASE("ut session: sessions to two NAFs share one bootstrap across threads") {
   Network net;
   netsim::XcapServer second_xcap;

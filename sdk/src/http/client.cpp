@@ -46,6 +46,25 @@ void HttpClient::close_connections() { pool_.clear(); }
 
 void HttpClient::forget_auth(const Url& url) { auth_.erase(url.origin()); }
 
+std::optional<HttpClient::SavedAuth> HttpClient::saved_auth(const Url& url) const {
+  auto it = auth_.find(url.origin());
+  if (it == auth_.end() || it->second.restored) return std::nullopt;
+  auto header = challenge_header(it->second.session.challenge());
+  if (!header) return std::nullopt;
+  return SavedAuth{std::move(header).value(), it->second.session.nonce_count(), it->second.credentials.username};
+}
+
+Result<void> HttpClient::restore_auth(const Url& url, const SavedAuth& saved) {
+  UTKIT_ASSIGN(std::vector<Challenge> all, parse_challenges({saved.challenge}));
+  UTKIT_ASSIGN(Challenge ch, select_challenge(all));
+  DigestSession session(ch, opt_.preferred_qop);
+  session.set_nonce_count(saved.nonce_count);
+  AuthEntry e{std::move(session), DigestCredentials{saved.username, SecretBytes(), {}}, true};
+  auth_.erase(url.origin());
+  auth_.emplace(url.origin(), std::move(e));
+  return success();
+}
+
 std::optional<tls::TlsInfo> HttpClient::tls_info(const Url& url) const {
   auto it = pool_.find(url.origin());
   if (it == pool_.end() || !it->second->transport->is_open()) return std::nullopt;
@@ -216,6 +235,26 @@ Result<Response> HttpClient::send(const Url& url, Request request) {
   if (!opt_.keep_alive) request.headers.set("Connection", "close");
 
   bool preemptive = false;
+  if (auto it = auth_.find(key); it != auth_.end() && it->second.restored) {
+    // A restored protection space: connect first (the provider may need the
+    // TLS parameters, GBA's NAF_Id does), then ask for its credentials.
+    it->second.restored = false;
+    if (provider_ == nullptr) {
+      auth_.erase(it);
+    } else {
+      UTKIT_TRY(check_cancel(request));
+      UTKIT_TRY(connection(url, deadline, false));
+      std::optional<tls::TlsInfo> info = tls_info(url);
+      const Challenge ch = it->second.session.challenge();
+      AuthRequest areq{url, ch, info ? &*info : nullptr, 0, deadline, request.cancel};
+      UTKIT_ASSIGN(DigestCredentials cred, provider_->credentials(areq));
+      if (cred.username == it->second.credentials.username) {
+        it->second.credentials = std::move(cred);
+      } else {
+        auth_.erase(it);  // saved for another user (a new B-TID since): wait for a challenge
+      }
+    }
+  }
   if (auto it = auth_.find(key); it != auth_.end()) {
     auto h = it->second.session.authorize(request.method, request.target, ByteView(request.body),
                                           it->second.credentials, random_);

@@ -288,6 +288,26 @@ void DigestSession::renew(const Challenge& c) {
   }
 }
 
+Result<std::string> challenge_header(const Challenge& ch) {
+  UTKIT_ASSIGN(std::string realm, quoted_string(ch.realm, "the Digest realm"));
+  UTKIT_ASSIGN(std::string nonce, quoted_string(ch.nonce, "the Digest nonce"));
+  std::string h = "Digest realm=" + realm + ", nonce=" + nonce;
+  if (ch.has_opaque) {
+    UTKIT_ASSIGN(std::string opaque, quoted_string(ch.opaque, "the Digest opaque"));
+    h += ", opaque=" + opaque;
+  }
+  if (!ch.algorithm_text.empty()) {
+    if (!is_token(ch.algorithm_text)) return Error(Errc::auth_bad_challenge, "the Digest algorithm is not a token");
+    h += ", algorithm=" + ch.algorithm_text;
+  }
+  if (ch.has_qop) {
+    std::string q = ch.qop_auth && ch.qop_auth_int ? "auth,auth-int" : ch.qop_auth ? "auth" : "auth-int";
+    h += ", qop=\"" + q + "\"";
+  }
+  if (ch.userhash) h += ", userhash=true";
+  return h;
+}
+
 Result<std::string> DigestSession::authorize(std::string_view method, std::string_view uri, ByteView body,
                                              const DigestCredentials& cred, Random& random) {
   if (!ch_.usable()) return Error(Errc::auth_unsupported, "the Digest challenge is not usable");

@@ -1,5 +1,13 @@
 #include "utkit/ut/session.hpp"
 
+#include <mbedtls/sha256.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <sstream>
+
+#include "utkit/base/encoding.hpp"
+
 namespace utkit::ut {
 
 // The NAF credentials, behind a bootstrap that may still be running on the
@@ -88,7 +96,86 @@ Result<std::unique_ptr<UtSession>> UtSession::create(UtConfig config, aka::UsimB
   bc.document = c.profile.resource_lists_doc;
   s->buddy_list_ = std::make_unique<xcap::BuddyList>(*s->xcap_, bc);
   s->rules_ = std::make_unique<xcap::WatcherRules>(*s->xcap_, c.profile);
+  s->load_digest_state();
   return s;
+}
+
+// ---- the NAF's Digest state across restarts ----
+//
+// Record (text): "utkit-naf-digest 1", then "origin", "user" (the B-TID),
+// "saved" (Unix seconds), "nc" and "challenge" (a WWW-Authenticate value)
+// lines. It holds no key: the password is derived anew from Ks_NAF.
+namespace {
+constexpr std::string_view kDigestMagic = "utkit-naf-digest 1";
+constexpr std::int64_t kDigestMaxAgeSeconds = 24 * 3600;
+std::int64_t unix_seconds(WallTime t) {
+  return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
+}
+}  // namespace
+
+std::string UtSession::digest_state_key() const {
+  unsigned char d[32];
+  const std::string origin = naf_.origin();
+  mbedtls_sha256_ret(reinterpret_cast<const unsigned char*>(origin.data()), origin.size(), d, 0);
+  return "naf-digest-" + to_hex(ByteView(d, 8));
+}
+
+void UtSession::load_digest_state() {
+  if (platform_.store == nullptr || !cfg_.persist_digest_state) return;
+  const std::string key = digest_state_key();
+  auto rec = platform_.store->get(key);
+  if (!rec) return;
+  std::istringstream in(std::string(rec->view().as_string()));
+  std::string line, origin, user, challenge;
+  long long saved = -1, nc = -1;
+  bool ok = std::getline(in, line) && line == kDigestMagic;
+  while (ok && std::getline(in, line)) {
+    const auto sp = line.find(' ');
+    const std::string k = line.substr(0, sp), v = sp == std::string::npos ? "" : line.substr(sp + 1);
+    char* end = nullptr;
+    errno = 0;
+    if (k == "origin") {
+      origin = v;
+    } else if (k == "user") {
+      user = v;
+    } else if (k == "challenge") {
+      challenge = v;
+    } else if (k == "saved" || k == "nc") {
+      const long long n = std::strtoll(v.c_str(), &end, 10);
+      if (v.empty() || *end != '\0' || errno == ERANGE || n < 0) ok = false;
+      (k == "saved" ? saved : nc) = n;
+    }
+  }
+  const std::int64_t now = unix_seconds(platform_.clock.wall_now());
+  const gba::ContextPtr ctx = gba_->current();
+  // Only for this NAF, the current B-TID, a plausible nonce count, and not
+  // older than a day: anything else is dropped and the NAF challenges anew.
+  ok = ok && origin == naf_.origin() && ctx && user == ctx->btid && saved >= 0 && saved <= now &&
+       now - saved <= kDigestMaxAgeSeconds && nc >= 0 && nc < 0xffffffffLL && !challenge.empty();
+  if (ok) ok = http_->restore_auth(naf_, {challenge, static_cast<std::uint32_t>(nc), user}).ok();
+  if (!ok) {
+    (void)platform_.store->remove(key);
+    return;
+  }
+  saved_digest_ = std::string(rec->view().as_string());
+  if (platform_.log) platform_.log->debug("ut", "restored the NAF's Digest state (nc " + std::to_string(nc) + ")");
+}
+
+void UtSession::save_digest_state() {
+  if (platform_.store == nullptr || !cfg_.persist_digest_state) return;
+  auto saved = http_->saved_auth(naf_);
+  if (!saved) return;  // nothing new (or nothing at all): keep what is stored
+  const std::string rec = std::string(kDigestMagic) + "\norigin " + naf_.origin() + "\nuser " + saved->username +
+                          "\nsaved " + std::to_string(unix_seconds(platform_.clock.wall_now())) + "\nnc " +
+                          std::to_string(saved->nonce_count) + "\nchallenge " + saved->challenge + "\n";
+  // The time changes every write; compare what matters.
+  const auto strip = [](const std::string& r) {
+    const auto a = r.find("\nsaved ");
+    if (a == std::string::npos) return r;
+    return r.substr(0, a) + r.substr(r.find('\n', a + 1));
+  };
+  if (!saved_digest_.empty() && strip(saved_digest_) == strip(rec)) return;
+  if (platform_.store->put(digest_state_key(), ByteView::of(rec))) saved_digest_ = rec;
 }
 
 void UtSession::start_bootstrap_if_cold(const gba::GbaLimits& limits) {
@@ -111,6 +198,7 @@ auto UtSession::run(OpLimits limits, F&& f) -> decltype(f()) {
   auto result = f();
   auto boot = creds_->wait();  // never leave the bootstrap thread behind
   xcap_->set_limits({});
+  save_digest_state();
   if (!result.ok() && !boot.ok()) return std::move(boot).error();  // the root cause
   return result;
 }

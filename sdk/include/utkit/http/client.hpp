@@ -115,6 +115,22 @@ class HttpClient {
   // Forgets the cached Digest state of `url`'s origin (next request waits
   // for a challenge).
   void forget_auth(const Url& url);
+
+  // The Digest state of `url`'s origin, to persist so that a restarted
+  // process answers without waiting for a 401: the challenge (as a header
+  // value), the nonce count used so far, and the user name it was used with.
+  // Never a password or anything derived from one.
+  struct SavedAuth {
+    std::string challenge;  // WWW-Authenticate value (challenge_header)
+    std::uint32_t nonce_count = 0;
+    std::string username;
+  };
+  std::optional<SavedAuth> saved_auth(const Url& url) const;
+  // Restores a saved state: the next request to the origin asks the
+  // credential provider for this challenge (after connecting, so the provider
+  // sees the TLS parameters) and goes out with an Authorization at nc+1. A
+  // stale or refused nonce then costs one 401, as with any cached nonce.
+  Result<void> restore_auth(const Url& url, const SavedAuth& saved);
   void close_connections();
 
   const ClientStats& stats() const { return stats_; }
@@ -125,6 +141,7 @@ class HttpClient {
   struct AuthEntry {
     DigestSession session;
     DigestCredentials credentials;
+    bool restored = false;  // credentials not asked for yet (restore_auth)
   };
 
   Result<Conn*> connection(const Url& url, MonoTime deadline, bool fresh);

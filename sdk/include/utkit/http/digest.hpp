@@ -57,6 +57,12 @@ struct Challenge {
   bool usable() const;
 };
 
+// The challenge as a WWW-Authenticate value (realm, nonce, opaque, algorithm,
+// qop, userhash), every value quoted by http::quoted_string: what
+// parse_challenges() reads back into the same Challenge. For saving the
+// state of a protection space; holds no credential.
+Result<std::string> challenge_header(const Challenge& challenge);
+
 // All challenges in these WWW-Authenticate (or Proxy-Authenticate) values, in
 // order. Errors: auth_bad_challenge for syntax errors, or a Digest challenge
 // without realm or nonce.
@@ -105,6 +111,8 @@ class DigestSession {
   const Challenge& challenge() const { return ch_; }
   std::uint32_t nonce_count() const { return nc_; }
   Qop qop() const { return qop_; }
+  // Continues a session saved earlier (nc as it was; the next request sends nc+1).
+  void set_nonce_count(std::uint32_t nc) { nc_ = nc; }
 
   // The response= value for explicit inputs (test vectors, servers).
   static Result<std::string> compute_response(DigestAlgorithm algorithm, std::string_view username,

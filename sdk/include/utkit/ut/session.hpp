@@ -45,6 +45,11 @@ struct UtConfig {
   xcap::XcapProfile profile = xcap::XcapProfile::oma();
   xcap::BuddyConfig buddies;
   bool concurrent_bootstrap = true;      // run Ub beside the NAF connection on a cold start
+  // With a store: keep the NAF's Digest state (realm, nonce, opaque,
+  // algorithm, qop, nonce count; never a key) beside the bootstrapping
+  // context, so that a restarted app answers the NAF without a new 401. Used
+  // only with the same B-TID and for at most 24 h.
+  bool persist_digest_state = true;
 };
 
 // What the session needs from the platform; everything must outlive it.
@@ -109,6 +114,9 @@ class UtSession {
   template <class F>
   auto run(OpLimits limits, F&& f) -> decltype(f());
   void start_bootstrap_if_cold(const gba::GbaLimits& limits);
+  std::string digest_state_key() const;
+  void load_digest_state();
+  void save_digest_state();
 
   UtConfig cfg_;
   Platform platform_;
@@ -122,6 +130,7 @@ class UtSession {
   std::unique_ptr<xcap::BuddyList> buddy_list_;
   std::unique_ptr<xcap::WatcherRules> rules_;
   http::Url naf_;
+  std::string saved_digest_;  // the record last written, to skip identical writes
 };
 
 }  // namespace utkit::ut
