@@ -116,7 +116,9 @@ TEST_CASE("gba: BootstrappingInfo") {
   CHECK(code(deep) == Errc::gba_bad_bootstrapping_info);
 }
 
-TEST_CASE("gba: context record round trip, refusals") {
+namespace {
+// A context as a TS 35.208 set-1 bootstrap leaves it (vectors/gba.txt).
+BootstrapContext sample_context() {
   BootstrapContext c;
   c.btid = "I1U8vpY3qJ0hiuZNrke/NQ==@bsf.example.test";
   c.ks = SecretBytes(ByteView(hex("b40ba9a3c58b2a05bbf0d987b21bf8cbf769bcd751044604127672711c6d3441")));
@@ -124,6 +126,12 @@ TEST_CASE("gba: context record round trip, refusals") {
   c.impi = "001010123456789@ims.mnc001.mcc001.3gppnetwork.org";
   c.expiry = parse_xsd_datetime("2030-01-01T00:00:00Z").value();
   c.bsf_host = "bsf.example.test";
+  return c;
+}
+}  // namespace
+
+TEST_CASE("gba: context record round trip, refusals") {
+  BootstrapContext c = sample_context();
   SecretBytes rec = c.serialize();
   auto back = BootstrapContext::parse(rec.view());
   REQUIRE(back.ok());
@@ -187,13 +195,7 @@ TEST_CASE("gba: a B-TID that is not printable ASCII, or a body that is not UTF-8
 }
 
 TEST_CASE("gba: a stored context with an out-of-range expiry or a bad B-TID is refused") {
-  BootstrapContext c;
-  c.btid = "I1U8vpY3qJ0hiuZNrke/NQ==@bsf.example.test";
-  c.ks = SecretBytes(ByteView(hex("b40ba9a3c58b2a05bbf0d987b21bf8cbf769bcd751044604127672711c6d3441")));
-  c.rand = hex("23553cbe9637a89d218ae64dae47bf35");
-  c.impi = "001010123456789@ims.mnc001.mcc001.3gppnetwork.org";
-  c.expiry = parse_xsd_datetime("2030-01-01T00:00:00Z").value();
-  c.bsf_host = "bsf.example.test";
+  BootstrapContext c = sample_context();
   const std::string good(c.serialize().view().as_string());
   auto with_line = [&](const std::string& key, const std::string& value) {
     std::string rec = good;

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <sstream>
 
 #include "utkit/base/encoding.hpp"
@@ -40,6 +41,15 @@ constexpr std::string_view kMagic = "utkit-gba-context 1";
 // The range a stored or received lifetime may take: 1970-2200 (as
 // parse_xsd_datetime), which also keeps the nanosecond clock from overflowing.
 constexpr std::int64_t kMaxEpochSeconds = 7258118400;  // 2200-01-01T00:00:00Z
+
+// A stored time: Unix seconds in decimal, 1970-2200, nothing else.
+std::optional<WallTime> stored_time(const std::string& value) {
+  char* end = nullptr;
+  errno = 0;
+  const long long v = std::strtoll(value.c_str(), &end, 10);
+  if (value.empty() || *end != '\0' || errno == ERANGE || v < 0 || v > kMaxEpochSeconds) return std::nullopt;
+  return WallTime{} + std::chrono::seconds(v);
+}
 
 }  // namespace
 
@@ -213,22 +223,14 @@ Result<BootstrapContext> BootstrapContext::parse(ByteView record) {
       if (!r || r->size() != 16) return bad("bad rand");
       c.rand = r.value();
     } else if (key == "expiry") {
-      char* end = nullptr;
-      errno = 0;
-      long long v = std::strtoll(value.c_str(), &end, 10);
-      if (value.empty() || *end != '\0' || errno == ERANGE || v < 0 || v > kMaxEpochSeconds) {
-        return bad("expiry out of range");
-      }
-      c.expiry = WallTime{} + std::chrono::seconds(v);
+      auto t = stored_time(value);
+      if (!t) return bad("expiry out of range");
+      c.expiry = *t;
       have_expiry = true;
     } else if (key == "issued") {
-      char* end = nullptr;
-      errno = 0;
-      long long v = std::strtoll(value.c_str(), &end, 10);
-      if (value.empty() || *end != '\0' || errno == ERANGE || v < 0 || v > kMaxEpochSeconds) {
-        return bad("issue time out of range");
-      }
-      c.issued = WallTime{} + std::chrono::seconds(v);
+      auto t = stored_time(value);
+      if (!t) return bad("issue time out of range");
+      c.issued = *t;
     } else if (key == "uicc") {
       c.uicc = value == "1";
     } else if (key == "ks") {
