@@ -14,6 +14,8 @@
 #include "utkit/posix/tcp_transport.hpp"
 #include "utkit/ut/session.hpp"
 
+#include <mbedtls/sha256.h>
+
 using namespace utkit;
 using namespace std::chrono_literals;
 
@@ -301,4 +303,51 @@ TEST_CASE("ut session: a NAF that refuses the cached B-TID with a bare 401 gets 
   REQUIRE_MESSAGE(again.ok(), again.error().describe());
   CHECK(s->gba()->current()->btid != first);
   CHECK(s->stats().gba.bootstraps == 2);
+}
+
+// Whatever is in the stored Digest record (damaged, edited, from another
+// version), a session starts, works and writes a good one again.
+TEST_CASE("ut session: a damaged stored Digest record is dropped, never trusted or fatal") {
+  Network net;
+  MemoryKeyValueStore store;
+  ut::Platform p{net.tcp, *net.random, net.clock, &store, nullptr};
+  auto c = net.config(*net.naf);
+  {
+    auto first = ut::UtSession::create(c, *net.usim, p).value();
+    REQUIRE(first->buddies().ok());
+  }
+  const std::string origin = http::parse_url(c.xcap_root).value().origin();
+  unsigned char d[32];
+  mbedtls_sha256_ret(reinterpret_cast<const unsigned char*>(origin.data()), origin.size(), d, 0);
+  const std::string key = "naf-digest-" + to_hex(ByteView(d, 8));
+  const std::string good(store.get(key).value().view().as_string());
+  REQUIRE(good.find("challenge Digest") != std::string::npos);
+  {
+    // The same lines, "saved" last and no final newline: still ours, used, and
+    // rewriting it later must not trip over the missing newline.
+    const auto a = good.find("\nsaved ");
+    const auto b = good.find('\n', a + 1);
+    std::string reordered = good.substr(0, a) + good.substr(b);
+    reordered.pop_back();
+    reordered += "\n" + good.substr(a + 1, b - a - 1);
+    REQUIRE(store.put(key, ByteView::of(reordered)).ok());
+    auto s = ut::UtSession::create(c, *net.usim, p).value();
+    REQUIRE(s->buddies().ok());
+    CHECK(s->stats().naf.preemptive_auth == 1);
+    REQUIRE(s->add_buddy({"sip:x@example.test", "X"}).ok());
+  }
+  const std::string no_newline = good.substr(0, good.find("\nsaved ")) + "\nsaved 1";
+  for (const std::string& bad : {no_newline, good + "nc 5\n", good + "extra line\n",
+                                 std::string("utkit-naf-digest 1\nnc 99999999999999999999\n"), std::string("\xff\x00"),
+                                 std::string()}) {
+    REQUIRE(store.put(key, ByteView::of(bad)).ok());
+    auto s = ut::UtSession::create(c, *net.usim, p);
+    REQUIRE(s.ok());
+    auto r = s.value()->buddies();
+    REQUIRE_MESSAGE(r.ok(), r.error().describe());
+    CHECK(s.value()->stats().naf.preemptive_auth == 0);  // the record was not used
+    auto again = store.get(key);
+    REQUIRE(again.ok());
+    CHECK(again->view().as_string().rfind("utkit-naf-digest 1\norigin ", 0) == 0);  // a good one again
+  }
 }

@@ -229,6 +229,7 @@ TEST_CASE("encoding: strict UTF-8 and text made safe for a terminal") {
   CHECK(printable_text("line\r\nforged") == "line\\x0d\\x0aforged");
   CHECK(printable_text("\xff\\") == "\\xff\\\\");
   CHECK(printable_text("\xc2\x9b") == "\\xc2\\x9b");  // C1 CSI
+  CHECK(printable_text("a\xe2\x80\xae" "b") == "a\\xe2\\x80\\xae" "b");  // RIGHT-TO-LEFT OVERRIDE
   CHECK(printable_ascii("caf\xc3\xa9") == "caf\\xc3\\xa9");
 }
 

@@ -2,6 +2,7 @@
 #include <doctest/doctest.h>
 
 #include <arpa/inet.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -169,6 +170,26 @@ TEST_CASE("tcp: connect timeout against a full accept queue") {
   CHECK(timed_out);
 }
 
+namespace {
+// A DNS that takes 3 s to answer (then answers for loopback).
+int slow_lookup(const char*, const char* port, const addrinfo* hints, addrinfo** out) {
+  std::this_thread::sleep_for(std::chrono::seconds(3));
+  return ::getaddrinfo("127.0.0.1", port, hints, out);
+}
+}  // namespace
+
+TEST_CASE("tcp: a slow name lookup ends at the connect deadline") {
+  posix::ResolveOverrides dns;
+  dns.set_lookup(&slow_lookup);
+  posix::TcpTransport t(&dns);
+  const auto t0 = std::chrono::steady_clock::now();
+  auto r = t.connect({"xcap.example.test", 9}, Millis(300));
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().code() == Errc::net_timeout);
+  CHECK(r.error().message().find("resolving 'xcap.example.test'") != std::string::npos);
+  CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::milliseconds(2500));  // not the lookup's 3 s
+}
+
 TEST_CASE("tcp: resolve overrides pin a host name to loopback") {
   Listener l;
   posix::ResolveOverrides o;
@@ -315,17 +336,22 @@ TEST_CASE("file store: temporaries left by a killed writer are removed on open")
   const std::string live = dir + "/.tls-session-y.tmp." + std::to_string(::getpid()) + ".0";
   const std::string old_live = dir + "/.gba-context.tmp." + std::to_string(::getpid()) + ".1";
   const std::string lockfile = dir + "/.usim-sqn.lock";
-  for (const auto& f : {stale, live, old_live, lockfile}) {
+  const std::string not_ours = dir + "/.notes.tmp.2024.01.15";  // looks alike, is not what put() writes
+  const std::string not_ours2 = dir + "/.a.tmp.0.x";
+  for (const auto& f : {stale, live, old_live, lockfile, not_ours, not_ours2}) {
     std::ofstream(f) << "master secret";
     ::chmod(f.c_str(), 0600);
   }
   timeval old_times[2] = {{std::time(nullptr) - 3600, 0}, {std::time(nullptr) - 3600, 0}};
   REQUIRE(::utimes(old_live.c_str(), old_times) == 0);
+  REQUIRE(::utimes(not_ours.c_str(), old_times) == 0);
   REQUIRE(posix::FileKeyValueStore::open(dir).ok());
   CHECK(::access(stale.c_str(), F_OK) != 0);     // its writer is gone
   CHECK(::access(old_live.c_str(), F_OK) != 0);  // older than any write takes
   CHECK(::access(live.c_str(), F_OK) == 0);      // may be a write in progress
   CHECK(::access(lockfile.c_str(), F_OK) == 0);  // not a temporary
+  CHECK(::access(not_ours.c_str(), F_OK) == 0);
+  CHECK(::access(not_ours2.c_str(), F_OK) == 0);
   rm_rf(dir);
 }
 

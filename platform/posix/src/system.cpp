@@ -1,5 +1,7 @@
 #include "utkit/posix/system.hpp"
 
+#include "utkit/base/encoding.hpp"
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -13,6 +15,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <thread>
 
 namespace utkit::posix {
 
@@ -53,6 +56,7 @@ namespace {
 
 constexpr std::size_t kMaxValue = 1 << 20;
 constexpr long kStaleTemporarySeconds = 600;
+constexpr int kLockWaitSeconds = 10;
 
 std::string mode_text(mode_t m) {
   char buf[8];
@@ -113,12 +117,17 @@ void FileKeyValueStore::remove_stale_temporaries() const {
   if (d == nullptr) return;
   const std::time_t now = std::time(nullptr);
   while (dirent* e = ::readdir(d)) {
+    // Exactly what put() writes: "." KEY ".tmp." PID "." N, KEY a store key.
     const std::string name = e->d_name;
     const auto tmp = name.rfind(".tmp.");
-    if (name.size() < 2 || name[0] != '.' || tmp == std::string::npos || tmp == 0) continue;
+    if (name.size() < 2 || name[0] != '.' || tmp == std::string::npos || tmp <= 1) continue;
+    if (!valid_store_key(std::string_view(name).substr(1, tmp - 1))) continue;
     const std::string tail = name.substr(tmp + 5);  // PID.N
     const auto dot = tail.find('.');
-    if (dot == std::string::npos || dot == 0 || tail.find_first_not_of("0123456789.") != std::string::npos) continue;
+    const auto all_digits = [](const std::string& t) {
+      return !t.empty() && t.size() <= 10 && t.find_first_not_of("0123456789") == std::string::npos;
+    };
+    if (dot == std::string::npos || !all_digits(tail.substr(0, dot)) || !all_digits(tail.substr(dot + 1))) continue;
     const long pid = std::strtol(tail.substr(0, dot).c_str(), nullptr, 10);
     const std::string path = dir_ + "/" + name;
     struct stat st;
@@ -238,8 +247,18 @@ Result<std::unique_ptr<StoreLock>> FileKeyValueStore::lock(std::string_view key)
   if (::fstat(f.fd, &st) != 0 || !S_ISREG(st.st_mode)) {
     return Error(Errc::storage_permissions, "lock file '" + path + "' is not a regular file");
   }
-  while (::flock(f.fd, LOCK_EX) != 0) {
-    if (errno != EINTR) return Error(Errc::storage_io, "cannot lock '" + path + "': " + std::strerror(errno));
+  // Never an unbounded wait: a holder that stalls (stopped, debugged, a hung
+  // file system) makes this an error the caller sees, not a hang.
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(kLockWaitSeconds);
+  while (::flock(f.fd, LOCK_EX | LOCK_NB) != 0) {
+    if (errno != EWOULDBLOCK && errno != EINTR) {
+      return Error(Errc::storage_io, "cannot lock '" + path + "': " + std::strerror(errno));
+    }
+    if (std::chrono::steady_clock::now() >= give_up) {
+      return Error(Errc::storage_io, "'" + path + "' stayed locked by another process for " +
+                                         std::to_string(kLockWaitSeconds) + " s; is another utkit user stuck?");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   std::unique_ptr<StoreLock> held(new FlockStoreLock(f.fd));
   f.fd = -1;
@@ -247,9 +266,12 @@ Result<std::unique_ptr<StoreLock>> FileKeyValueStore::lock(std::string_view key)
 }
 
 void StderrLogSink::write(LogLevel level, std::string_view component, std::string_view message) {
+  // Messages quote what servers sent (realms, reasons, URIs): escaped, so that
+  // nothing reaches the terminal raw.
+  const std::string text = printable_text(message);
   std::lock_guard<std::mutex> lock(mu_);
-  (void)std::fprintf(stderr, "utkit %-5s %.*s: %.*s\n", to_string(level), static_cast<int>(component.size()),
-               component.data(), static_cast<int>(message.size()), message.data());
+  (void)std::fprintf(stderr, "utkit %-5s %.*s: %s\n", to_string(level), static_cast<int>(component.size()),
+                     component.data(), text.c_str());
 }
 
 }  // namespace utkit::posix

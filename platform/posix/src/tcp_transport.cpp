@@ -108,14 +108,15 @@ struct Lookup {
   addrinfo* list = nullptr;
 };
 
-int resolve_by(const std::string& host, const std::string& port, const addrinfo& hints, Steady::time_point deadline,
-               addrinfo** out, bool& timed_out) {
+int resolve_by(ResolveOverrides::Lookup lookup, const std::string& host, const std::string& port,
+               const addrinfo& hints, Steady::time_point deadline, addrinfo** out, bool& timed_out) {
   timed_out = false;
+  if (lookup == nullptr) lookup = &::getaddrinfo;
   if (hints.ai_flags & AI_NUMERICHOST) return ::getaddrinfo(host.c_str(), port.c_str(), &hints, out);
   auto state = std::make_shared<Lookup>();
-  std::thread([state, host, port, hints] {
+  std::thread([state, lookup, host, port, hints] {
     addrinfo* list = nullptr;
-    const int gai = ::getaddrinfo(host.c_str(), port.c_str(), &hints, &list);
+    const int gai = lookup(host.c_str(), port.c_str(), &hints, &list);
     std::lock_guard<std::mutex> lock(state->mu);
     if (state->abandoned) {
       if (gai == 0) ::freeaddrinfo(list);
@@ -153,7 +154,7 @@ Result<void> TcpTransport::connect(const Endpoint& to, Millis timeout) {
   addrinfo* list = nullptr;
   const std::string port = std::to_string(to.port);
   bool timed_out = false;
-  int gai = resolve_by(host, port, hints, deadline, &list, timed_out);
+  int gai = resolve_by(overrides_ ? overrides_->lookup() : nullptr, host, port, hints, deadline, &list, timed_out);
   if (timed_out) {
     return Error(Errc::net_timeout, "resolving '" + to.host + "' took longer than " + std::to_string(timeout.count()) +
                                         " ms (check DNS, or pin the name with a resolve override)");

@@ -179,7 +179,10 @@ std::string printable(std::string_view text, bool ascii_only) {
       ++i;
       continue;
     }
-    const bool control = cp < 0x20 || (cp >= 0x7f && cp < 0xa0);
+    // C0, DEL, C1, and the bidirectional overrides and isolates (U+202A-202E,
+    // U+2066-2069), which can make a line read in another order than it is.
+    const bool control = cp < 0x20 || (cp >= 0x7f && cp < 0xa0) || (cp >= 0x202a && cp <= 0x202e) ||
+                         (cp >= 0x2066 && cp <= 0x2069);
     if (control || (ascii_only && n > 1)) {
       for (std::size_t k = 0; k < n; ++k) escape_byte(out, static_cast<unsigned char>(text[i + k]));
     } else if (cp == '\\') {

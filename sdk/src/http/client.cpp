@@ -226,6 +226,20 @@ Result<Response> HttpClient::exchange_retrying(const Url& url, const Request& re
   return r;
 }
 
+// Credentials from the provider for `ch`. Over https the provider sees the
+// connection's TLS parameters (GBA derives Ks_NAF from the negotiated suite),
+// so a connection the server closed with its 401 is opened again first:
+// without it an https NAF would get a plain-http NAF_Id.
+Result<DigestCredentials> HttpClient::ask_provider(const Url& url, const Challenge& ch, int attempt, MonoTime deadline,
+                                                   const Request& request) {
+  UTKIT_TRY(check_cancel(request));
+  if (url.tls()) UTKIT_TRY(connection(url, deadline, false));
+  std::optional<tls::TlsInfo> info = tls_info(url);
+  if (url.tls() && !info) return Error(Errc::internal, "no TLS parameters for " + url.origin());
+  AuthRequest areq{url, ch, info ? &*info : nullptr, attempt, deadline, request.cancel};
+  return provider_->credentials(areq);
+}
+
 Result<Response> HttpClient::send(const Url& url, Request request) {
   const MonoTime deadline = request.deadline ? MonoTime(*request.deadline) : clock_.monotonic_now() + opt_.request_timeout;
   const std::string key = url.origin();
@@ -236,20 +250,21 @@ Result<Response> HttpClient::send(const Url& url, Request request) {
 
   bool preemptive = false;
   if (auto it = auth_.find(key); it != auth_.end() && it->second.restored) {
-    // A restored protection space: connect first (the provider may need the
-    // TLS parameters, GBA's NAF_Id does), then ask for its credentials.
-    it->second.restored = false;
+    // A restored protection space: ask for its credentials now (after
+    // connecting: the provider may need the TLS parameters, GBA's NAF_Id
+    // does). On any failure the saved state is dropped, never used with an
+    // empty password; the request then waits for a challenge as usual.
     if (provider_ == nullptr) {
       auth_.erase(it);
     } else {
-      UTKIT_TRY(check_cancel(request));
-      UTKIT_TRY(connection(url, deadline, false));
-      std::optional<tls::TlsInfo> info = tls_info(url);
-      const Challenge ch = it->second.session.challenge();
-      AuthRequest areq{url, ch, info ? &*info : nullptr, 0, deadline, request.cancel};
-      UTKIT_ASSIGN(DigestCredentials cred, provider_->credentials(areq));
-      if (cred.username == it->second.credentials.username) {
-        it->second.credentials = std::move(cred);
+      auto cred = ask_provider(url, it->second.session.challenge(), 0, deadline, request);
+      if (!cred) {
+        auth_.erase(key);
+        return std::move(cred).error();  // what the challenge would have met too
+      }
+      if (cred->username == it->second.credentials.username) {
+        it->second.credentials = std::move(cred).value();
+        it->second.restored = false;
       } else {
         auth_.erase(it);  // saved for another user (a new B-TID since): wait for a challenge
       }
@@ -306,11 +321,12 @@ Result<Response> HttpClient::send(const Url& url, Request request) {
         // request is answered under the challenge we had. Once only.
         refused_without_challenge = true;
         const Challenge ch = it->second.session.challenge();
-        std::optional<tls::TlsInfo> info = tls_info(url);
-        AuthRequest areq{url, ch, info ? &*info : nullptr, ++refused, deadline, request.cancel};
-        UTKIT_ASSIGN(DigestCredentials cred, provider_->credentials(areq));
+        const std::uint32_t used = it->second.session.nonce_count();
+        UTKIT_ASSIGN(DigestCredentials cred, ask_provider(url, ch, ++refused, deadline, request));
+        DigestSession session(ch, opt_.preferred_qop);
+        session.set_nonce_count(used);  // the nonce is the same: never repeat an nc under it
         auth_.erase(key);
-        it = auth_.emplace(key, AuthEntry{DigestSession(ch, opt_.preferred_qop), std::move(cred)}).first;
+        it = auth_.emplace(key, AuthEntry{std::move(session), std::move(cred)}).first;
         UTKIT_ASSIGN(std::string header, it->second.session.authorize(request.method, request.target,
                                                                       ByteView(request.body), it->second.credentials,
                                                                       random_));
@@ -339,9 +355,7 @@ Result<Response> HttpClient::send(const Url& url, Request request) {
         return Error(Errc::auth_no_credentials, key + " asks for Digest authentication (realm '" + ch.realm +
                                                     "') but no credentials are configured");
       }
-      std::optional<tls::TlsInfo> info = tls_info(url);
-      AuthRequest areq{url, ch, info ? &*info : nullptr, refused, deadline, request.cancel};
-      UTKIT_ASSIGN(DigestCredentials cred, provider_->credentials(areq));
+      UTKIT_ASSIGN(DigestCredentials cred, ask_provider(url, ch, refused, deadline, request));
       auth_.erase(key);
       it = auth_.emplace(key, AuthEntry{DigestSession(ch, opt_.preferred_qop), std::move(cred)}).first;
     }

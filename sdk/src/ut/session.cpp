@@ -4,6 +4,7 @@
 
 #include <cerrno>
 #include <cstdlib>
+#include <set>
 #include <sstream>
 
 #include "utkit/base/encoding.hpp"
@@ -107,7 +108,7 @@ Result<std::unique_ptr<UtSession>> UtSession::create(UtConfig config, aka::UsimB
 // lines. It holds no key: the password is derived anew from Ks_NAF.
 namespace {
 constexpr std::string_view kDigestMagic = "utkit-naf-digest 1";
-constexpr std::int64_t kDigestMaxAgeSeconds = 24 * 3600;
+constexpr std::int64_t kDigestMaxAgeSeconds = std::int64_t{24} * 3600;
 std::int64_t unix_seconds(WallTime t) {
   return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
 }
@@ -129,9 +130,11 @@ void UtSession::load_digest_state() {
   std::string line, origin, user, challenge;
   long long saved = -1, nc = -1;
   bool ok = std::getline(in, line) && line == kDigestMagic;
+  std::set<std::string> seen;
   while (ok && std::getline(in, line)) {
     const auto sp = line.find(' ');
     const std::string k = line.substr(0, sp), v = sp == std::string::npos ? "" : line.substr(sp + 1);
+    if (!seen.insert(k).second) ok = false;  // a key twice: not a record we wrote
     char* end = nullptr;
     errno = 0;
     if (k == "origin") {
@@ -144,6 +147,8 @@ void UtSession::load_digest_state() {
       const long long n = std::strtoll(v.c_str(), &end, 10);
       if (v.empty() || *end != '\0' || errno == ERANGE || n < 0) ok = false;
       (k == "saved" ? saved : nc) = n;
+    } else {
+      ok = false;  // unknown line
     }
   }
   const std::int64_t now = unix_seconds(platform_.clock.wall_now());
@@ -172,7 +177,8 @@ void UtSession::save_digest_state() {
   const auto strip = [](const std::string& r) {
     const auto a = r.find("\nsaved ");
     if (a == std::string::npos) return r;
-    return r.substr(0, a) + r.substr(r.find('\n', a + 1));
+    const auto b = r.find('\n', a + 1);
+    return r.substr(0, a) + (b == std::string::npos ? std::string() : r.substr(b));
   };
   if (!saved_digest_.empty() && strip(saved_digest_) == strip(rec)) return;
   if (platform_.store->put(digest_state_key(), ByteView::of(rec))) saved_digest_ = rec;
@@ -253,10 +259,11 @@ Result<xcap::XcapResult> UtSession::xcap_get(const std::string& selector, OpLimi
 Result<xcap::XcapResult> UtSession::xcap_put(const std::string& selector, std::string body, OpLimits limits) {
   UTKIT_ASSIGN(xcap::XcapUri u, uri_for(selector));
   return run(limits, [&]() -> Result<xcap::XcapResult> {
-    // An element or attribute PUT addresses exactly what it changes: one
-    // request, no read. A whole document replaces what is there: guarded by
-    // the ETag when this session has read it.
-    if (!u.node.empty()) return xcap_->put(u, std::move(body), xcap::Precondition::none);
+    // No read first: an element or attribute PUT addresses exactly what it
+    // changes, one request.
+    // With an ETag this session already holds (the caller read the
+    // document), any PUT is guarded by it: a whole list or document put
+    // cannot then overwrite what another device added since.
     return xcap_->put(u, std::move(body), xcap_->etag(u.document) ? xcap::Precondition::if_match
                                                                   : xcap::Precondition::none);
   });

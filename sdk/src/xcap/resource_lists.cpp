@@ -184,6 +184,12 @@ Result<std::vector<Entry>> BuddyList::entries(std::string list) {
 Result<void> BuddyList::ensure_list(ResourceLists& doc, const std::string& list) {
   if (doc.has_list(list)) return success();
   UTKIT_TRY(detail::check_xml_text(list, "the list name"));
+  // Created under the ETag of the document just read: without one, a PUT of
+  // the list could replace a list another device made in the meantime.
+  if (!xcap_.etag(xcap_.uri(cfg_.auid, cfg_.document).document)) {
+    return Error(Errc::xcap_status, "the XCAP server sent no ETag for the buddy-list document; cannot create list '" +
+                                        list + "' without risking another device's entries");
+  }
   NodeSelector ns;
   ns.steps = {Step::element("resource-lists"), Step::element("list").with("name", list)};
   // list_xml() escapes the name; the namespace goes on the element PUT's root.
@@ -223,7 +229,9 @@ Result<void> BuddyList::add(const Entry& entry, std::string list) {
     ++retries_;
     if (missing_parent) {
       // Read (creating the document with the defaults when there is none),
-      // then create the list under the ETag just read.
+      // then create the list under the ETag just read. A parent still missing
+      // after that (another device deleting it) is paced like any race.
+      if (round > 0) UTKIT_TRY(back_off(round));
       UTKIT_ASSIGN(ResourceLists doc, refresh());
       auto listed = ensure_list(doc, list);
       if (listed || listed.error().code() != Errc::xcap_precondition_failed) {
@@ -255,7 +263,7 @@ Result<void> BuddyList::remove(std::string_view uri, std::string list) {
 
 // One PUT of the entry's display-name child (or a DELETE of it for an empty
 // name): it never creates a buddy, and a missing one is xcap_not_found.
-Result<void> BuddyList::rename(std::string_view uri, std::string display_name, std::string list) {
+Result<void> BuddyList::rename(std::string_view uri, const std::string& display_name, std::string list) {
   if (list.empty()) list = cfg_.list;
   UTKIT_TRY(detail::check_xml_text(display_name, "the buddy's display name"));
   XcapUri target = entry_uri(list, uri);

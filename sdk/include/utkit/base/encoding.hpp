@@ -38,8 +38,8 @@ Result<Bytes> base64_decode(std::string_view text);
 // U+10FFFF. XML documents, B-TIDs and JSON output need it.
 bool valid_utf8(std::string_view text);
 // For a terminal or a log line: valid UTF-8 characters that print are kept;
-// C0 controls (CR, LF, ESC included), DEL, C1 controls and bytes that are not
-// UTF-8 become "\xNN", and a backslash becomes "\\". Nothing that came from a
+// C0 controls (CR, LF, ESC included), DEL, C1 controls, bidirectional
+// overrides and isolates, and bytes that are not UTF-8 become "\xNN", and a backslash becomes "\\". Nothing that came from a
 // server can then move the cursor, clear the screen or forge a line.
 std::string printable_text(std::string_view text);
 // As printable_text, but only printable ASCII is kept (for error messages

@@ -147,6 +147,8 @@ class HttpClient {
   Result<Conn*> connection(const Url& url, MonoTime deadline, bool fresh);
   Result<Response> exchange(const Url& url, const Request& request, MonoTime deadline, bool& reused_failed);
   Result<void> check_cancel(const Request& request) const;
+  Result<DigestCredentials> ask_provider(const Url& url, const Challenge& ch, int attempt, MonoTime deadline,
+                                         const Request& request);
   Result<Response> exchange_retrying(const Url& url, const Request& request, MonoTime deadline);
   Millis left(MonoTime deadline, Millis cap) const;
 

@@ -101,14 +101,16 @@ class BuddyList {
   // Adding, removing and renaming one buddy is one XCAP request to that
   // entry's own selector, without reading the document first and without an
   // ETag (a one-element change cannot lose another device's entries).
-  // Idempotent: adding an entry that is there replaces it (same URI, new
-  // name). Creates the list, and the document with the defaults, when missing.
+  // Idempotent: adding an entry that is there replaces that entry, display
+  // name and any extension content of it included (the price of not reading
+  // first; rename() changes only the name). Creates the list, and the
+  // document with the defaults, when missing.
   Result<void> add(const Entry& entry, std::string list = {});
   // Idempotent: removing an entry that is not there succeeds.
   Result<void> remove(std::string_view uri, std::string list = {});
   // Changes the display name: one PUT of the entry's display-name (a DELETE
   // for an empty name). xcap_not_found when there is no such buddy.
-  Result<void> rename(std::string_view uri, std::string display_name, std::string list = {});
+  Result<void> rename(std::string_view uri, const std::string& display_name, std::string list = {});
   // Adds to `to`, then removes from `from`.
   Result<void> move(std::string_view uri, const std::string& from, const std::string& to);
 

@@ -10,6 +10,8 @@
 
 #include "utkit/base/transport.hpp"
 
+struct addrinfo;  // <netdb.h>
+
 namespace utkit::posix {
 
 // Pins "host:port" to an address, like curl's --resolve, so tests and demos
@@ -17,6 +19,12 @@ namespace utkit::posix {
 // connecting to loopback.
 class ResolveOverrides {
  public:
+  // The name lookup: getaddrinfo(3) unless replaced (tests use a slow one to
+  // check that a connect's deadline bounds it).
+  using Lookup = int (*)(const char* host, const char* port, const ::addrinfo* hints, ::addrinfo** out);
+  void set_lookup(Lookup fn) { lookup_ = fn; }
+  Lookup lookup() const { return lookup_; }
+
   // `host_port` is "name:port"; `address` a literal IPv4/IPv6 address.
   Result<void> add(const std::string& host_port, const std::string& address);
   // The pinned address for (host, port), or nullptr.
@@ -25,6 +33,7 @@ class ResolveOverrides {
 
  private:
   std::map<std::string, std::string> map_;
+  Lookup lookup_ = nullptr;
 };
 
 class TcpTransport final : public Transport {
