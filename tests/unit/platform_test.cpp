@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "support.hpp"
+#include "utkit/http/client.hpp"
 #include "utkit/posix/pcsc_channel.hpp"
 #include "utkit/posix/system.hpp"
 #include "utkit/posix/tcp_transport.hpp"
@@ -188,6 +189,43 @@ TEST_CASE("tcp: a slow name lookup ends at the connect deadline") {
   CHECK(r.error().code() == Errc::net_timeout);
   CHECK(r.error().message().find("resolving 'xcap.example.test'") != std::string::npos);
   CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::milliseconds(2500));  // not the lookup's 3 s
+}
+
+TEST_CASE("tcp: a cancel ends a slow name lookup, and an HTTP request waiting on it") {
+  posix::ResolveOverrides dns;
+  dns.set_lookup(&slow_lookup);
+  std::atomic<bool> cancel{false};
+  std::thread canceller([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    cancel = true;
+  });
+  posix::TcpTransport t(&dns);
+  t.set_connect_cancel(&cancel);
+  auto t0 = std::chrono::steady_clock::now();
+  auto r = t.connect({"xcap.example.test", 9}, Millis(10000));
+  canceller.join();
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().code() == Errc::cancelled);
+  CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::milliseconds(2500));
+
+  // The same through the HTTP client: the request's cancel flag reaches the lookup.
+  posix::SystemClock clock;
+  auto random = posix::make_system_random().value();
+  posix::TcpTransportFactory tcp(&dns);
+  http::HttpClient client(tcp, *random, clock, nullptr);
+  std::atomic<bool> stop{false};
+  std::thread stopper([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    stop = true;
+  });
+  http::Request req;
+  req.cancel = &stop;
+  t0 = std::chrono::steady_clock::now();
+  auto rsp = client.send(http::parse_url("http://xcap.example.test:9/").value(), req);
+  stopper.join();
+  REQUIRE_FALSE(rsp.ok());
+  CHECK(rsp.error().code() == Errc::cancelled);
+  CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::milliseconds(2500));
 }
 
 TEST_CASE("tcp: resolve overrides pin a host name to loopback") {

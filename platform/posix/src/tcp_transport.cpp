@@ -9,6 +9,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <condition_variable>
 #include <memory>
@@ -108,8 +110,25 @@ struct Lookup {
   addrinfo* list = nullptr;
 };
 
+bool cancelled(const std::atomic<bool>* flag) { return flag != nullptr && flag->load(); }
+
+// wait_fd in slices, so that a cancel flag is seen within 50 ms.
+int wait_fd_cancellable(int fd, short events, Steady::time_point deadline, const std::atomic<bool>* cancel) {
+  if (cancel == nullptr) return wait_fd(fd, events, deadline);
+  for (;;) {
+    if (cancelled(cancel)) {
+      errno = ECANCELED;
+      return -1;
+    }
+    const auto slice = std::min(deadline, Steady::now() + std::chrono::milliseconds(50));
+    const int rc = wait_fd(fd, events, slice);
+    if (rc != 0 || Steady::now() >= deadline) return rc;
+  }
+}
+
 int resolve_by(ResolveOverrides::Lookup lookup, const std::string& host, const std::string& port,
-               const addrinfo& hints, Steady::time_point deadline, addrinfo** out, bool& timed_out) {
+               const addrinfo& hints, Steady::time_point deadline, const std::atomic<bool>* cancel, addrinfo** out,
+               bool& timed_out) {
   timed_out = false;
   if (lookup == nullptr) lookup = &::getaddrinfo;
   if (hints.ai_flags & AI_NUMERICHOST) return ::getaddrinfo(host.c_str(), port.c_str(), &hints, out);
@@ -128,10 +147,15 @@ int resolve_by(ResolveOverrides::Lookup lookup, const std::string& host, const s
     state->done_cv.notify_all();
   }).detach();
   std::unique_lock<std::mutex> lock(state->mu);
-  if (!state->done_cv.wait_until(lock, deadline, [&] { return state->done; })) {
-    state->abandoned = true;
-    timed_out = true;
-    return EAI_AGAIN;
+  while (!state->done) {
+    const auto slice = cancel ? std::min(deadline, Steady::now() + std::chrono::milliseconds(50)) : deadline;
+    state->done_cv.wait_until(lock, slice, [&] { return state->done; });
+    if (state->done) break;
+    if (cancelled(cancel) || Steady::now() >= deadline) {
+      state->abandoned = true;
+      timed_out = true;
+      return EAI_AGAIN;
+    }
   }
   *out = state->list;
   return state->gai;
@@ -154,7 +178,9 @@ Result<void> TcpTransport::connect(const Endpoint& to, Millis timeout) {
   addrinfo* list = nullptr;
   const std::string port = std::to_string(to.port);
   bool timed_out = false;
-  int gai = resolve_by(overrides_ ? overrides_->lookup() : nullptr, host, port, hints, deadline, &list, timed_out);
+  int gai = resolve_by(overrides_ ? overrides_->lookup() : nullptr, host, port, hints, deadline, cancel_, &list,
+                       timed_out);
+  if (timed_out && cancelled(cancel_)) return Error(Errc::cancelled, "connecting to " + to.host + " was cancelled");
   if (timed_out) {
     return Error(Errc::net_timeout, "resolving '" + to.host + "' took longer than " + std::to_string(timeout.count()) +
                                         " ms (check DNS, or pin the name with a resolve override)");
@@ -176,7 +202,12 @@ Result<void> TcpTransport::connect(const Endpoint& to, Millis timeout) {
     int rc = ::connect(fd, ai->ai_addr, ai->ai_addrlen);
     int err = rc == 0 ? 0 : errno;
     if (rc != 0 && err == EINPROGRESS) {
-      int w = wait_fd(fd, POLLOUT, deadline);
+      int w = wait_fd_cancellable(fd, POLLOUT, deadline, cancel_);
+      if (w < 0 && errno == ECANCELED) {
+        ::close(fd);
+        ::freeaddrinfo(list);
+        return Error(Errc::cancelled, "connecting to " + to.host + " was cancelled");
+      }
       if (w == 0) {
         ::close(fd);
         last_code = Errc::net_timeout;

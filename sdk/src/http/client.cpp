@@ -71,7 +71,8 @@ std::optional<tls::TlsInfo> HttpClient::tls_info(const Url& url) const {
   return it->second->tls;
 }
 
-Result<HttpClient::Conn*> HttpClient::connection(const Url& url, MonoTime deadline, bool fresh) {
+Result<HttpClient::Conn*> HttpClient::connection(const Url& url, MonoTime deadline, bool fresh,
+                                                 const std::atomic<bool>* cancel) {
   const std::string key = url.origin();
   auto it = pool_.find(key);
   if (it != pool_.end()) {
@@ -86,7 +87,10 @@ Result<HttpClient::Conn*> HttpClient::connection(const Url& url, MonoTime deadli
   const Endpoint ep = opt_.proxy ? Endpoint{opt_.proxy->host, opt_.proxy->port} : Endpoint{url.host, url.port};
   Millis budget = left(deadline, opt_.connect_timeout);
   if (budget.count() == 0) return Error(Errc::net_timeout, "request deadline passed before connecting to " + key);
-  UTKIT_TRY(t->connect(ep, budget));
+  t->set_connect_cancel(cancel);  // name lookup and TCP connect end early on cancel
+  auto connected = t->connect(ep, budget);
+  t->set_connect_cancel(nullptr);
+  UTKIT_TRY(std::move(connected));
   ++stats_.tcp_connects;
   if (url.tls()) {
     if (opt_.proxy) {
@@ -145,7 +149,7 @@ Result<void> HttpClient::check_cancel(const Request& req) const {
 Result<Response> HttpClient::exchange(const Url& url, const Request& req, MonoTime deadline, bool& lost_reused) {
   lost_reused = false;
   UTKIT_TRY(check_cancel(req));
-  UTKIT_ASSIGN(Conn * c, connection(url, deadline, false));
+  UTKIT_ASSIGN(Conn * c, connection(url, deadline, false, req.cancel));
   const bool reused = c->used;
   UTKIT_ASSIGN(std::string wire, serialize(req));
   const std::string key = url.origin();
@@ -233,7 +237,7 @@ Result<Response> HttpClient::exchange_retrying(const Url& url, const Request& re
 Result<DigestCredentials> HttpClient::ask_provider(const Url& url, const Challenge& ch, int attempt, MonoTime deadline,
                                                    const Request& request) {
   UTKIT_TRY(check_cancel(request));
-  if (url.tls()) UTKIT_TRY(connection(url, deadline, false));
+  if (url.tls()) UTKIT_TRY(connection(url, deadline, false, request.cancel));
   std::optional<tls::TlsInfo> info = tls_info(url);
   if (url.tls() && !info) return Error(Errc::internal, "no TLS parameters for " + url.origin());
   AuthRequest areq{url, ch, info ? &*info : nullptr, attempt, deadline, request.cancel};

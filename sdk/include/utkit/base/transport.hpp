@@ -4,6 +4,8 @@
 // another Transport, so HTTP does not know whether it talks TLS.
 #pragma once
 
+#include <atomic>
+
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -34,6 +36,12 @@ class Transport {
   // Opens the stream. Errors: net_resolve, net_connect_refused,
   // net_unreachable, net_timeout (the whole connect, all addresses tried).
   virtual Result<void> connect(const Endpoint& to, Millis timeout) = 0;
+
+  // A flag that, once set, ends the next connect() early with `cancelled`
+  // (name lookup and the TCP handshake included); nullptr removes it. The
+  // flag must outlive the connect(). The default ignores it: such a connect
+  // still ends at its timeout.
+  virtual void set_connect_cancel(const std::atomic<bool>* flag) { (void)flag; }
 
   // Reads at most `cap` bytes, waiting at most `timeout` for the first byte.
   // Returns the count read; 0 means the peer closed the stream in order.

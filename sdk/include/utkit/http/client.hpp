@@ -144,7 +144,7 @@ class HttpClient {
     bool restored = false;  // credentials not asked for yet (restore_auth)
   };
 
-  Result<Conn*> connection(const Url& url, MonoTime deadline, bool fresh);
+  Result<Conn*> connection(const Url& url, MonoTime deadline, bool fresh, const std::atomic<bool>* cancel = nullptr);
   Result<Response> exchange(const Url& url, const Request& request, MonoTime deadline, bool& reused_failed);
   Result<void> check_cancel(const Request& request) const;
   Result<DigestCredentials> ask_provider(const Url& url, const Challenge& ch, int attempt, MonoTime deadline,

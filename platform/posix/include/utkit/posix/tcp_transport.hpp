@@ -45,6 +45,7 @@ class TcpTransport final : public Transport {
   TcpTransport& operator=(const TcpTransport&) = delete;
 
   Result<void> connect(const Endpoint& to, Millis timeout) override;
+  void set_connect_cancel(const std::atomic<bool>* flag) override { cancel_ = flag; }
   Result<std::size_t> read(std::uint8_t* buf, std::size_t cap, Millis timeout) override;
   Result<void> write(ByteView data, Millis timeout) override;
   void close() override;
@@ -56,6 +57,7 @@ class TcpTransport final : public Transport {
 
  private:
   const ResolveOverrides* overrides_;
+  const std::atomic<bool>* cancel_ = nullptr;
   int fd_ = -1;
   std::string peer_;
   TransportStats stats_;
