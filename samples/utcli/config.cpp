@@ -95,7 +95,22 @@ Result<Config> load_config(const std::string& path) {
   return parse_config(std::move(read).value(), path, mode);
 }
 
+namespace {
+Result<Config> parse_config_fields(std::string text, const std::string& path, unsigned mode);
+}  // namespace
+
+// Every error of the configuration is a config error (exit 3), whatever
+// helper found it (a hex or key check in the SDK reports its own module).
 Result<Config> parse_config(std::string text, const std::string& path, unsigned mode) {
+  auto c = parse_config_fields(std::move(text), path, mode);
+  if (!c && c.error().module() != utkit::ErrorModule::config) {
+    return Error(Errc::config_invalid, c.error().message());
+  }
+  return c;
+}
+
+namespace {
+Result<Config> parse_config_fields(std::string text, const std::string& path, unsigned mode) {
   json doc = json::parse(text, nullptr, false);
   utkit::secure_wipe(text);
   if (doc.is_discarded()) return Error(Errc::config_invalid, "config file '" + path + "' is not valid JSON");
@@ -248,6 +263,7 @@ Result<Config> parse_config(std::string text, const std::string& path, unsigned 
   }
   return c;
 }
+}  // namespace
 
 Result<std::unique_ptr<Runtime>> open_runtime(Config& config, bool verbose) {
   auto rt = std::make_unique<Runtime>();
