@@ -83,14 +83,9 @@ int usage_error(const std::string& why, const char* help) {
 }
 
 std::optional<int> parse_count(const std::string& text, int min, int max) {
-  if (text.empty() || text.size() > 10) return std::nullopt;
-  long long v = 0;
-  for (char c : text) {
-    if (c < '0' || c > '9') return std::nullopt;
-    v = v * 10 + (c - '0');
-  }
-  if (v < min || v > max) return std::nullopt;
-  return static_cast<int>(v);
+  const auto v = utkit::parse_decimal(text, static_cast<std::uint64_t>(max));
+  if (!v || *v < static_cast<std::uint64_t>(min)) return std::nullopt;
+  return static_cast<int>(*v);
 }
 
 utkit::Result<std::string> read_regular_file(const std::string& path, std::size_t max, unsigned* mode) {

@@ -216,6 +216,17 @@ TEST_CASE("endpoint text") {
   CHECK(Endpoint{"::1", 443}.to_string() == "[::1]:443");
 }
 
+TEST_CASE("encoding: whole decimal numbers within a bound") {
+  CHECK(parse_decimal("0", 10) == 0u);
+  CHECK(parse_decimal("7258118400", 7258118400) == 7258118400u);
+  CHECK_FALSE(parse_decimal("7258118401", 7258118400));
+  CHECK(parse_decimal("18446744073709551615", UINT64_MAX) == UINT64_MAX);
+  CHECK_FALSE(parse_decimal("18446744073709551616", UINT64_MAX));  // would overflow
+  for (const char* bad : {"", "-1", "+1", " 1", "1 ", "1e9", "0x10", "99999999999999999999999"}) {
+    CHECK_FALSE(parse_decimal(bad, UINT64_MAX));
+  }
+}
+
 TEST_CASE("encoding: strict UTF-8 and text made safe for a terminal") {
   CHECK(valid_utf8("plain"));
   CHECK(valid_utf8("\xc3\xa9t\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"));

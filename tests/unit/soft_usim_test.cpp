@@ -47,6 +47,11 @@ Bytes rand_n(int n) {
   return r;
 }
 
+void rm_rf(const std::string& dir) {
+  const std::string cmd = "rm -rf '" + dir + "'";
+  CHECK(std::system(cmd.c_str()) == 0);
+}
+
 std::unique_ptr<SoftUsim> make(SoftUsimConfig c, KeyValueStore* store) {
   auto u = SoftUsim::create(std::move(c), store);
   REQUIRE_MESSAGE(u.ok(), (u.ok() ? "" : u.error().describe()));
@@ -199,8 +204,7 @@ TEST_CASE("soft usim: SQN state survives a restart (file store)") {
     REQUIRE(replay.ok());
     CHECK(replay->status == AkaStatus::sync_failure);
   }
-  std::string cmd = "rm -rf '" + dir + "'";
-  CHECK(std::system(cmd.c_str()) == 0);
+  rm_rf(dir);
 }
 
 // Several processes (each its own SoftUsim, as separate utcli runs would be)
@@ -280,8 +284,7 @@ TEST_CASE("soft usim: processes sharing a state file never accept a challenge tw
     REQUIRE(r.ok());
     CHECK(r->status == AkaStatus::sync_failure);
   }
-  std::string cmd = "rm -rf '" + dir + "'";
-  CHECK(std::system(cmd.c_str()) == 0);
+  rm_rf(dir);
 }
 
 TEST_CASE("file store: lock() excludes other processes") {
@@ -313,8 +316,7 @@ TEST_CASE("file store: lock() excludes other processes") {
   ::close(fds[0]);
   int st = 0;
   REQUIRE(::waitpid(pid, &st, 0) == pid);
-  std::string cmd = "rm -rf '" + dir + "'";
-  CHECK(std::system(cmd.c_str()) == 0);
+  rm_rf(dir);
 }
 
 TEST_CASE("soft usim: the state is saved before RES is released") {

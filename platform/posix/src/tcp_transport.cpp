@@ -101,7 +101,7 @@ namespace {
 // getaddrinfo() has no timeout of its own and may wait on DNS for tens of
 // seconds: run it on a helper thread and stop waiting at the deadline. The
 // helper owns its share of the state and frees the list if nobody waits.
-struct Lookup {
+struct PendingLookup {
   std::mutex mu;
   std::condition_variable done_cv;
   bool done = false;
@@ -132,7 +132,7 @@ int resolve_by(ResolveOverrides::Lookup lookup, const std::string& host, const s
   timed_out = false;
   if (lookup == nullptr) lookup = &::getaddrinfo;
   if (hints.ai_flags & AI_NUMERICHOST) return ::getaddrinfo(host.c_str(), port.c_str(), &hints, out);
-  auto state = std::make_shared<Lookup>();
+  auto state = std::make_shared<PendingLookup>();
   std::thread([state, lookup, host, port, hints] {
     addrinfo* list = nullptr;
     const int gai = lookup(host.c_str(), port.c_str(), &hints, &list);

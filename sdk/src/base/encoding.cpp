@@ -133,6 +133,18 @@ Result<Bytes> base64_decode(std::string_view text) {
   return out;
 }
 
+std::optional<std::uint64_t> parse_decimal(std::string_view text, std::uint64_t max) {
+  if (text.empty() || text.size() > 20) return std::nullopt;
+  std::uint64_t v = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return std::nullopt;
+    const auto d = static_cast<std::uint64_t>(c - '0');
+    if (v > (max - d) / 10) return std::nullopt;  // v * 10 + d would pass max (or overflow)
+    v = v * 10 + d;
+  }
+  return v;
+}
+
 namespace {
 
 // Length of the UTF-8 sequence at `s[i]` and its code point; 0 when invalid.

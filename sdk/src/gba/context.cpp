@@ -3,7 +3,6 @@
 #include <pugixml.hpp>
 
 #include <algorithm>
-#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -40,15 +39,13 @@ constexpr std::string_view kMagic = "utkit-gba-context 1";
 
 // The range a stored or received lifetime may take: 1970-2200 (as
 // parse_xsd_datetime), which also keeps the nanosecond clock from overflowing.
-constexpr std::int64_t kMaxEpochSeconds = 7258118400;  // 2200-01-01T00:00:00Z
+constexpr std::uint64_t kMaxEpochSeconds = 7258118400;  // 2200-01-01T00:00:00Z
 
 // A stored time: Unix seconds in decimal, 1970-2200, nothing else.
 std::optional<WallTime> stored_time(const std::string& value) {
-  char* end = nullptr;
-  errno = 0;
-  const long long v = std::strtoll(value.c_str(), &end, 10);
-  if (value.empty() || *end != '\0' || errno == ERANGE || v < 0 || v > kMaxEpochSeconds) return std::nullopt;
-  return WallTime{} + std::chrono::seconds(v);
+  const auto v = parse_decimal(value, kMaxEpochSeconds);
+  if (!v) return std::nullopt;
+  return WallTime{} + std::chrono::seconds(static_cast<std::int64_t>(*v));
 }
 
 }  // namespace

@@ -291,6 +291,15 @@ Result<Response> HttpClient::send(const Url& url, Request request) {
   // An Authorization the caller set itself (e.g. the Ub request's empty one,
   // TS 24.109) is not an answer to a challenge.
   bool sent_auth = preemptive;
+  // The request goes out again with an Authorization from `entry`.
+  auto answer = [&](AuthEntry& entry) -> Result<void> {
+    UTKIT_ASSIGN(std::string header, entry.session.authorize(request.method, request.target, ByteView(request.body),
+                                                             entry.credentials, random_));
+    request.headers.set("Authorization", std::move(header));
+    preemptive = false;
+    sent_auth = true;
+    return success();
+  };
   for (;;) {
     UTKIT_ASSIGN(Response rsp, exchange_retrying(url, request, deadline));
     if (rsp.status != 401) {
@@ -331,12 +340,8 @@ Result<Response> HttpClient::send(const Url& url, Request request) {
         session.set_nonce_count(used);  // the nonce is the same: never repeat an nc under it
         auth_.erase(key);
         it = auth_.emplace(key, AuthEntry{std::move(session), std::move(cred)}).first;
-        UTKIT_ASSIGN(std::string header, it->second.session.authorize(request.method, request.target,
-                                                                      ByteView(request.body), it->second.credentials,
-                                                                      random_));
-        request.headers.set("Authorization", std::move(header));
-        preemptive = false;
         if (log_) log_->debug("http", "401 without a challenge from " + key + ": credentials refused; asked for new ones");
+        UTKIT_TRY(answer(it->second));
         continue;
       }
       return Error(Errc::auth_failed, "the server answered 401 to " + key + request.target + " without a challenge" +
@@ -363,12 +368,7 @@ Result<Response> HttpClient::send(const Url& url, Request request) {
       auth_.erase(key);
       it = auth_.emplace(key, AuthEntry{DigestSession(ch, opt_.preferred_qop), std::move(cred)}).first;
     }
-    preemptive = false;
-    UTKIT_ASSIGN(std::string header, it->second.session.authorize(request.method, request.target,
-                                                                  ByteView(request.body), it->second.credentials,
-                                                                  random_));
-    request.headers.set("Authorization", std::move(header));
-    sent_auth = true;
+    UTKIT_TRY(answer(it->second));
   }
 }
 

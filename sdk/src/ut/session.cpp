@@ -2,8 +2,8 @@
 
 #include <mbedtls/sha256.h>
 
-#include <cerrno>
-#include <cstdlib>
+#include <limits>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -108,7 +108,7 @@ Result<std::unique_ptr<UtSession>> UtSession::create(UtConfig config, aka::UsimB
 // lines. It holds no key: the password is derived anew from Ks_NAF.
 namespace {
 constexpr std::string_view kDigestMagic = "utkit-naf-digest 1";
-constexpr std::int64_t kDigestMaxAgeSeconds = std::int64_t{24} * 3600;
+constexpr std::uint64_t kDigestMaxAgeSeconds = std::uint64_t{24} * 3600;
 std::int64_t unix_seconds(WallTime t) {
   return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
 }
@@ -128,25 +128,23 @@ void UtSession::load_digest_state() {
   if (!rec) return;
   std::istringstream in(std::string(rec->view().as_string()));
   std::string line, origin, user, challenge;
-  long long saved = -1, nc = -1;
+  std::optional<std::uint64_t> saved, nc;
   bool ok = std::getline(in, line) && line == kDigestMagic;
   std::set<std::string> seen;
   while (ok && std::getline(in, line)) {
     const auto sp = line.find(' ');
     const std::string k = line.substr(0, sp), v = sp == std::string::npos ? "" : line.substr(sp + 1);
     if (!seen.insert(k).second) ok = false;  // a key twice: not a record we wrote
-    char* end = nullptr;
-    errno = 0;
     if (k == "origin") {
       origin = v;
     } else if (k == "user") {
       user = v;
     } else if (k == "challenge") {
       challenge = v;
-    } else if (k == "saved" || k == "nc") {
-      const long long n = std::strtoll(v.c_str(), &end, 10);
-      if (v.empty() || *end != '\0' || errno == ERANGE || n < 0) ok = false;
-      (k == "saved" ? saved : nc) = n;
+    } else if (k == "saved") {
+      saved = parse_decimal(v, std::numeric_limits<std::int64_t>::max());
+    } else if (k == "nc") {
+      nc = parse_decimal(v, 0xfffffffe);  // the next request sends nc + 1
     } else {
       ok = false;  // unknown line
     }
@@ -155,15 +153,16 @@ void UtSession::load_digest_state() {
   const gba::ContextPtr ctx = gba_->current();
   // Only for this NAF, the current B-TID, a plausible nonce count, and not
   // older than a day: anything else is dropped and the NAF challenges anew.
-  ok = ok && origin == naf_.origin() && ctx && user == ctx->btid && saved >= 0 && saved <= now &&
-       now - saved <= kDigestMaxAgeSeconds && nc >= 0 && nc < 0xffffffffLL && !challenge.empty();
-  if (ok) ok = http_->restore_auth(naf_, {challenge, static_cast<std::uint32_t>(nc), user}).ok();
+  ok = ok && origin == naf_.origin() && ctx && user == ctx->btid && saved && nc && now >= 0 &&
+       *saved <= static_cast<std::uint64_t>(now) && static_cast<std::uint64_t>(now) - *saved <= kDigestMaxAgeSeconds &&
+       !challenge.empty();
+  if (ok) ok = http_->restore_auth(naf_, {challenge, static_cast<std::uint32_t>(*nc), user}).ok();
   if (!ok) {
     (void)platform_.store->remove(key);
     return;
   }
   saved_digest_ = std::string(rec->view().as_string());
-  if (platform_.log) platform_.log->debug("ut", "restored the NAF's Digest state (nc " + std::to_string(nc) + ")");
+  if (platform_.log) platform_.log->debug("ut", "restored the NAF's Digest state (nc " + std::to_string(*nc) + ")");
 }
 
 void UtSession::save_digest_state() {

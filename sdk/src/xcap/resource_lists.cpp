@@ -239,7 +239,7 @@ Result<void> BuddyList::add(const Entry& entry, std::string list) {
         continue;  // put the entry again, at once
       }
     }
-    UTKIT_TRY(back_off(round));  // a race with another device: pace the next try
+    UTKIT_TRY(back_off(round));  // a race with another device: pace the next attempt
   }
   return Error(Errc::xcap_retries_exhausted, "gave up adding " + entry.uri + " after " +
                                                  std::to_string(cfg_.max_retries) +

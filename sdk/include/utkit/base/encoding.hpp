@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -17,6 +18,9 @@ std::string to_hex(ByteView data);
 std::string hex_number(std::uint64_t value, int min_digits = 1, bool upper = false);
 // A non-negative number in decimal, zero-padded to at least `min_digits` ("%04d").
 std::string padded_decimal(std::uint64_t value, int min_digits);
+// A whole decimal number in [0, max]: digits only (no sign, no space, no
+// suffix), nothing when the text is anything else or out of range.
+std::optional<std::uint64_t> parse_decimal(std::string_view text, std::uint64_t max);
 // Accepts upper or lower case; refuses odd lengths and non-hex characters.
 Result<Bytes> from_hex(std::string_view hex);
 // from_hex into wiping storage; the error message never echoes the input.
