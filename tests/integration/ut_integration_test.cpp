@@ -351,3 +351,94 @@ TEST_CASE("ut session: a damaged stored Digest record is dropped, never trusted 
     CHECK(again->view().as_string().rfind("utkit-naf-digest 1\norigin ", 0) == 0);  // a good one again
   }
 }
+
+// Issue 12, reads: a restarted app keeps the buddy-list document with its
+// ETag; listing an unchanged list is one conditional GET answered by a 304
+// without a body, and a change anywhere (another device) brings the new body.
+TEST_CASE("ut session: a restarted app lists an unchanged buddy list with a 304 and no body") {
+  Network net;
+  MemoryKeyValueStore store;
+  auto key = std::make_shared<const SecretBytes>(ByteView::of("0123456789abcdef0123456789abcdef"));
+  ut::Platform p{net.tcp, *net.random, net.clock, &store, nullptr};
+  auto config = [&] {
+    auto c = net.config(*net.naf);
+    c.tls_session_key = key;
+    return c;
+  };
+  // 500 entries (about 40 KB), seeded straight into the server.
+  std::string doc = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<resource-lists "
+                    "xmlns=\"urn:ietf:params:xml:ns:resource-lists\"><list name=\"oma_buddylist\">";
+  for (int i = 0; i < 500; ++i) {
+    doc += "<entry uri=\"sip:b" + std::to_string(i) + "@example.test\"><display-name>B " + std::to_string(i) +
+           "</display-name></entry>";
+  }
+  doc += "</list></resource-lists>\n";
+  netsim::HttpRequest seed;
+  seed.method = "PUT";
+  seed.target = "/xcap-root/resource-lists/users/" + kXui + "/index";
+  seed.headers.add("Content-Type", "application/resource-lists+xml");
+  seed.body = doc;
+  REQUIRE(net.xcap.handle(seed, kXui).status == 201);
+
+  auto list_in_new_process = [&](ut::UtConfig c) {
+    auto s = ut::UtSession::create(std::move(c), *net.usim, p).value();
+    std::size_t n = 0;
+    std::string last;
+    auto r = s->for_each_buddy([&](std::string_view uri, std::string_view) {
+      ++n;
+      last = std::string(uri);
+    });
+    REQUIRE_MESSAGE(r.ok(), r.error().describe());
+    return std::make_tuple(n, last, s->stats().naf, s->cache_stats());
+  };
+  {
+    auto [n, last, st, cache] = list_in_new_process(config());  // the first run: 200, kept
+    CHECK(n == 500);
+    CHECK(st.bytes_received > doc.size());
+    CHECK(cache.saves == 1);
+    CHECK(cache.hits == 0);
+  }
+  {
+    auto [n, last, st, cache] = list_in_new_process(config());  // restarted: 304
+    CHECK(n == 500);
+    CHECK(last == "sip:b499@example.test");
+    CHECK(cache.hits == 1);
+    CHECK(st.exchanges == 1);
+    CHECK(st.round_trips() == 3);        // TCP, resumed TLS, one conditional GET
+    CHECK(st.bytes_received < 2000);     // no body
+  }
+  // Another device adds a buddy: the ETag changes, the new body comes back.
+  {
+    auto other = ut::UtSession::create(net.config(*net.naf), *net.usim, net.platform()).value();
+    REQUIRE(other->add_buddy({"sip:new@example.test", "New"}).ok());
+  }
+  {
+    auto [n, last, st, cache] = list_in_new_process(config());
+    CHECK(n == 501);
+    CHECK(last == "sip:new@example.test");
+    CHECK(cache.hits == 0);
+    CHECK(cache.saves == 1);
+    CHECK(st.bytes_received > doc.size());
+  }
+  // A change made by this app (one element DELETE) also changes the ETag:
+  // the kept copy (501 entries) is not served, the new document replaces it.
+  {
+    auto s = ut::UtSession::create(config(), *net.usim, p).value();
+    REQUIRE(s->remove_buddy("sip:new@example.test").ok());
+  }
+  {
+    auto [n, last, st, cache] = list_in_new_process(config());
+    CHECK(n == 500);
+    CHECK(cache.hits == 0);
+    CHECK(cache.saves == 1);
+  }
+  // Without a cache (document_cache_max = 0): never If-None-Match.
+  {
+    auto c = config();
+    c.document_cache_max = 0;
+    auto [n, last, st, cache] = list_in_new_process(c);
+    CHECK(n == 500);
+    CHECK(cache.loads == 0);
+    CHECK(st.bytes_received > doc.size());
+  }
+}

@@ -4,6 +4,10 @@
 
 #include "utkit/xcap/pres_rules.hpp"
 #include "utkit/xcap/resource_lists.hpp"
+#include "utkit/base/encoding.hpp"
+#include "utkit/xcap/document_cache.hpp"
+
+#include <mbedtls/sha256.h>
 
 using namespace utkit;
 using namespace utkit::xcap;
@@ -31,8 +35,8 @@ TEST_CASE("resource-lists: parse, list, keep what we do not know") {
   CHECK((*e)[0].uri == "sip:bob@example.test");
   CHECK((*e)[0].display_name == "Bob");
   CHECK((*e)[1].uri == "tel:+15550100");
-  CHECK(rl->find("oma_buddylist", "tel:+15550100") != nullptr);
-  CHECK(rl->find("oma_blockedcontacts", "tel:+15550100") == nullptr);
+  CHECK(rl->find("oma_buddylist", "tel:+15550100").has_value());
+  CHECK_FALSE(rl->find("oma_blockedcontacts", "tel:+15550100").has_value());
   CHECK(rl->entries("nope").error().code() == Errc::xcap_not_found);
   CHECK(rl->list_display_name("oma_buddylist").value() == "Buddies");
   REQUIRE(rl->entry_refs("oma_buddylist")->size() == 1);
@@ -58,6 +62,33 @@ TEST_CASE("resource-lists: defaults, element XML, escaping") {
   CHECK(ResourceLists::entry_xml({"sip:c@x", ""}) == "<entry xmlns=\"urn:ietf:params:xml:ns:resource-lists\" uri=\"sip:c@x\"/>");
 }
 
+TEST_CASE("resource-lists: parse_owned parses in place and survives moves; for_each_entry reads the DOM") {
+  // Short and long buffers: a short string lives inside the std::string
+  // object, so the document must keep its own heap copy of the object.
+  for (int n : {0, 1, 300}) {
+    std::string xml = "<resource-lists xmlns=\"urn:ietf:params:xml:ns:resource-lists\"><list name=\"l\">";
+    for (int i = 0; i < n; ++i) xml += "<entry uri=\"sip:u" + std::to_string(i) + "@x\"><display-name>U &amp; " +
+                                       std::to_string(i) + "</display-name></entry>";
+    xml += "<entry uri=\"sip:nameless@x\"/><x:ext xmlns:x=\"urn:x\"/></list></resource-lists>";
+    auto parsed = ResourceLists::parse_owned(std::move(xml));
+    REQUIRE(parsed.ok());
+    ResourceLists moved = std::move(*parsed);
+    ResourceLists again = std::move(moved);
+    CHECK(again.entry_count("l") == static_cast<std::size_t>(n) + 1);
+    std::vector<std::pair<std::string, std::string>> seen;
+    REQUIRE(again.for_each_entry("l", [&](std::string_view uri, std::string_view dn) {
+      seen.emplace_back(std::string(uri), std::string(dn));
+    }).ok());
+    REQUIRE(seen.size() == static_cast<std::size_t>(n) + 1);
+    if (n > 0) CHECK(seen[0] == std::make_pair(std::string("sip:u0@x"), std::string("U & 0")));
+    CHECK(seen.back() == std::make_pair(std::string("sip:nameless@x"), std::string()));
+    CHECK(again.find("l", "sip:nameless@x").has_value());
+    CHECK_FALSE(again.find("l", "sip:nobody@x").has_value());
+    CHECK(again.for_each_entry("missing", [](std::string_view, std::string_view) {}).error().code() == Errc::xcap_not_found);
+    CHECK(again.serialize().find("urn:x") != std::string::npos);  // extension content kept
+  }
+}
+
 TEST_CASE("resource-lists: hostile documents are refused cleanly") {
   auto code = [](const std::string& xml) { return ResourceLists::parse(xml).error().code(); };
   CHECK(code("<!DOCTYPE r [<!ENTITY a \"aaaa\"><!ENTITY b \"&a;&a;&a;&a;\">]><resource-lists>&b;</resource-lists>") ==
@@ -67,6 +98,16 @@ TEST_CASE("resource-lists: hostile documents are refused cleanly") {
   for (int i = 0; i < 5000; ++i) deep += "</a>";
   deep += "</resource-lists>";
   CHECK(code(deep) == Errc::xcap_bad_document);
+  // The limit is 64 levels, the root included: 63 nested below it are fine, 64 are not.
+  auto nested = [](int levels) {
+    std::string x = "<resource-lists>";
+    for (int i = 0; i < levels; ++i) x += "<a>";
+    for (int i = 0; i < levels; ++i) x += "</a>";
+    return x + "</resource-lists>";
+  };
+  CHECK(ResourceLists::parse(nested(63)).ok());
+  CHECK(code(nested(64)) == Errc::xcap_bad_document);
+  CHECK(ResourceLists::parse_owned(nested(64)).error().code() == Errc::xcap_bad_document);
   CHECK(code("<resource-lists><list name=\"a\" " + std::string(1 << 20, ' ') + "x=\"" + std::string(5 << 20, 'a') +
              "\"/></resource-lists>") == Errc::xcap_bad_document);
   CHECK(code("<ruleset/>") == Errc::xcap_bad_document);
@@ -157,4 +198,60 @@ TEST_CASE("rls-services and xcap-caps") {
   CHECK_FALSE(broken.parsed);
   CHECK(broken.auids.empty());
   CHECK_FALSE(parse_xcap_caps("").parsed);
+}
+
+namespace {
+std::string cache_key_of(const XcapUri& u) {
+  unsigned char d[32];
+  const std::string s = u.to_string();
+  mbedtls_sha256_ret(reinterpret_cast<const unsigned char*>(s.data()), s.size(), d, 0);
+  return "xcap-doc-" + utkit::to_hex(utkit::ByteView(d, 8));
+}
+}  // namespace
+
+TEST_CASE("document cache: a copy is served only when its record is whole and names the same document") {
+  utkit::MemoryKeyValueStore store;
+  DocumentCache cache(store, 4096);
+  XcapUri u;
+  u.root = "https://xcap.example.test/xcap-root";
+  u.document = DocumentSelector{"resource-lists", false, "sip:alice@example.test", "index"};
+  CHECK_FALSE(cache.load(u).has_value());
+  cache.save(u, "\"e1\"", "<resource-lists/>");
+  auto got = cache.load(u);
+  REQUIRE(got.has_value());
+  CHECK(got->etag == "\"e1\"");
+  CHECK(got->body == "<resource-lists/>");
+  // An element URI of the same document finds the document's copy.
+  XcapUri el = u;
+  el.node = NodeSelector::parse("resource-lists/list").value();
+  CHECK(cache.load(el).has_value());
+  // Another user's document: no copy.
+  XcapUri other = u;
+  other.document.xui = "sip:bob@example.test";
+  CHECK_FALSE(cache.load(other).has_value());
+  // A body that no longer matches its meta record (edited, or a torn write): a miss.
+  const std::string key = cache_key_of(u);
+  REQUIRE(store.put(key, utkit::ByteView::of("<resource-lists><list name=\"x\"/></resource-lists>")).ok());
+  CHECK_FALSE(cache.load(u).has_value());
+  // A meta record that is not ours: a miss, never a crash.
+  cache.save(u, "\"e2\"", "<resource-lists/>");
+  REQUIRE(cache.load(u).has_value());
+  for (const char* meta : {"", "garbage", "utkit-xcap-document 1\nuri x\n", "utkit-xcap-document 1\nsize 99999999999999999999\n",
+                           "utkit-xcap-document 1\netag \"a\nb\"\n"}) {
+    REQUIRE(store.put(key + ".meta", utkit::ByteView::of(meta)).ok());
+    CHECK_FALSE(cache.load(u).has_value());
+  }
+  // No ETag, a control character in it, or a body over the limit: nothing kept.
+  cache.save(u, "\"e3\"", "<resource-lists/>");
+  REQUIRE(cache.load(u).has_value());
+  cache.save(u, "", "<resource-lists/>");
+  CHECK_FALSE(cache.load(u).has_value());
+  cache.save(u, "\"e\x01\"", "<resource-lists/>");
+  CHECK_FALSE(cache.load(u).has_value());
+  cache.save(u, "\"e4\"", std::string(5000, ' '));
+  CHECK_FALSE(cache.load(u).has_value());
+  cache.save(u, "\"e5\"", "<resource-lists/>");
+  cache.drop(el);
+  CHECK_FALSE(cache.load(u).has_value());
+  CHECK(store.get(key).error().code() == utkit::Errc::storage_not_found);
 }

@@ -139,9 +139,14 @@ void FileKeyValueStore::remove_stale_temporaries() const {
   ::closedir(d);
 }
 
-Result<SecretBytes> FileKeyValueStore::get(std::string_view key) {
-  if (!valid_store_key(key)) return bad_key(key);
-  const std::string path = path_of(key);
+namespace {
+
+SecretBytes sized(std::size_t n, SecretBytes*) { return SecretBytes(n); }
+std::string sized(std::size_t n, std::string*) { return std::string(n, '\0'); }
+
+// One reader for get() (secrets, wiped) and get_text() (documents, no copy).
+template <class Buffer>
+Result<Buffer> read_value(std::string_view key, const std::string& path) {
   Fd f;
   // O_NONBLOCK: a FIFO put in place of a value must not block the open.
   f.fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
@@ -164,10 +169,10 @@ Result<SecretBytes> FileKeyValueStore::get(std::string_view key) {
   if (st.st_size < 0 || static_cast<std::size_t>(st.st_size) > kMaxValue) {
     return Error(Errc::storage_corrupt, "'" + path + "' is larger than 1 MiB");
   }
-  SecretBytes out(static_cast<std::size_t>(st.st_size));
+  Buffer out = sized(static_cast<std::size_t>(st.st_size), static_cast<Buffer*>(nullptr));
   std::size_t got = 0;
   while (got < out.size()) {
-    ssize_t n = ::read(f.fd, out.data() + got, out.size() - got);
+    ssize_t n = ::read(f.fd, reinterpret_cast<unsigned char*>(out.data()) + got, out.size() - got);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return Error(Errc::storage_io, "cannot read '" + path + "': " + std::strerror(errno));
     if (n == 0) break;
@@ -175,6 +180,18 @@ Result<SecretBytes> FileKeyValueStore::get(std::string_view key) {
   }
   if (got != out.size()) return Error(Errc::storage_io, "'" + path + "' changed size while being read");
   return out;
+}
+
+}  // namespace
+
+Result<SecretBytes> FileKeyValueStore::get(std::string_view key) {
+  if (!valid_store_key(key)) return bad_key(key);
+  return read_value<SecretBytes>(key, path_of(key));
+}
+
+Result<std::string> FileKeyValueStore::get_text(std::string_view key) {
+  if (!valid_store_key(key)) return bad_key(key);
+  return read_value<std::string>(key, path_of(key));
 }
 
 Result<void> FileKeyValueStore::put(std::string_view key, ByteView value) {

@@ -57,4 +57,9 @@ Result<void> MemoryKeyValueStore::remove(std::string_view key) {
   return success();
 }
 
+Result<std::string> KeyValueStore::get_text(std::string_view key) {
+  UTKIT_ASSIGN(SecretBytes v, get(key));
+  return std::string(v.view().as_string());
+}
+
 }  // namespace utkit

@@ -6,9 +6,9 @@
 
 namespace utkit::detail {
 
-Result<void> load_untrusted_xml(pugi::xml_document& doc, std::string_view xml, std::string_view what,
-                                std::size_t max_size, Errc code) {
-  const std::string name(what);
+namespace {
+
+Result<void> check_untrusted_xml(std::string_view xml, const std::string& name, std::size_t max_size, Errc code) {
   if (xml.size() > max_size) {
     return Error(code, name + " larger than " + std::to_string(max_size / 1024) + " KiB refused");
   }
@@ -16,13 +16,33 @@ Result<void> load_untrusted_xml(pugi::xml_document& doc, std::string_view xml, s
   if (xml.find("<!DOCTYPE") != std::string_view::npos || xml.find("<!ENTITY") != std::string_view::npos) {
     return Error(code, name + " with a DOCTYPE or ENTITY declaration refused");
   }
-  // Default options: no DOCTYPE processing, only the five predefined entities.
-  pugi::xml_parse_result r = doc.load_buffer(xml.data(), xml.size(), pugi::parse_default, pugi::encoding_utf8);
+  return success();
+}
+
+Result<void> parse_result(const pugi::xml_parse_result& r, const std::string& name, Errc code) {
   if (!r) {
     return Error(code, name + " is not well-formed XML: " + r.description() + " at offset " +
                            std::to_string(r.offset));
   }
   return success();
+}
+
+}  // namespace
+
+Result<void> load_untrusted_xml(pugi::xml_document& doc, std::string_view xml, std::string_view what,
+                                std::size_t max_size, Errc code) {
+  const std::string name(what);
+  UTKIT_TRY(check_untrusted_xml(xml, name, max_size, code));
+  // Default options: no DOCTYPE processing, only the five predefined entities.
+  return parse_result(doc.load_buffer(xml.data(), xml.size(), pugi::parse_default, pugi::encoding_utf8), name, code);
+}
+
+Result<void> load_untrusted_xml_in_place(pugi::xml_document& doc, std::string& buffer, std::string_view what,
+                                         std::size_t max_size, Errc code) {
+  const std::string name(what);
+  UTKIT_TRY(check_untrusted_xml(buffer, name, max_size, code));
+  return parse_result(doc.load_buffer_inplace(buffer.data(), buffer.size(), pugi::parse_default, pugi::encoding_utf8),
+                      name, code);
 }
 
 }  // namespace utkit::detail

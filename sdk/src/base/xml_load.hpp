@@ -6,6 +6,7 @@
 #include <pugixml.hpp>
 
 #include <cstddef>
+#include <string>
 #include <string_view>
 
 #include "utkit/base/result.hpp"
@@ -20,5 +21,12 @@ namespace utkit::detail {
 //   * XML that is not well-formed.
 Result<void> load_untrusted_xml(pugi::xml_document& doc, std::string_view xml, std::string_view what,
                                 std::size_t max_size, Errc code);
+
+// The same checks, then a parse in place: `buffer` becomes the document's
+// storage (no copy of the text), so it must outlive `doc` and not move
+// (keep it beside the document on the heap; a moved short string would
+// leave the document pointing at the old one).
+Result<void> load_untrusted_xml_in_place(pugi::xml_document& doc, std::string& buffer, std::string_view what,
+                                         std::size_t max_size, Errc code);
 
 }  // namespace utkit::detail

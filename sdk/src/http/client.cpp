@@ -306,7 +306,7 @@ Result<Response> HttpClient::send(const Url& url, Request request) {
       if (sent_auth) {
         auto it = auth_.find(key);
         if (it != auth_.end()) {
-          UTKIT_TRY(it->second.session.verify(rsp.headers, ByteView(rsp.body), it->second.credentials,
+          UTKIT_TRY(it->second.session.verify(rsp.headers, rsp.body_bytes(), it->second.credentials,
                                               opt_.require_rspauth));
         }
       }

@@ -95,7 +95,10 @@ Result<std::unique_ptr<UtSession>> UtSession::create(UtConfig config, aka::UsimB
   xcap::BuddyConfig bc = c.buddies;
   bc.auid = c.profile.resource_lists_auid;
   bc.document = c.profile.resource_lists_doc;
-  s->buddy_list_ = std::make_unique<xcap::BuddyList>(*s->xcap_, bc);
+  if (platform.store != nullptr && c.document_cache_max > 0) {
+    s->doc_cache_ = std::make_unique<xcap::DocumentCache>(*platform.store, c.document_cache_max);
+  }
+  s->buddy_list_ = std::make_unique<xcap::BuddyList>(*s->xcap_, bc, s->doc_cache_.get());
   s->rules_ = std::make_unique<xcap::WatcherRules>(*s->xcap_, c.profile);
   s->load_digest_state();
   return s;
@@ -212,6 +215,12 @@ Result<std::vector<xcap::Entry>> UtSession::buddies(const std::string& list, OpL
   return run(limits, [&] { return buddy_list_->entries(list); });
 }
 
+Result<void> UtSession::for_each_buddy(
+    const std::function<void(std::string_view uri, std::string_view display_name)>& fn, const std::string& list,
+    OpLimits limits) {
+  return run(limits, [&] { return buddy_list_->for_each(fn, list); });
+}
+
 Result<void> UtSession::add_buddy(const xcap::Entry& entry, const std::string& list, OpLimits limits) {
   return run(limits, [&] { return buddy_list_->add(entry, list); });
 }
@@ -281,6 +290,10 @@ Result<gba::ContextPtr> UtSession::bootstrap(bool force, OpLimits limits) {
 }
 
 std::optional<tls::TlsInfo> UtSession::tls_info() const { return http_->tls_info(naf_); }
+
+xcap::DocumentCache::Stats UtSession::cache_stats() const {
+  return doc_cache_ ? doc_cache_->stats() : xcap::DocumentCache::Stats{};
+}
 
 UtStats UtSession::stats() const { return UtStats{http_->stats(), gba_->stats()}; }
 

@@ -98,7 +98,7 @@ Result<XcapResult> XcapClient::run(const XcapUri& uri, http::Request req) {
   r.status = rsp.status;
   if (const std::string* e = rsp.headers.find("ETag")) r.etag = *e;
   if (const std::string* ct = rsp.headers.find("Content-Type")) r.content_type = *ct;
-  r.body = rsp.body_text();
+  r.body = std::move(rsp.body);  // the buffer itself: no second copy of a large document
   const std::string key = doc_key(uri.document);
   std::lock_guard<std::mutex> lock(mu_);
   if ((rsp.status >= 200 && rsp.status < 300) || rsp.status == 304) {
@@ -162,6 +162,19 @@ Result<XcapResult> XcapClient::get(const XcapUri& uri, bool if_none_match_cached
     if (auto e = etag(uri.document)) req.headers.add("If-None-Match", *e);
   }
   return run(uri, std::move(req));
+}
+
+Result<XcapResult> XcapClient::get_if_none_match(const XcapUri& uri, const std::string& etag) {
+  http::Request req;
+  req.method = "GET";
+  req.headers.add("If-None-Match", etag);
+  UTKIT_ASSIGN(XcapResult r, run(uri, std::move(req)));
+  if (r.status == 304 && r.etag.empty()) {
+    r.etag = etag;
+    std::lock_guard<std::mutex> lock(mu_);
+    etags_[doc_key(uri.document)] = etag;
+  }
+  return r;
 }
 
 Result<XcapResult> XcapClient::put(const XcapUri& uri, std::string body, Precondition pre) {

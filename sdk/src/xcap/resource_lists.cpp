@@ -17,30 +17,48 @@ constexpr int kMaxDepth = 64;
 
 }  // namespace
 
-ResourceLists::ResourceLists() : doc_(std::make_unique<pugi::xml_document>()) {}
+struct ResourceLists::Impl {
+  std::string text;  // parse_owned(): the buffer the DOM was parsed in (pugixml points into it)
+  pugi::xml_document doc;
+};
+
+ResourceLists::ResourceLists(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 ResourceLists::ResourceLists(ResourceLists&&) noexcept = default;
 ResourceLists& ResourceLists::operator=(ResourceLists&&) noexcept = default;
 ResourceLists::~ResourceLists() = default;
 
-Result<ResourceLists> ResourceLists::parse(std::string_view xml) {
-  ResourceLists rl;
-  UTKIT_TRY(utkit::detail::load_untrusted_xml(*rl.doc_, xml, "resource-lists document", kMaxDocument, Errc::xcap_bad_document));
-  // Depth, iteratively.
-  std::vector<std::pair<pugi::xml_node, int>> stack{{rl.doc_->document_element(), 1}};
-  while (!stack.empty()) {
-    auto [n, depth] = stack.back();
-    stack.pop_back();
-    if (depth > kMaxDepth) return Error(Errc::xcap_bad_document, "resource-lists document nested too deeply");
-    for (pugi::xml_node c : n.children()) {
-      if (c.type() == pugi::node_element) stack.emplace_back(c, depth + 1);
+Result<ResourceLists> ResourceLists::check(std::unique_ptr<Impl> impl) {
+  const pugi::xml_node root = impl->doc.document_element();
+  // Depth, with pugixml's walker (iterative, no stack of our own: a list of
+  // 10,000 entries costs nothing extra to check).
+  struct DepthCheck : pugi::xml_tree_walker {
+    bool too_deep = false;
+    bool for_each(pugi::xml_node&) override {
+      if (depth() + 1 > kMaxDepth) too_deep = true;
+      return !too_deep;
     }
+  } walker;
+  impl->doc.traverse(walker);
+  if (walker.too_deep) return Error(Errc::xcap_bad_document, "resource-lists document nested too deeply");
+  if (detail::local_name(root.name()) != "resource-lists") {
+    return Error(Errc::xcap_bad_document, std::string("expected <resource-lists>, got <") + root.name() + ">");
   }
-  if (detail::local_name(rl.doc_->document_element().name()) != "resource-lists") {
-    return Error(Errc::xcap_bad_document,
-                 std::string("expected <resource-lists>, got <") + rl.doc_->document_element().name() + ">");
-  }
-  rl.index();
-  return rl;
+  return ResourceLists(std::move(impl));
+}
+
+Result<ResourceLists> ResourceLists::parse(std::string_view xml) {
+  auto impl = std::make_unique<Impl>();
+  UTKIT_TRY(utkit::detail::load_untrusted_xml(impl->doc, xml, "resource-lists document", kMaxDocument,
+                                              Errc::xcap_bad_document));
+  return check(std::move(impl));
+}
+
+Result<ResourceLists> ResourceLists::parse_owned(std::string&& xml) {
+  auto impl = std::make_unique<Impl>();
+  impl->text = std::move(xml);  // on the heap with the document: the DOM's pointers into it stay valid
+  UTKIT_TRY(utkit::detail::load_untrusted_xml_in_place(impl->doc, impl->text, "resource-lists document",
+                                                       kMaxDocument, Errc::xcap_bad_document));
+  return check(std::move(impl));
 }
 
 ResourceLists ResourceLists::with_lists(const std::vector<std::string>& names) {
@@ -51,86 +69,117 @@ ResourceLists ResourceLists::with_lists(const std::vector<std::string>& names) {
   return parse(xml).value();
 }
 
-void ResourceLists::index() {
-  lists_.clear();
-  for (pugi::xml_node l : doc_->document_element().children()) {
-    if (l.type() != pugi::node_element || detail::local_name(l.name()) != "list") continue;
-    ListInfo info;
-    info.name = l.attribute("name").value();
-    for (pugi::xml_node e : l.children()) {
-      if (e.type() != pugi::node_element) continue;
-      const std::string n = detail::local_name(e.name());
-      if (n == "display-name") {
-        info.display_name = e.text().get();
-      } else if (n == "entry") {
-        Entry en{e.attribute("uri").value(), {}};
-        for (pugi::xml_node d : e.children()) {
-          if (d.type() == pugi::node_element && detail::local_name(d.name()) == "display-name") en.display_name = d.text().get();
-        }
-        info.entries.push_back(std::move(en));
-      } else if (n == "entry-ref") {
-        info.entry_refs.push_back(e.attribute("ref").value());
-      } else if (n == "external") {
-        info.externals.push_back(e.attribute("anchor").value());
-      }
-    }
-    lists_.push_back(std::move(info));
-  }
-}
-
-const ResourceLists::ListInfo* ResourceLists::list(std::string_view name) const {
-  for (const ListInfo& l : lists_) {
-    if (l.name == name) return &l;
-  }
-  return nullptr;
-}
-
-std::vector<std::string> ResourceLists::list_names() const {
-  std::vector<std::string> out;
-  for (const ListInfo& l : lists_) out.push_back(l.name);
-  return out;
-}
-
-bool ResourceLists::has_list(std::string_view name) const { return list(name) != nullptr; }
-
 namespace {
+
+bool is(pugi::xml_node n, const char* local) {
+  if (n.type() != pugi::node_element) return false;
+  const char* name = n.name();
+  const char* colon = std::strchr(name, ':');
+  return std::strcmp(colon != nullptr ? colon + 1 : name, local) == 0;
+}
+
+// A child element's text, or "" (no allocation: a view into the DOM).
+std::string_view child_text(pugi::xml_node n, const char* local) {
+  for (pugi::xml_node c = n.first_child(); c; c = c.next_sibling()) {
+    if (is(c, local)) return c.text().get();
+  }
+  return {};
+}
+
 Error no_list(std::string_view name) {
   return Error(Errc::xcap_not_found, "no list named '" + std::string(name) + "'");
 }
+
 }  // namespace
 
-Result<std::vector<Entry>> ResourceLists::entries(std::string_view name) const {
-  if (const ListInfo* l = list(name)) return l->entries;
+Result<const void*> ResourceLists::list_node(std::string_view name) const {
+  for (pugi::xml_node l = impl_->doc.document_element().first_child(); l; l = l.next_sibling()) {
+    if (is(l, "list") && name == l.attribute("name").value()) return static_cast<const void*>(l.internal_object());
+  }
   return no_list(name);
 }
 
+namespace {
+pugi::xml_node as_node(const void* p) {
+  return pugi::xml_node(static_cast<pugi::xml_node_struct*>(const_cast<void*>(p)));
+}
+}  // namespace
+
+std::vector<std::string> ResourceLists::list_names() const {
+  std::vector<std::string> out;
+  for (pugi::xml_node l = impl_->doc.document_element().first_child(); l; l = l.next_sibling()) {
+    if (is(l, "list")) out.emplace_back(l.attribute("name").value());
+  }
+  return out;
+}
+
+bool ResourceLists::has_list(std::string_view name) const { return list_node(name).ok(); }
+
+Result<void> ResourceLists::for_each_entry(
+    std::string_view list, const std::function<void(std::string_view uri, std::string_view display_name)>& fn) const {
+  UTKIT_ASSIGN(const void* l, list_node(list));
+  for (pugi::xml_node e = as_node(l).first_child(); e; e = e.next_sibling()) {
+    if (is(e, "entry")) fn(e.attribute("uri").value(), child_text(e, "display-name"));
+  }
+  return success();
+}
+
+std::size_t ResourceLists::entry_count(std::string_view list) const {
+  auto l = list_node(list);
+  if (!l) return 0;
+  std::size_t n = 0;
+  for (pugi::xml_node e = as_node(*l).first_child(); e; e = e.next_sibling()) n += is(e, "entry") ? 1 : 0;
+  return n;
+}
+
+Result<std::vector<Entry>> ResourceLists::entries(std::string_view name) const {
+  std::vector<Entry> out;
+  out.reserve(entry_count(name));
+  UTKIT_TRY(for_each_entry(name, [&](std::string_view uri, std::string_view dn) {
+    out.push_back(Entry{std::string(uri), std::string(dn)});
+  }));
+  return out;
+}
+
+namespace {
+Result<std::vector<std::string>> attributes_of(pugi::xml_node list, const char* element, const char* attribute) {
+  std::vector<std::string> out;
+  for (pugi::xml_node e = list.first_child(); e; e = e.next_sibling()) {
+    if (is(e, element)) out.emplace_back(e.attribute(attribute).value());
+  }
+  return out;
+}
+}  // namespace
+
 Result<std::vector<std::string>> ResourceLists::entry_refs(std::string_view name) const {
-  if (const ListInfo* l = list(name)) return l->entry_refs;
-  return no_list(name);
+  UTKIT_ASSIGN(const void* l, list_node(name));
+  return attributes_of(as_node(l), "entry-ref", "ref");
 }
 
 Result<std::vector<std::string>> ResourceLists::externals(std::string_view name) const {
-  if (const ListInfo* l = list(name)) return l->externals;
-  return no_list(name);
+  UTKIT_ASSIGN(const void* l, list_node(name));
+  return attributes_of(as_node(l), "external", "anchor");
 }
 
 Result<std::string> ResourceLists::list_display_name(std::string_view name) const {
-  if (const ListInfo* l = list(name)) return l->display_name;
-  return no_list(name);
+  UTKIT_ASSIGN(const void* l, list_node(name));
+  return std::string(child_text(as_node(l), "display-name"));
 }
 
-const Entry* ResourceLists::find(std::string_view name, std::string_view uri) const {
-  const ListInfo* l = list(name);
-  if (l == nullptr) return nullptr;
-  for (const Entry& e : l->entries) {
-    if (e.uri == uri) return &e;
+std::optional<Entry> ResourceLists::find(std::string_view name, std::string_view uri) const {
+  auto l = list_node(name);
+  if (!l) return std::nullopt;
+  for (pugi::xml_node e = as_node(*l).first_child(); e; e = e.next_sibling()) {
+    if (is(e, "entry") && uri == e.attribute("uri").value()) {
+      return Entry{std::string(uri), std::string(child_text(e, "display-name"))};
+    }
   }
-  return nullptr;
+  return std::nullopt;
 }
 
 std::string ResourceLists::serialize() const {
   std::ostringstream os;
-  doc_->save(os, "  ");
+  impl_->doc.save(os, "  ");
   return os.str();
 }
 
@@ -146,7 +195,8 @@ std::string ResourceLists::list_xml(std::string_view name) {
 
 // ---- BuddyList ----
 
-BuddyList::BuddyList(XcapClient& xcap, BuddyConfig config) : xcap_(xcap), cfg_(std::move(config)) {}
+BuddyList::BuddyList(XcapClient& xcap, BuddyConfig config, DocumentCache* cache)
+    : xcap_(xcap), cfg_(std::move(config)), cache_(cache) {}
 
 Result<void> BuddyList::back_off(int round) { return xcap_.back_off(round, cfg_.backoff_base, cfg_.backoff_max); }
 
@@ -160,9 +210,27 @@ XcapUri BuddyList::entry_uri(std::string_view list, std::string_view uri) const 
 Result<ResourceLists> BuddyList::refresh() {
   auto doc_uri = xcap_.uri(cfg_.auid, cfg_.document);
   for (int round = 0; round < 3; ++round) {
-    auto got = xcap_.get(doc_uri);
-    if (got) return ResourceLists::parse(got->body);
+    std::optional<CachedDocument> kept = cache_ != nullptr ? cache_->load(doc_uri) : std::nullopt;
+    auto got = kept ? xcap_.get_if_none_match(doc_uri, kept->etag) : xcap_.get(doc_uri);
+    if (got && got->status == 304 && kept) {
+      cache_->count_hit();
+      auto doc = ResourceLists::parse_owned(std::move(kept->body));
+      if (doc) return doc;
+      cache_->drop(doc_uri);  // a copy that no longer parses: read the document itself
+      xcap_.forget_etag(doc_uri.document);
+      continue;
+    }
+    if (got && got->status == 304) {
+      return Error(Errc::xcap_status, "the XCAP server answered an unconditional GET of the buddy list with 304");
+    }
+    if (got) {
+      if (cache_ != nullptr) cache_->save(doc_uri, got->etag, got->body);
+      auto doc = ResourceLists::parse_owned(std::move(got->body));
+      if (!doc && cache_ != nullptr) cache_->drop(doc_uri);
+      return doc;
+    }
     if (got.error().code() != Errc::xcap_not_found) return std::move(got).error();
+    if (cache_ != nullptr) cache_->drop(doc_uri);
     // No document yet: create the defaults, unless another device just did.
     ResourceLists fresh = ResourceLists::with_lists(cfg_.default_lists);
     auto put = xcap_.put(doc_uri, fresh.serialize(), Precondition::if_none_match_any);
@@ -179,6 +247,14 @@ Result<std::vector<Entry>> BuddyList::entries(std::string list) {
   UTKIT_ASSIGN(ResourceLists doc, refresh());
   if (!doc.has_list(list)) return std::vector<Entry>{};
   return doc.entries(list);
+}
+
+Result<void> BuddyList::for_each(const std::function<void(std::string_view, std::string_view)>& fn,
+                                 std::string list) {
+  if (list.empty()) list = cfg_.list;
+  UTKIT_ASSIGN(ResourceLists doc, refresh());
+  if (!doc.has_list(list)) return success();
+  return doc.for_each_entry(list, fn);
 }
 
 Result<void> BuddyList::ensure_list(ResourceLists& doc, const std::string& list) {
@@ -288,8 +364,8 @@ Result<void> BuddyList::rename(std::string_view uri, const std::string& display_
 
 Result<void> BuddyList::move(std::string_view uri, const std::string& from, const std::string& to) {
   UTKIT_ASSIGN(ResourceLists doc, refresh());
-  const Entry* e = doc.find(from, uri);
-  if (e == nullptr) return Error(Errc::xcap_not_found, "no buddy " + std::string(uri) + " in list '" + from + "'");
+  std::optional<Entry> e = doc.find(from, uri);
+  if (!e) return Error(Errc::xcap_not_found, "no buddy " + std::string(uri) + " in list '" + from + "'");
   Entry copy = *e;
   UTKIT_TRY(add(copy, to));
   return remove(uri, from);

@@ -35,6 +35,10 @@ class KeyValueStore {
   // Errors: storage_not_found when the key has no value, storage_bad_key,
   // storage_io, storage_permissions.
   virtual Result<SecretBytes> get(std::string_view key) = 0;
+  // The same value as text, for records that hold no secret (cached XCAP
+  // documents): a store may read it straight into the string, so a large
+  // value is not held twice. The default copies from get().
+  virtual Result<std::string> get_text(std::string_view key);
   virtual Result<void> put(std::string_view key, ByteView value) = 0;
   // Removing an absent key succeeds.
   virtual Result<void> remove(std::string_view key) = 0;

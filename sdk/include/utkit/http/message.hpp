@@ -57,9 +57,12 @@ struct Response {
   std::string reason;
   Headers headers;
   Headers trailers;
-  Bytes body;
+  // Text, not Bytes: XCAP bodies are parsed in place, and a string lets the
+  // XCAP layer take the buffer without a copy (a 1 MB document is not held twice).
+  std::string body;
 
-  std::string body_text() const { return std::string(body.begin(), body.end()); }
+  const std::string& body_text() const { return body; }
+  ByteView body_bytes() const { return ByteView::of(body); }
 };
 
 }  // namespace utkit::http

@@ -50,6 +50,10 @@ struct UtConfig {
   // context, so that a restarted app answers the NAF without a new 401. Used
   // only with the same B-TID and for at most 24 h.
   bool persist_digest_state = true;
+  // With a store: keep a copy of the buddy-list document (up to this size; 0:
+  // none) with its ETag, so that listing an unchanged list sends
+  // If-None-Match and the server's 304 carries no body.
+  std::size_t document_cache_max = std::size_t{1} << 20;
 };
 
 // What the session needs from the platform; everything must outlive it.
@@ -82,6 +86,10 @@ class UtSession {
 
   // Buddy lists (the configured document and list unless named).
   Result<std::vector<xcap::Entry>> buddies(const std::string& list = {}, OpLimits limits = {});
+  // The same entries without copying them: `fn` sees views into the parsed
+  // document, valid during the call (for large lists).
+  Result<void> for_each_buddy(const std::function<void(std::string_view uri, std::string_view display_name)>& fn,
+                              const std::string& list = {}, OpLimits limits = {});
   Result<void> add_buddy(const xcap::Entry& entry, const std::string& list = {}, OpLimits limits = {});
   Result<void> remove_buddy(const std::string& uri, const std::string& list = {}, OpLimits limits = {});
   Result<void> rename_buddy(const std::string& uri, const std::string& display_name, const std::string& list = {},
@@ -102,6 +110,8 @@ class UtSession {
   std::shared_ptr<gba::GbaClient> gba() const { return gba_; }
   std::optional<tls::TlsInfo> tls_info() const;
   UtStats stats() const;
+  // The document cache's counters (zero without a store).
+  xcap::DocumentCache::Stats cache_stats() const;
   void reset_stats();
   // Closes the NAF connection (the next operation opens a new one, resuming
   // the TLS session and reusing the cached nonce).
@@ -127,6 +137,7 @@ class UtSession {
   std::unique_ptr<http::HttpClient> http_;
   std::unique_ptr<Credentials> creds_;
   std::unique_ptr<xcap::XcapClient> xcap_;
+  std::unique_ptr<xcap::DocumentCache> doc_cache_;
   std::unique_ptr<xcap::BuddyList> buddy_list_;
   std::unique_ptr<xcap::WatcherRules> rules_;
   http::Url naf_;

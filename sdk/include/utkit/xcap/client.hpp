@@ -57,6 +57,10 @@ class XcapClient {
   // message names the condition; last_error() has the details), 412 ->
   // xcap_precondition_failed (the cached ETag is dropped), others -> xcap_status.
   Result<XcapResult> get(const XcapUri& uri, bool if_none_match_cached = false);
+  // A conditional GET against an ETag the caller kept (a cached copy): 304
+  // means the copy is current (the result then carries that ETag even when
+  // the server sent none, and it becomes the document's ETag here).
+  Result<XcapResult> get_if_none_match(const XcapUri& uri, const std::string& etag);
   Result<XcapResult> put(const XcapUri& uri, std::string body, Precondition pre = Precondition::if_match);
   Result<XcapResult> remove(const XcapUri& uri, Precondition pre = Precondition::if_match);
   // xcap-caps (global tree).

@@ -2,29 +2,29 @@
 // (RFC 4826) and the OMA default lists, and the operations an app needs.
 //
 // ResourceLists keeps the parsed document (pugixml), so elements and
-// attributes this SDK does not know survive a round trip untouched.
+// attributes this SDK does not know survive a round trip untouched; it reads
+// entries from the DOM when asked and keeps no copies of its own.
 //
-// BuddyList changes one entry at a time with an element PUT or DELETE
-// (bytes on the wire grow with the entry, not with the list), guarded by the
-// document ETag (If-Match). On 412 it re-reads the document and applies the
-// change again (bounded), so two devices editing one list never lose an
-// entry. A missing document is created with the OMA default lists
-// (If-None-Match: *), a missing list with an element PUT.
+// BuddyList changes one entry at a time with one request to the entry's own
+// selector (bytes on the wire grow with the entry, not with the list), with
+// no prior read: a PUT creates or replaces exactly that entry, so two devices
+// editing one list never lose an entry. A missing document is created with
+// the OMA default lists (If-None-Match: *), a missing list with an element
+// PUT under the document's ETag. Reads may go through a DocumentCache.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "utkit/base/clock.hpp"
 #include "utkit/base/result.hpp"
 #include "utkit/xcap/client.hpp"
-
-namespace pugi {
-class xml_document;
-}
+#include "utkit/xcap/document_cache.hpp"
 
 namespace utkit::xcap {
 
@@ -40,6 +40,9 @@ class ResourceLists {
   // Refuses DOCTYPEs, documents over 4 MiB, nesting deeper than 64 levels,
   // and a root that is not <resource-lists>.
   static Result<ResourceLists> parse(std::string_view xml);
+  // The same, parsing `xml` in place: the document keeps the buffer as its
+  // storage instead of copying it (a large list is held once, not twice).
+  static Result<ResourceLists> parse_owned(std::string&& xml);
   // A document with these (empty) lists.
   static ResourceLists with_lists(const std::vector<std::string>& names);
 
@@ -49,14 +52,19 @@ class ResourceLists {
 
   std::vector<std::string> list_names() const;
   bool has_list(std::string_view name) const;
-  // Entries of a list.
+  // Entries of a list (copies; for a large list prefer for_each_entry).
   Result<std::vector<Entry>> entries(std::string_view list) const;
+  // Calls `fn(uri, display_name)` for each entry of a list, in document
+  // order, with views into the document (valid during the call): no copy.
+  Result<void> for_each_entry(std::string_view list,
+                              const std::function<void(std::string_view uri, std::string_view display_name)>& fn) const;
+  std::size_t entry_count(std::string_view list) const;
   // A list's <entry-ref ref="..."> and <external anchor="..."> references,
   // and its <display-name>.
   Result<std::vector<std::string>> entry_refs(std::string_view list) const;
   Result<std::vector<std::string>> externals(std::string_view list) const;
   Result<std::string> list_display_name(std::string_view list) const;
-  const Entry* find(std::string_view list, std::string_view uri) const;
+  std::optional<Entry> find(std::string_view list, std::string_view uri) const;
   std::string serialize() const;
 
   // The XML of one <entry> (an XCAP element body) and one empty <list>.
@@ -64,16 +72,13 @@ class ResourceLists {
   static std::string list_xml(std::string_view name);
 
  private:
-  ResourceLists();
-  void index();
-  std::unique_ptr<pugi::xml_document> doc_;
-  struct ListInfo {
-    std::string name, display_name;
-    std::vector<Entry> entries;
-    std::vector<std::string> entry_refs, externals;
-  };
-  const ListInfo* list(std::string_view name) const;
-  std::vector<ListInfo> lists_;
+  struct Impl;
+  explicit ResourceLists(std::unique_ptr<Impl> impl);
+  static Result<ResourceLists> check(std::unique_ptr<Impl> impl);
+  Result<const void*> list_node(std::string_view name) const;  // a pugi::xml_node_struct*
+  // The parsed document and, for parse_owned(), the text it was parsed in.
+  // Only handles into it are kept: nothing is copied beside the DOM.
+  std::unique_ptr<Impl> impl_;
 };
 
 struct BuddyConfig {
@@ -93,11 +98,17 @@ struct BuddyConfig {
 
 class BuddyList {
  public:
-  BuddyList(XcapClient& xcap, BuddyConfig config = {});
+  // With a cache, reads send If-None-Match with the kept copy's ETag and a
+  // 304 serves the copy (no body on the wire); `cache` must outlive this.
+  BuddyList(XcapClient& xcap, BuddyConfig config = {}, DocumentCache* cache = nullptr);
 
   // The user's document (created with the defaults when there is none).
   Result<ResourceLists> document();
   Result<std::vector<Entry>> entries(std::string list = {});
+  // Calls `fn(uri, display_name)` for each entry, with views into the parsed
+  // document: a 10,000-entry list is not copied (a missing list has none).
+  Result<void> for_each(const std::function<void(std::string_view uri, std::string_view display_name)>& fn,
+                        std::string list = {});
   // Adding, removing and renaming one buddy is one XCAP request to that
   // entry's own selector, without reading the document first and without an
   // ETag (a one-element change cannot lose another device's entries).
@@ -124,6 +135,7 @@ class BuddyList {
 
   XcapClient& xcap_;
   BuddyConfig cfg_;
+  DocumentCache* cache_;
   int retries_ = 0;
 };
 

@@ -43,6 +43,7 @@ class FileKeyValueStore final : public KeyValueStore {
   static Result<std::unique_ptr<FileKeyValueStore>> open(const std::string& directory);
 
   Result<SecretBytes> get(std::string_view key) override;
+  Result<std::string> get_text(std::string_view key) override;
   Result<void> put(std::string_view key, ByteView value) override;
   Result<void> remove(std::string_view key) override;
   Result<std::unique_ptr<StoreLock>> lock(std::string_view key) override;

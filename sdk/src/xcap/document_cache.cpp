@@ -1,0 +1,93 @@
+#include "utkit/xcap/document_cache.hpp"
+
+#include <mbedtls/sha256.h>
+
+#include <sstream>
+
+#include "utkit/base/encoding.hpp"
+
+namespace utkit::xcap {
+namespace {
+
+constexpr char kMagic[] = "utkit-xcap-document 1";
+
+std::string sha256_hex(std::string_view data) {
+  unsigned char d[32];
+  mbedtls_sha256_ret(reinterpret_cast<const unsigned char*>(data.data()), data.size(), d, 0);
+  return to_hex(ByteView(d, sizeof d));
+}
+
+// An entity tag as RFC 9110 8.8.3 writes it, visible ASCII only: it goes on
+// a line of the meta record and back into an If-None-Match header.
+bool storable_etag(std::string_view etag) {
+  if (etag.size() < 2 || etag.size() > 256) return false;
+  for (char c : etag) {
+    if (c < 0x21 || c > 0x7e) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+DocumentCache::DocumentCache(KeyValueStore& store, std::size_t max_bytes) : store_(store), max_(max_bytes) {}
+
+std::string DocumentCache::key_of(const std::string& uri) { return "xcap-doc-" + sha256_hex(uri).substr(0, 16); }
+
+std::optional<CachedDocument> DocumentCache::load(const XcapUri& document) {
+  ++stats_.loads;
+  XcapUri doc_only = document;
+  doc_only.node = {};
+  const std::string uri = doc_only.to_string();
+  const std::string key = key_of(uri);
+  auto meta = store_.get(key + ".meta");
+  if (!meta) return std::nullopt;
+  std::istringstream in(std::string(meta->view().as_string()));
+  std::string line, stored_uri, etag, hash;
+  std::optional<std::uint64_t> size;
+  if (!std::getline(in, line) || line != kMagic) return std::nullopt;
+  while (std::getline(in, line)) {
+    const auto sp = line.find(' ');
+    if (sp == std::string::npos) return std::nullopt;
+    const std::string_view k = std::string_view(line).substr(0, sp), v = std::string_view(line).substr(sp + 1);
+    if (k == "uri") stored_uri = v;
+    else if (k == "etag") etag = v;
+    else if (k == "size") size = parse_decimal(v, max_);
+    else if (k == "sha256") hash = v;
+    else return std::nullopt;  // not a record we wrote
+  }
+  if (stored_uri != uri || !storable_etag(etag) || !size || hash.size() != 64) return std::nullopt;
+  auto body = store_.get_text(key);
+  if (!body || body->size() != *size || sha256_hex(*body) != hash) return std::nullopt;
+  return CachedDocument{std::move(etag), std::move(*body)};
+}
+
+void DocumentCache::save(const XcapUri& document, std::string_view etag, std::string_view body) {
+  if (etag.empty() || body.size() > max_ || !storable_etag(etag)) {
+    drop(document);
+    return;
+  }
+  XcapUri doc_only = document;
+  doc_only.node = {};
+  const std::string uri = doc_only.to_string();
+  if (uri.find('\n') != std::string::npos || uri.find('\r') != std::string::npos) return;
+  const std::string key = key_of(uri);
+  const std::string meta = std::string(kMagic) + "\nuri " + uri + "\netag " + std::string(etag) + "\nsize " +
+                           std::to_string(body.size()) + "\nsha256 " + sha256_hex(body) + "\n";
+  // Meta last: until it is written, a reader finds the old meta record, which
+  // no longer matches the new body, and misses.
+  if (!store_.put(key, ByteView::of(body))) {
+    drop(document);
+    return;
+  }
+  if (store_.put(key + ".meta", ByteView::of(meta))) ++stats_.saves;
+}
+
+void DocumentCache::drop(const XcapUri& document) {
+  XcapUri doc_only = document;
+  doc_only.node = {};
+  const std::string key = key_of(doc_only.to_string());
+  (void)store_.remove(key + ".meta");
+  (void)store_.remove(key);
+}
+
+}  // namespace utkit::xcap
