@@ -224,7 +224,8 @@ Result<Config> parse_config_fields(std::string text, const std::string& path, un
   if (doc.contains("xcap")) {
     const json& x = doc["xcap"];
     if (!x.is_object()) return bad("xcap", "must be an object");
-    UTKIT_TRY(only_keys(x, "xcap", {"root", "profile", "document", "list", "intended_identity"}));
+    UTKIT_TRY(only_keys(x, "xcap", {"root", "profile", "document", "list", "intended_identity", "cache_max_kib"}));
+    UTKIT_ASSIGN(c.cache_max_kib, get_ms(x, "xcap", "cache_max_kib", c.cache_max_kib, 0, 1024));
     UTKIT_ASSIGN(c.xcap_root, get_string(x, "xcap", "root", false));
     if (!c.xcap_root.empty() && !utkit::http::parse_url(c.xcap_root)) {
       return bad("xcap.root", "must be an http:// or https:// URL, e.g. https://xcap.example.net/xcap-root");
@@ -243,7 +244,12 @@ Result<Config> parse_config_fields(std::string text, const std::string& path, un
   if (doc.contains("tls")) {
     const json& t = doc["tls"];
     if (!t.is_object()) return bad("tls", "must be an object");
-    UTKIT_TRY(only_keys(t, "tls", {"ca_file", "profile"}));
+    UTKIT_TRY(only_keys(t, "tls", {"ca_file", "profile", "max_fragment"}));
+    UTKIT_ASSIGN(c.max_fragment, get_ms(t, "tls", "max_fragment", c.max_fragment, 0, 4096));
+    if (c.max_fragment != 0 && c.max_fragment != 512 && c.max_fragment != 1024 && c.max_fragment != 2048 &&
+        c.max_fragment != 4096) {
+      return bad("tls.max_fragment", "must be 0 (no limit), 512, 1024, 2048 or 4096");
+    }
     UTKIT_ASSIGN(c.ca_file, get_string(t, "tls", "ca_file", false));
     if (!c.ca_file.empty()) UTKIT_TRY(check_readable_file("tls.ca_file", c.ca_file));
     UTKIT_ASSIGN(std::string profile, get_string(t, "tls", "profile", false));

@@ -37,6 +37,8 @@ struct Config {
   std::string storage_dir;                          // bootstrapping context, TLS sessions
   std::string ca_file;                              // tls.ca_file
   std::string tls_profile = "ts33141";              // tls.profile
+  int max_fragment = 0;                             // tls.max_fragment: 0 (none), 512, 1024, 2048, 4096
+  int cache_max_kib = 1024;                         // xcap.cache_max_kib: 0 disables the document cache
   std::string xcap_root;                            // xcap.root
   std::string xcap_profile = "oma";                 // xcap.profile: oma | ietf
   std::string buddy_document = "index";             // xcap.document

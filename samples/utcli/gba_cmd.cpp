@@ -32,6 +32,7 @@ int bootstrap_command(Config& config, const std::vector<std::string>& args, bool
   if (!config.ca_file.empty()) {
     tls::TlsConfig tc;
     tc.profile = tls::TlsProfile::named(config.tls_profile).value();
+    tc.max_fragment = static_cast<tls::MaxFragment>(config.max_fragment);
     tc.trust.ca_file = config.ca_file;
     auto ctx = tls::TlsContext::create(tc, *env.random, env.clock, nullptr, &env.log);
     if (!ctx) return fail(ctx.error());

@@ -78,7 +78,9 @@ int ut_command(Config& config, const std::string& command, const std::vector<std
   uc.http.io_timeout = Millis(config.io_ms);
   uc.http.request_timeout = Millis(config.request_ms);
   uc.tls.profile = tls::TlsProfile::named(config.tls_profile).value();
+  uc.tls.max_fragment = static_cast<tls::MaxFragment>(config.max_fragment);  // checked by the config parser
   if (!config.ca_file.empty()) uc.tls.trust.ca_file = config.ca_file;
+  uc.document_cache_max = static_cast<std::size_t>(config.cache_max_kib) * 1024;
   uc.profile = xcap::XcapProfile::named(config.xcap_profile).value();
   uc.profile.resource_lists_doc = config.buddy_document;
   uc.buddies.list = config.buddy_list;

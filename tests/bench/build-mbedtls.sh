@@ -9,24 +9,7 @@ out=$(mkdir -p "$1" && cd "$1" && pwd)
 len=$2
 [ -f "$out/install/lib/libmbedtls.a" ] && { echo "mbedtls ($len): already built in $out"; exit 0; }
 
-SUDO=""
-[ "$(id -u)" -eq 0 ] || SUDO="sudo"
-mkdir -p "$out/src"
-cd "$out/src"
-if ! ls -d mbedtls-2.28*/ >/dev/null 2>&1; then
-  if ! apt-get source --print-uris mbedtls >/dev/null 2>&1 || ! apt-get source --print-uris mbedtls | grep -q dsc; then
-    # Source entries: the same archives as the binary ones, as deb-src.
-    for f in /etc/apt/sources.list.d/*.sources; do
-      [ -f "$f" ] || continue
-      case "$f" in *utkit-deb-src.sources) continue ;; esac
-      sed -n '/^Types: deb$/,/^$/p' "$f" | sed 's/^Types: deb$/Types: deb-src/'
-    done | $SUDO tee /etc/apt/sources.list.d/utkit-deb-src.sources >/dev/null
-    $SUDO apt-get update >/dev/null || echo "build-mbedtls: apt-get update reported errors; trying anyway" >&2
-  fi
-  dpkg -s dpkg-dev >/dev/null 2>&1 || DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends dpkg-dev
-  apt-get source mbedtls >/dev/null
-fi
-srcdir=$(ls -d "$out"/src/mbedtls-2.28*/ | head -1)
+srcdir=$("$(dirname "$0")/debian-source.sh" mbedtls "$out")
 cat > "$out/utkit_mbedtls_user_config.h" <<H
 /* utkit benchmark build: Debian's configuration with ${len}-byte record buffers. */
 #define MBEDTLS_SSL_IN_CONTENT_LEN ${len}

@@ -126,7 +126,7 @@ int main(int argc, char** argv) {
     }
   }
   std::printf("\nnotes: max_fragment_length 4096 shrinks records on the wire; the buffers (and so the peak heap)\n"
-              "are fixed when mbedTLS is built: Debian's package has 16 KiB, tests/bench/bench-4k.sh builds\n"
+              "are fixed when mbedTLS is built: Debian's package has 16 KiB, tests/bench/bench-handset.sh builds\n"
               "Debian's source with 4 KiB and runs this benchmark against it.\n");
   return 0;
 }

@@ -78,6 +78,11 @@ expect 3 "tls.ca_file' names" -- "$utcli" --config "$work/c.json" bootstrap
 cfg '{"identity": {"impi": "a@b"}, "usim": {"k": "'$k'", "opc": "'$opc'", "state_file": "'$work'/s"}, "timeouts": {"request_ms": -5}}'
 expect 3 "timeouts.request_ms' must be a whole number" -- "$utcli" --config "$work/c.json" bootstrap
 cfg '{"identity": {"impi": "a@b"}, "usim": {"k": "'$k'", "opc": "'$opc'", "state_file": "'$work'/s"}}'
+cfg '{"identity": {"impi": "a@b"}, "usim": {"k": "'$k'", "opc": "'$opc'", "state_file": "'$work'/s"}, "tls": {"max_fragment": 3000}}'
+expect 3 "tls.max_fragment' must be 0 \\(no limit\\), 512" -- "$utcli" --config "$work/c.json" bootstrap
+cfg '{"identity": {"impi": "a@b"}, "usim": {"k": "'$k'", "opc": "'$opc'", "state_file": "'$work'/s"}, "xcap": {"cache_max_kib": 4096}}'
+expect 3 "xcap.cache_max_kib' must be a whole number from 0 to 1024" -- "$utcli" --config "$work/c.json" buddies list
+cfg '{"identity": {"impi": "a@b"}, "usim": {"k": "'$k'", "opc": "'$opc'", "state_file": "'$work'/s"}}'
 chmod 644 "$work/c.json"
 expect 3 "other users may read it \\(mode 0644\\); run: chmod 600" -- "$utcli" --config "$work/c.json" usim info
 chmod 600 "$work/c.json"

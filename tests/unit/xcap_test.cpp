@@ -221,6 +221,10 @@ TEST_CASE("document cache: a copy is served only when its record is whole and na
   REQUIRE(got.has_value());
   CHECK(got->etag == "\"e1\"");
   CHECK(got->body == "<resource-lists/>");
+  CHECK(cache.etag(u) == std::optional<std::string>("\"e1\""));
+  // The body is served only for the ETag the caller revalidated.
+  CHECK_FALSE(cache.load(u, "\"e0\"").has_value());
+  CHECK(cache.load(u, "\"e1\"").has_value());
   // An element URI of the same document finds the document's copy.
   XcapUri el = u;
   el.node = NodeSelector::parse("resource-lists/list").value();

@@ -33,16 +33,16 @@ DocumentCache::DocumentCache(KeyValueStore& store, std::size_t max_bytes) : stor
 
 std::string DocumentCache::key_of(const std::string& uri) { return "xcap-doc-" + sha256_hex(uri).substr(0, 16); }
 
-std::optional<CachedDocument> DocumentCache::load(const XcapUri& document) {
-  ++stats_.loads;
+std::optional<DocumentCache::Meta> DocumentCache::meta(const XcapUri& document) {
   XcapUri doc_only = document;
   doc_only.node = {};
   const std::string uri = doc_only.to_string();
-  const std::string key = key_of(uri);
-  auto meta = store_.get(key + ".meta");
-  if (!meta) return std::nullopt;
-  std::istringstream in(std::string(meta->view().as_string()));
-  std::string line, stored_uri, etag, hash;
+  Meta m;
+  m.key = key_of(uri);
+  auto rec = store_.get(m.key + ".meta");
+  if (!rec) return std::nullopt;
+  std::istringstream in(std::string(rec->view().as_string()));
+  std::string line, stored_uri;
   std::optional<std::uint64_t> size;
   if (!std::getline(in, line) || line != kMagic) return std::nullopt;
   while (std::getline(in, line)) {
@@ -50,15 +50,29 @@ std::optional<CachedDocument> DocumentCache::load(const XcapUri& document) {
     if (sp == std::string::npos) return std::nullopt;
     const std::string_view k = std::string_view(line).substr(0, sp), v = std::string_view(line).substr(sp + 1);
     if (k == "uri") stored_uri = v;
-    else if (k == "etag") etag = v;
+    else if (k == "etag") m.etag = v;
     else if (k == "size") size = parse_decimal(v, max_);
-    else if (k == "sha256") hash = v;
+    else if (k == "sha256") m.hash = v;
     else return std::nullopt;  // not a record we wrote
   }
-  if (stored_uri != uri || !storable_etag(etag) || !size || hash.size() != 64) return std::nullopt;
-  auto body = store_.get_text(key);
-  if (!body || body->size() != *size || sha256_hex(*body) != hash) return std::nullopt;
-  return CachedDocument{std::move(etag), std::move(*body)};
+  if (stored_uri != uri || !storable_etag(m.etag) || !size || m.hash.size() != 64) return std::nullopt;
+  m.size = *size;
+  return m;
+}
+
+std::optional<std::string> DocumentCache::etag(const XcapUri& document) {
+  ++stats_.loads;
+  auto m = meta(document);
+  if (!m) return std::nullopt;
+  return std::move(m->etag);
+}
+
+std::optional<CachedDocument> DocumentCache::load(const XcapUri& document, std::string_view expected_etag) {
+  auto m = meta(document);
+  if (!m || (!expected_etag.empty() && m->etag != expected_etag)) return std::nullopt;
+  auto body = store_.get_text(m->key);
+  if (!body || body->size() != m->size || sha256_hex(*body) != m->hash) return std::nullopt;
+  return CachedDocument{std::move(m->etag), std::move(*body)};
 }
 
 void DocumentCache::save(const XcapUri& document, std::string_view etag, std::string_view body) {

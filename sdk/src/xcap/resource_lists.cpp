@@ -210,13 +210,17 @@ XcapUri BuddyList::entry_uri(std::string_view list, std::string_view uri) const 
 Result<ResourceLists> BuddyList::refresh() {
   auto doc_uri = xcap_.uri(cfg_.auid, cfg_.document);
   for (int round = 0; round < 3; ++round) {
-    std::optional<CachedDocument> kept = cache_ != nullptr ? cache_->load(doc_uri) : std::nullopt;
-    auto got = kept ? xcap_.get_if_none_match(doc_uri, kept->etag) : xcap_.get(doc_uri);
+    std::optional<std::string> kept = cache_ != nullptr ? cache_->etag(doc_uri) : std::nullopt;
+    auto got = kept ? xcap_.get_if_none_match(doc_uri, *kept) : xcap_.get(doc_uri);
     if (got && got->status == 304 && kept) {
-      cache_->count_hit();
-      auto doc = ResourceLists::parse_owned(std::move(kept->body));
-      if (doc) return doc;
-      cache_->drop(doc_uri);  // a copy that no longer parses: read the document itself
+      std::optional<CachedDocument> copy = cache_->load(doc_uri, *kept);
+      auto doc = copy ? ResourceLists::parse_owned(std::move(copy->body))
+                      : Result<ResourceLists>(Error(Errc::xcap_bad_document, "the kept copy is gone"));
+      if (doc) {
+        cache_->count_hit();
+        return doc;
+      }
+      cache_->drop(doc_uri);  // a copy that went away or no longer parses: read the document itself
       xcap_.forget_etag(doc_uri.document);
       continue;
     }

@@ -36,7 +36,12 @@ class [[nodiscard]] Result {
  public:
   using value_type = T;
 
-  Result(T value) : v_(std::in_place_index<0>, std::move(value)) {}
+  // T&& and const T&, not T by value: `return local;` of a T in a function
+  // returning Result<T> then moves the local (C++17 moves it implicitly only
+  // into a constructor taking T&&; by value, it was copied: a 1 MB response
+  // body held twice).
+  Result(T&& value) : v_(std::in_place_index<0>, std::move(value)) {}
+  Result(const T& value) : v_(std::in_place_index<0>, value) {}
   Result(Error error) : v_(std::in_place_index<1>, std::move(error)) {}
   Result(Errc code, std::string message) : v_(std::in_place_index<1>, code, std::move(message)) {}
 

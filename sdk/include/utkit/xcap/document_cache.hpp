@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -34,7 +35,12 @@ class DocumentCache {
   // is dropped).
   DocumentCache(KeyValueStore& store, std::size_t max_bytes);
 
-  std::optional<CachedDocument> load(const XcapUri& document);
+  // The kept copy: its ETag only (what a conditional GET needs), or the
+  // whole copy. The ETag is checked again when the body is loaded, so a copy
+  // replaced in between is a miss. Loading the body only after the server's
+  // 304 keeps an outdated copy off the heap while a new body arrives.
+  std::optional<std::string> etag(const XcapUri& document);
+  std::optional<CachedDocument> load(const XcapUri& document, std::string_view expected_etag = {});
   // Keeps `body` with its ETag (an empty ETag or an oversized body drops the
   // copy instead). Failures to write are not errors: the cache is an
   // optimisation, so they only leave no copy behind.
@@ -51,6 +57,11 @@ class DocumentCache {
 
  private:
   static std::string key_of(const std::string& uri);
+  struct Meta {
+    std::string key, etag, hash;
+    std::uint64_t size = 0;
+  };
+  std::optional<Meta> meta(const XcapUri& document);
 
   KeyValueStore& store_;
   std::size_t max_;
