@@ -111,6 +111,7 @@ enum class Errc : std::uint16_t {
   xcap_bad_document = 0x0706,         // a document that is not what its AUID says
   xcap_status = 0x0707,               // another unexpected status
   xcap_retries_exhausted = 0x0708,    // kept losing the race for the document
+  xcap_not_provisioned = 0x0709,      // the operator has not provisioned this service for the user
 
   // config
   config_invalid = 0x0801,

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "utkit/xcap/namespaces.hpp"
 #include "utkit/xcap/resource_lists.hpp"
 
 namespace pugi {
@@ -25,7 +26,6 @@ class xml_document;
 
 namespace utkit::xcap {
 
-inline constexpr char kCommonPolicyNs[] = "urn:ietf:params:xml:ns:common-policy";
 inline constexpr char kPresRulesNs[] = "urn:ietf:params:xml:ns:pres-rules";
 inline constexpr char kOmaCommonPolicyNs[] = "urn:oma:xml:xdm:common-policy";
 inline constexpr char kRlsServicesNs[] = "urn:ietf:params:xml:ns:rls-services";

@@ -1,0 +1,675 @@
+#include "utkit/xcap/simservs.hpp"
+
+#include <pugixml.hpp>
+
+#include <cstring>
+#include <sstream>
+
+#include "xml_util.hpp"
+#include "../base/xml_load.hpp"
+
+namespace utkit::xcap {
+namespace {
+
+constexpr std::size_t kMaxDocument = std::size_t{1} << 20;
+constexpr int kMaxDepth = 64;
+
+std::string_view local_of(const char* qname) {
+  const char* colon = std::strchr(qname, ':');
+  return colon != nullptr ? colon + 1 : qname;
+}
+
+std::string_view prefix_of(const char* qname) {
+  const char* colon = std::strchr(qname, ':');
+  return colon != nullptr ? std::string_view(qname, static_cast<std::size_t>(colon - qname)) : std::string_view();
+}
+
+// The namespace URI bound to `prefix` ("" = the default namespace) where
+// `n` is, from the declarations in scope (pugixml does not resolve them).
+std::string_view namespace_in_scope(pugi::xml_node n, std::string_view prefix) {
+  const std::string attr = prefix.empty() ? std::string("xmlns") : "xmlns:" + std::string(prefix);
+  for (pugi::xml_node a = n; a && a.type() == pugi::node_element; a = a.parent()) {
+    if (pugi::xml_attribute d = a.attribute(attr.c_str())) return d.value();
+  }
+  return {};
+}
+
+bool is(pugi::xml_node n, const char* ns, std::string_view local) {
+  if (n.type() != pugi::node_element || local_of(n.name()) != local) return false;
+  return namespace_in_scope(n, prefix_of(n.name())) == ns;
+}
+
+pugi::xml_node child(pugi::xml_node parent, const char* ns, std::string_view local) {
+  for (pugi::xml_node c = parent.first_child(); c; c = c.next_sibling()) {
+    if (is(c, ns, local)) return c;
+  }
+  return {};
+}
+
+// The prefix bound to `ns` where `n` is: "" for the default namespace, or
+// nullopt when nothing in scope binds it.
+std::optional<std::string> prefix_in_scope(pugi::xml_node n, const char* ns) {
+  for (pugi::xml_node a = n; a && a.type() == pugi::node_element; a = a.parent()) {
+    for (pugi::xml_attribute at = a.first_attribute(); at; at = at.next_attribute()) {
+      const std::string_view name = at.name();
+      if (std::strcmp(at.value(), ns) != 0) continue;
+      if (name == "xmlns") return std::string();
+      if (name.substr(0, 6) == "xmlns:") {
+        const std::string p(name.substr(6));
+        // The binding counts only if no nearer declaration rebinds the prefix.
+        if (namespace_in_scope(n, p) == ns) return p;
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+// A new element in `ns` under `parent`, named with the document's own prefix
+// for it; declared on the element when nothing in scope binds it.
+pugi::xml_node add_element(pugi::xml_node parent, const char* ns, const char* local, const char* fallback_prefix,
+                           pugi::xml_node before = {}) {
+  std::optional<std::string> p = prefix_in_scope(parent, ns);
+  std::string name;
+  bool declare = false;
+  if (p) {
+    name = p->empty() ? std::string(local) : *p + ":" + local;
+  } else {
+    name = std::string(fallback_prefix) + ":" + local;
+    declare = true;
+  }
+  pugi::xml_node e = before ? parent.insert_child_before(name.c_str(), before) : parent.append_child(name.c_str());
+  if (declare) e.append_attribute(("xmlns:" + std::string(fallback_prefix)).c_str()).set_value(ns);
+  return e;
+}
+
+// The element as an XCAP element body: its text, with every namespace
+// declaration in scope copied onto it, so that it stands alone.
+std::string element_body(pugi::xml_node n) {
+  pugi::xml_document tmp;
+  pugi::xml_node copy = tmp.append_copy(n);
+  for (pugi::xml_node a = n.parent(); a && a.type() == pugi::node_element; a = a.parent()) {
+    for (pugi::xml_attribute at = a.first_attribute(); at; at = at.next_attribute()) {
+      const std::string_view name = at.name();
+      if (name != "xmlns" && name.substr(0, 6) != "xmlns:") continue;
+      if (!copy.attribute(at.name())) copy.append_attribute(at.name()).set_value(at.value());
+    }
+  }
+  std::ostringstream os;
+  tmp.save(os, "", pugi::format_raw | pugi::format_no_declaration, pugi::encoding_utf8);
+  return os.str();
+}
+
+struct Classified {
+  std::vector<std::string> conditions;  // local names, rule-deactivated and media excepted
+  bool deactivated = false;
+  std::vector<std::string> media;
+};
+
+Classified classify(pugi::xml_node rule) {
+  Classified c;
+  pugi::xml_node conds = child(rule, kCommonPolicyNs, "conditions");
+  for (pugi::xml_node k = conds.first_child(); k; k = k.next_sibling()) {
+    if (k.type() != pugi::node_element) continue;
+    const std::string_view local = local_of(k.name());
+    const bool ours = namespace_in_scope(k, prefix_of(k.name())) == kSimservsNs;
+    if (ours && local == "rule-deactivated") {
+      c.deactivated = true;
+    } else if (ours && local == "media") {
+      c.media.emplace_back(k.text().get());
+    } else {
+      // Conditions of other namespaces (identity, validity, an operator's own)
+      // make the rule one this SDK does not type: it is kept, not changed.
+      c.conditions.push_back(ours ? std::string(local) : "{" + std::string(namespace_in_scope(k, prefix_of(k.name()))) +
+                                                              "}" + std::string(local));
+    }
+  }
+  return c;
+}
+
+std::optional<ForwardCondition> forward_of(const std::vector<std::string>& conds) {
+  if (conds.empty()) return ForwardCondition::unconditional;
+  if (conds.size() != 1) return std::nullopt;
+  if (conds[0] == "busy") return ForwardCondition::busy;
+  if (conds[0] == "no-answer") return ForwardCondition::no_reply;
+  if (conds[0] == "not-reachable") return ForwardCondition::not_reachable;
+  if (conds[0] == "not-registered") return ForwardCondition::not_registered;
+  return std::nullopt;
+}
+
+std::optional<BarringCondition> barring_of(const std::vector<std::string>& conds, bool incoming) {
+  if (conds.empty()) return incoming ? BarringCondition::all_incoming : BarringCondition::all_outgoing;
+  if (conds.size() != 1) return std::nullopt;
+  if (!incoming && conds[0] == "international") return BarringCondition::outgoing_international;
+  if (!incoming && conds[0] == "international-exHC") return BarringCondition::outgoing_international_exhc;
+  if (incoming && conds[0] == "roaming") return BarringCondition::incoming_roaming;
+  if (incoming && conds[0] == "anonymous") return BarringCondition::anonymous;
+  return std::nullopt;
+}
+
+// The condition element a new rule carries (none for the unconditional ones).
+const char* condition_element(ForwardCondition c) {
+  switch (c) {
+    case ForwardCondition::busy: return "busy";
+    case ForwardCondition::no_reply: return "no-answer";
+    case ForwardCondition::not_reachable: return "not-reachable";
+    case ForwardCondition::not_registered: return "not-registered";
+    case ForwardCondition::unconditional: break;
+  }
+  return nullptr;
+}
+
+const char* condition_element(BarringCondition c) {
+  switch (c) {
+    case BarringCondition::outgoing_international: return "international";
+    case BarringCondition::outgoing_international_exhc: return "international-exHC";
+    case BarringCondition::incoming_roaming: return "roaming";
+    case BarringCondition::anonymous: return "anonymous";
+    case BarringCondition::all_outgoing:
+    case BarringCondition::all_incoming: break;
+  }
+  return nullptr;
+}
+
+const char* rule_id_base(ForwardCondition c) {
+  switch (c) {
+    case ForwardCondition::unconditional: return "utkit-cfu";
+    case ForwardCondition::busy: return "utkit-cfb";
+    case ForwardCondition::no_reply: return "utkit-cfnr";
+    case ForwardCondition::not_reachable: return "utkit-cfnrc";
+    case ForwardCondition::not_registered: return "utkit-cfnl";
+  }
+  return "utkit-cf";
+}
+
+const char* rule_id_base(BarringCondition c) {
+  switch (c) {
+    case BarringCondition::all_outgoing: return "utkit-baoc";
+    case BarringCondition::outgoing_international: return "utkit-boic";
+    case BarringCondition::outgoing_international_exhc: return "utkit-boic-exhc";
+    case BarringCondition::all_incoming: return "utkit-baic";
+    case BarringCondition::incoming_roaming: return "utkit-bic-roam";
+    case BarringCondition::anonymous: return "utkit-acr";
+  }
+  return "utkit-cb";
+}
+
+bool is_bool_text(std::string_view t, bool value) {
+  return value ? (t == "true" || t == "1") : (t == "false" || t == "0");
+}
+
+std::string_view trimmed(const char* text) {
+  std::string_view t(text);
+  while (!t.empty() && (t.front() == ' ' || t.front() == '\t' || t.front() == '\n' || t.front() == '\r')) t.remove_prefix(1);
+  while (!t.empty() && (t.back() == ' ' || t.back() == '\t' || t.back() == '\n' || t.back() == '\r')) t.remove_suffix(1);
+  return t;
+}
+
+}  // namespace
+
+const char* service_element(Service s) {
+  switch (s) {
+    case Service::communication_diversion: return "communication-diversion";
+    case Service::incoming_barring: return "incoming-communication-barring";
+    case Service::outgoing_barring: return "outgoing-communication-barring";
+    case Service::oip: return "originating-identity-presentation";
+    case Service::oir: return "originating-identity-presentation-restriction";
+    case Service::tip: return "terminating-identity-presentation";
+    case Service::tir: return "terminating-identity-presentation-restriction";
+    case Service::communication_waiting: return "communication-waiting";
+  }
+  return "";
+}
+
+const char* to_string(ForwardCondition c) {
+  switch (c) {
+    case ForwardCondition::unconditional: return "unconditional";
+    case ForwardCondition::busy: return "busy";
+    case ForwardCondition::no_reply: return "no-reply";
+    case ForwardCondition::not_reachable: return "not-reachable";
+    case ForwardCondition::not_registered: return "not-registered";
+  }
+  return "";
+}
+
+std::optional<ForwardCondition> forward_condition_named(std::string_view name) {
+  for (auto c : {ForwardCondition::unconditional, ForwardCondition::busy, ForwardCondition::no_reply,
+                 ForwardCondition::not_reachable, ForwardCondition::not_registered}) {
+    if (name == to_string(c)) return c;
+  }
+  return std::nullopt;
+}
+
+const char* to_string(BarringCondition c) {
+  switch (c) {
+    case BarringCondition::all_outgoing: return "all-outgoing";
+    case BarringCondition::outgoing_international: return "outgoing-international";
+    case BarringCondition::outgoing_international_exhc: return "outgoing-international-exhc";
+    case BarringCondition::all_incoming: return "all-incoming";
+    case BarringCondition::incoming_roaming: return "incoming-roaming";
+    case BarringCondition::anonymous: return "anonymous";
+  }
+  return "";
+}
+
+std::optional<BarringCondition> barring_condition_named(std::string_view name) {
+  for (auto c : {BarringCondition::all_outgoing, BarringCondition::outgoing_international,
+                 BarringCondition::outgoing_international_exhc, BarringCondition::all_incoming,
+                 BarringCondition::incoming_roaming, BarringCondition::anonymous}) {
+    if (name == to_string(c)) return c;
+  }
+  return std::nullopt;
+}
+
+bool is_incoming(BarringCondition c) {
+  return c == BarringCondition::all_incoming || c == BarringCondition::incoming_roaming ||
+         c == BarringCondition::anonymous;
+}
+
+Result<void> check_forward_target(std::string_view target) {
+  auto bad = [&](const std::string& why) {
+    return Error(Errc::invalid_argument, "forwarding target '" + printable_ascii(target) + "': " + why);
+  };
+  if (target.empty()) return bad("empty; give a sip:, sips: or tel: URI");
+  if (target.size() > 256) return bad("longer than 256 characters");
+  for (char ch : target) {
+    if (static_cast<unsigned char>(ch) <= 0x20 || static_cast<unsigned char>(ch) >= 0x7f) {
+      return bad("spaces, control and non-ASCII characters are not allowed in a URI");
+    }
+  }
+  const auto colon = target.find(':');
+  const std::string scheme(target.substr(0, colon == std::string_view::npos ? 0 : colon));
+  std::string lower;
+  for (char ch : scheme) lower += static_cast<char>(ch >= 'A' && ch <= 'Z' ? ch - 'A' + 'a' : ch);
+  if (lower == "tel") {
+    std::string_view number = target.substr(colon + 1);
+    number = number.substr(0, number.find(';'));  // parameters (phone-context, ...) follow
+    if (number.empty()) return bad("a tel: URI needs a number");
+    int digits = 0;
+    for (std::size_t i = 0; i < number.size(); ++i) {
+      const char ch = number[i];
+      if (ch >= '0' && ch <= '9') {
+        ++digits;
+        continue;
+      }
+      const bool plus = ch == '+' && i == 0;
+      const bool separator = ch == '-' || ch == '.' || ch == '(' || ch == ')';  // RFC 3966 visual separators
+      const bool local = ch == '*' || ch == '#' || (ch >= 'A' && ch <= 'D') || (ch >= 'a' && ch <= 'd');
+      if (!plus && !separator && !local) {
+        return bad("a tel: number holds digits, a leading '+' and visual separators only");
+      }
+    }
+    if (digits == 0) return bad("a tel: URI needs digits");
+    return success();
+  }
+  if (lower == "sip" || lower == "sips") {
+    if (target.size() == colon + 1) return bad("a " + lower + ": URI needs a user or host");
+    return success();
+  }
+  return bad("the scheme must be sip:, sips: or tel: (TS 24.604)");
+}
+
+struct Simservs::Impl {
+  std::string text;
+  pugi::xml_document doc;
+
+  pugi::xml_node root() const { return doc.document_element(); }
+  pugi::xml_node service(Service s) const { return child(root(), kSimservsNs, service_element(s)); }
+  pugi::xml_node ruleset(Service s) const { return child(service(s), kCommonPolicyNs, "ruleset"); }
+
+  NodeSelector selector(Service s) const {
+    NodeSelector ns;
+    ns.steps = {Step::element("simservs"), Step::element(service_element(s))};
+    return ns;
+  }
+  // XCAP node selectors (RFC 4825 6.3): unprefixed names are in the
+  // application usage's default namespace (simservs); "cp" is bound in the
+  // query to common-policy, whatever prefix the document uses.
+  NodeSelector rule_selector(Service s, const std::string& id) const {
+    NodeSelector ns = selector(s);
+    ns.steps.push_back(Step::element("cp:ruleset"));
+    ns.steps.push_back(Step::element("cp:rule").with("id", id));
+    ns.bindings = {{"cp", kCommonPolicyNs}};
+    return ns;
+  }
+
+  bool id_taken(std::string_view id) const {
+    struct Find : pugi::xml_tree_walker {
+      std::string_view id;
+      bool found = false;
+      bool for_each(pugi::xml_node& n) override {
+        if (n.type() == pugi::node_element && id == n.attribute("id").value()) found = true;
+        return !found;
+      }
+    } f;
+    f.id = id;
+    const_cast<pugi::xml_document&>(doc).traverse(f);
+    return f.found;
+  }
+  std::string fresh_id(const char* base) const {
+    std::string id = base;
+    for (int i = 2; id_taken(id); ++i) id = std::string(base) + "-" + std::to_string(i);
+    return id;
+  }
+};
+
+Simservs::Simservs(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Simservs::Simservs(Simservs&&) noexcept = default;
+Simservs& Simservs::operator=(Simservs&&) noexcept = default;
+Simservs::~Simservs() = default;
+
+Result<Simservs> Simservs::check(std::unique_ptr<Impl> impl) {
+  struct DepthCheck : pugi::xml_tree_walker {
+    bool too_deep = false;
+    bool for_each(pugi::xml_node&) override {
+      if (depth() + 1 > kMaxDepth) too_deep = true;
+      return !too_deep;
+    }
+  } walker;
+  impl->doc.traverse(walker);
+  if (walker.too_deep) return Error(Errc::xcap_bad_document, "simservs document nested too deeply");
+  const pugi::xml_node root = impl->doc.document_element();
+  if (!is(root, kSimservsNs, "simservs")) {
+    return Error(Errc::xcap_bad_document, "expected <simservs> in namespace " + std::string(kSimservsNs) + ", got <" +
+                                              printable_ascii(root.name()) + ">");
+  }
+  return Simservs(std::move(impl));
+}
+
+Result<Simservs> Simservs::parse(std::string_view xml) {
+  auto impl = std::make_unique<Impl>();
+  UTKIT_TRY(utkit::detail::load_untrusted_xml(impl->doc, xml, "simservs document", kMaxDocument, Errc::xcap_bad_document));
+  return check(std::move(impl));
+}
+
+Result<Simservs> Simservs::parse_owned(std::string&& xml) {
+  auto impl = std::make_unique<Impl>();
+  impl->text = std::move(xml);
+  UTKIT_TRY(utkit::detail::load_untrusted_xml_in_place(impl->doc, impl->text, "simservs document", kMaxDocument,
+                                                       Errc::xcap_bad_document));
+  return check(std::move(impl));
+}
+
+ServiceState Simservs::state(Service s) const {
+  pugi::xml_node e = impl_->service(s);
+  if (!e) return {};
+  pugi::xml_attribute a = e.attribute("active");
+  return ServiceState{true, !a || is_bool_text(trimmed(a.value()), true)};
+}
+
+std::optional<int> Simservs::no_reply_timer() const {
+  pugi::xml_node t = child(impl_->service(Service::communication_diversion), kSimservsNs, "NoReplyTimer");
+  if (!t) return std::nullopt;
+  auto v = parse_decimal(trimmed(t.text().get()), 100000);
+  if (!v) return std::nullopt;
+  return static_cast<int>(*v);
+}
+
+std::vector<ForwardingRule> Simservs::forwarding_rules() const {
+  std::vector<ForwardingRule> out;
+  for (pugi::xml_node r = impl_->ruleset(Service::communication_diversion).first_child(); r; r = r.next_sibling()) {
+    if (!is(r, kCommonPolicyNs, "rule")) continue;
+    Classified c = classify(r);
+    auto cond = forward_of(c.conditions);
+    if (!cond) continue;
+    ForwardingRule fr;
+    fr.id = r.attribute("id").value();
+    fr.condition = *cond;
+    pugi::xml_node fwd = child(child(r, kCommonPolicyNs, "actions"), kSimservsNs, "forward-to");
+    fr.target = std::string(trimmed(child(fwd, kSimservsNs, "target").text().get()));
+    fr.enabled = !c.deactivated && !fr.target.empty();
+    fr.media = std::move(c.media);
+    out.push_back(std::move(fr));
+  }
+  return out;
+}
+
+std::vector<BarringRule> Simservs::barring_rules(bool incoming) const {
+  std::vector<BarringRule> out;
+  const Service s = incoming ? Service::incoming_barring : Service::outgoing_barring;
+  for (pugi::xml_node r = impl_->ruleset(s).first_child(); r; r = r.next_sibling()) {
+    if (!is(r, kCommonPolicyNs, "rule")) continue;
+    Classified c = classify(r);
+    auto cond = barring_of(c.conditions, incoming);
+    if (!cond) continue;
+    BarringRule br;
+    br.id = r.attribute("id").value();
+    br.condition = *cond;
+    pugi::xml_node allow = child(child(r, kCommonPolicyNs, "actions"), kSimservsNs, "allow");
+    br.enabled = !c.deactivated && allow && is_bool_text(trimmed(allow.text().get()), false);
+    br.media = std::move(c.media);
+    out.push_back(std::move(br));
+  }
+  return out;
+}
+
+std::optional<ForwardingRule> Simservs::forwarding(ForwardCondition c) const {
+  for (auto& r : forwarding_rules()) {
+    if (r.condition == c) return r;
+  }
+  return std::nullopt;
+}
+
+std::optional<BarringRule> Simservs::barring(BarringCondition c) const {
+  for (auto& r : barring_rules(is_incoming(c))) {
+    if (r.condition == c) return r;
+  }
+  return std::nullopt;
+}
+
+std::optional<bool> Simservs::restricted(Service s) const {
+  if (s != Service::oir && s != Service::tir) return std::nullopt;
+  pugi::xml_node d = child(impl_->service(s), kSimservsNs, "default-behaviour");
+  if (!d) return std::nullopt;
+  const std::string_view v = trimmed(d.text().get());
+  if (v == "presentation-restricted") return true;
+  if (v == "presentation-not-restricted") return false;
+  return std::nullopt;
+}
+
+namespace {
+
+Error not_provisioned(Service s) {
+  return Error(Errc::xcap_not_provisioned, std::string("the operator has not provisioned ") + service_element(s) +
+                                               " for this user (it is not in the simservs document)");
+}
+
+// The rule of `service` whose typed condition matches, or a null node.
+template <class Match>
+pugi::xml_node find_rule(pugi::xml_node ruleset, Match&& match) {
+  for (pugi::xml_node r = ruleset.first_child(); r; r = r.next_sibling()) {
+    if (is(r, kCommonPolicyNs, "rule") && match(classify(r))) return r;
+  }
+  return {};
+}
+
+void set_deactivated(pugi::xml_node rule, bool deactivated) {
+  pugi::xml_node conds = child(rule, kCommonPolicyNs, "conditions");
+  if (deactivated) {
+    if (!conds) {
+      conds = add_element(rule, kCommonPolicyNs, "conditions", "cp", rule.first_child());
+    }
+    if (!child(conds, kSimservsNs, "rule-deactivated")) add_element(conds, kSimservsNs, "rule-deactivated", "ss");
+    return;
+  }
+  for (pugi::xml_node k = child(conds, kSimservsNs, "rule-deactivated"); k; k = child(conds, kSimservsNs, "rule-deactivated")) {
+    conds.remove_child(k);
+  }
+}
+
+pugi::xml_node ensure_child(pugi::xml_node parent, const char* ns, const char* local, const char* prefix) {
+  pugi::xml_node c = child(parent, ns, local);
+  return c ? c : add_element(parent, ns, local, prefix);
+}
+
+void set_text(pugi::xml_node n, const std::string& text) {
+  while (n.first_child()) n.remove_child(n.first_child());
+  n.text().set(text.c_str());
+}
+
+}  // namespace
+
+Result<std::vector<SimservsEdit>> Simservs::set_forwarding(const ForwardingChange& ch) {
+  const Service svc = Service::communication_diversion;
+  const std::string what = std::string("call forwarding ") + to_string(ch.condition);
+  if (ch.enable) UTKIT_TRY(check_forward_target(ch.target));
+  if (ch.no_reply_timer && (*ch.no_reply_timer < 5 || *ch.no_reply_timer > 180)) {
+    return Error(Errc::invalid_argument, "the no-reply timer must be 5 to 180 seconds (TS 24.604), not " +
+                                             std::to_string(*ch.no_reply_timer));
+  }
+  if (ch.no_reply_timer && ch.condition != ForwardCondition::no_reply) {
+    return Error(Errc::invalid_argument, "the no-reply timer applies to forwarding on no reply only");
+  }
+  pugi::xml_node service = impl_->service(svc);
+  if (!service) return not_provisioned(svc);
+  std::vector<SimservsEdit> edits;
+
+  // NoReplyTimer: replaced in place; when missing, the service element is
+  // sent whole, because the schema puts the timer before the ruleset and a
+  // new element would be appended after it.
+  bool whole_service = false;
+  if (ch.enable && ch.no_reply_timer && no_reply_timer() != ch.no_reply_timer) {
+    pugi::xml_node t = child(service, kSimservsNs, "NoReplyTimer");
+    if (t) {
+      set_text(t, std::to_string(*ch.no_reply_timer));
+      NodeSelector ns = impl_->selector(svc);
+      ns.steps.push_back(Step::element("NoReplyTimer"));
+      edits.push_back(SimservsEdit{SimservsEdit::Method::put, ns, element_body(t), "the no-reply timer"});
+    } else {
+      t = add_element(service, kSimservsNs, "NoReplyTimer", "ss", service.first_child());
+      t.text().set(std::to_string(*ch.no_reply_timer).c_str());
+      whole_service = true;
+    }
+  }
+
+  pugi::xml_node ruleset = impl_->ruleset(svc);
+  pugi::xml_node rule = find_rule(ruleset, [&](const Classified& c) { return forward_of(c.conditions) == ch.condition; });
+  bool whole_ruleset = false;
+  if (!rule && !ch.enable) {
+    // Nothing forwards on this condition: already off.
+    if (whole_service) edits.push_back(SimservsEdit{SimservsEdit::Method::put, impl_->selector(svc), element_body(service), what});
+    return edits;
+  }
+  if (!rule) {
+    if (!ruleset) {
+      ruleset = add_element(service, kCommonPolicyNs, "ruleset", "cp");
+      whole_ruleset = true;
+    }
+    rule = add_element(ruleset, kCommonPolicyNs, "rule", "cp");
+    rule.append_attribute("id").set_value(impl_->fresh_id(rule_id_base(ch.condition)).c_str());
+    pugi::xml_node conds = add_element(rule, kCommonPolicyNs, "conditions", "cp");
+    if (const char* e = condition_element(ch.condition)) add_element(conds, kSimservsNs, e, "ss");
+    pugi::xml_node actions = add_element(rule, kCommonPolicyNs, "actions", "cp");
+    pugi::xml_node fwd = add_element(actions, kSimservsNs, "forward-to", "ss");
+    add_element(fwd, kSimservsNs, "target", "ss");
+  }
+  const std::string id = rule.attribute("id").value();
+  if (!ch.enable && ch.disable == DisableMethod::delete_rule) {
+    ruleset.remove_child(rule);
+    if (whole_service) {
+      edits.push_back(SimservsEdit{SimservsEdit::Method::put, impl_->selector(svc), element_body(service), what});
+    } else {
+      edits.push_back(SimservsEdit{SimservsEdit::Method::remove, impl_->rule_selector(svc, id), {}, what});
+    }
+    return edits;
+  }
+  set_deactivated(rule, !ch.enable);
+  if (ch.enable) {
+    pugi::xml_node actions = ensure_child(rule, kCommonPolicyNs, "actions", "cp");
+    pugi::xml_node fwd = ensure_child(actions, kSimservsNs, "forward-to", "ss");
+    set_text(ensure_child(fwd, kSimservsNs, "target", "ss"), ch.target);
+  }
+  if (whole_service) {
+    edits.push_back(SimservsEdit{SimservsEdit::Method::put, impl_->selector(svc), element_body(service), what});
+  } else if (whole_ruleset) {
+    NodeSelector ns = impl_->selector(svc);
+    ns.steps.push_back(Step::element("cp:ruleset"));
+    ns.bindings = {{"cp", kCommonPolicyNs}};
+    edits.push_back(SimservsEdit{SimservsEdit::Method::put, ns, element_body(ruleset), what});
+  } else {
+    edits.push_back(SimservsEdit{SimservsEdit::Method::put, impl_->rule_selector(svc, id), element_body(rule), what});
+  }
+  return edits;
+}
+
+Result<std::vector<SimservsEdit>> Simservs::set_barring(BarringCondition cond, bool enable, DisableMethod disable) {
+  const bool incoming = is_incoming(cond);
+  const Service svc = incoming ? Service::incoming_barring : Service::outgoing_barring;
+  const std::string what = std::string("call barring ") + to_string(cond);
+  pugi::xml_node service = impl_->service(svc);
+  if (!service) return not_provisioned(svc);
+  std::vector<SimservsEdit> edits;
+  pugi::xml_node ruleset = impl_->ruleset(svc);
+  pugi::xml_node rule = find_rule(ruleset, [&](const Classified& c) { return barring_of(c.conditions, incoming) == cond; });
+  if (!rule && !enable) return edits;  // nothing bars on this condition: already off
+  bool whole_ruleset = false;
+  if (!rule) {
+    if (!ruleset) {
+      ruleset = add_element(service, kCommonPolicyNs, "ruleset", "cp");
+      whole_ruleset = true;
+    }
+    rule = add_element(ruleset, kCommonPolicyNs, "rule", "cp");
+    rule.append_attribute("id").set_value(impl_->fresh_id(rule_id_base(cond)).c_str());
+    pugi::xml_node conds = add_element(rule, kCommonPolicyNs, "conditions", "cp");
+    if (const char* e = condition_element(cond)) add_element(conds, kSimservsNs, e, "ss");
+    add_element(add_element(rule, kCommonPolicyNs, "actions", "cp"), kSimservsNs, "allow", "ss");
+  }
+  const std::string id = rule.attribute("id").value();
+  if (!enable && disable == DisableMethod::delete_rule) {
+    ruleset.remove_child(rule);
+    edits.push_back(SimservsEdit{SimservsEdit::Method::remove, impl_->rule_selector(svc, id), {}, what});
+    return edits;
+  }
+  pugi::xml_node allow = ensure_child(ensure_child(rule, kCommonPolicyNs, "actions", "cp"), kSimservsNs, "allow", "ss");
+  if (enable) {
+    set_deactivated(rule, false);
+    set_text(allow, "false");
+  } else if (disable == DisableMethod::flip_allow) {
+    set_text(allow, "true");
+  } else {
+    set_deactivated(rule, true);
+  }
+  if (whole_ruleset) {
+    NodeSelector ns = impl_->selector(svc);
+    ns.steps.push_back(Step::element("cp:ruleset"));
+    ns.bindings = {{"cp", kCommonPolicyNs}};
+    edits.push_back(SimservsEdit{SimservsEdit::Method::put, ns, element_body(ruleset), what});
+  } else {
+    edits.push_back(SimservsEdit{SimservsEdit::Method::put, impl_->rule_selector(svc, id), element_body(rule), what});
+  }
+  return edits;
+}
+
+Result<std::vector<SimservsEdit>> Simservs::set_restricted(Service s, bool restricted) {
+  if (s != Service::oir && s != Service::tir) {
+    return Error(Errc::invalid_argument, std::string(service_element(s)) + " has no default behaviour to restrict");
+  }
+  pugi::xml_node service = impl_->service(s);
+  if (!service) return not_provisioned(s);
+  pugi::xml_node d = ensure_child(service, kSimservsNs, "default-behaviour", "ss");
+  set_text(d, restricted ? "presentation-restricted" : "presentation-not-restricted");
+  NodeSelector ns = impl_->selector(s);
+  ns.steps.push_back(Step::element("default-behaviour"));
+  return std::vector<SimservsEdit>{SimservsEdit{SimservsEdit::Method::put, ns, element_body(d),
+                                                std::string(service_element(s)) + " default behaviour"}};
+}
+
+Result<std::vector<SimservsEdit>> Simservs::set_active(Service s, bool active) {
+  pugi::xml_node service = impl_->service(s);
+  if (!service) return not_provisioned(s);
+  pugi::xml_attribute a = service.attribute("active");
+  if (!a) a = service.append_attribute("active");
+  a.set_value(active ? "true" : "false");
+  NodeSelector ns = impl_->selector(s);
+  ns.attribute = "active";
+  // RFC 4825 8.2.5: the body of an attribute PUT is an XML AttValue, quotes included.
+  return std::vector<SimservsEdit>{SimservsEdit{SimservsEdit::Method::put, ns, active ? "\"true\"" : "\"false\"",
+                                                std::string(service_element(s)) + " active"}};
+}
+
+std::string Simservs::serialize() const {
+  std::ostringstream os;
+  impl_->doc.save(os, "  ");
+  return os.str();
+}
+
+}  // namespace utkit::xcap
