@@ -275,3 +275,67 @@ TEST_CASE("simservs: hostile or foreign documents are refused cleanly") {
   REQUIRE(s.ok());
   CHECK(s->forwarding_rules().empty());
 }
+
+TEST_CASE("simservs: a ruleset that rebinds the default namespace gets simservs elements in simservs") {
+  // Under <ruleset xmlns="common-policy">, an unprefixed <busy/> would be a
+  // common-policy element: new simservs elements must carry a prefix there.
+  auto s = Simservs::parse("<simservs xmlns=\"http://uri.etsi.org/ngn/params/xml/simservs/xcap\">"
+                           "<communication-diversion><ruleset xmlns=\"urn:ietf:params:xml:ns:common-policy\">"
+                           "<rule id=\"b\"><conditions><busy xmlns=\"http://uri.etsi.org/ngn/params/xml/simservs/xcap\"/>"
+                           "</conditions><actions/></rule></ruleset></communication-diversion></simservs>").value();
+  REQUIRE(s.forwarding(ForwardCondition::busy).has_value());
+  ForwardingChange off;
+  off.condition = ForwardCondition::busy;
+  off.enable = false;
+  auto e = s.set_forwarding(off);
+  REQUIRE(e.ok());
+  REQUIRE(e->size() == 1);
+  CHECK((*e)[0].body.find("<ss:rule-deactivated xmlns:ss=\"http://uri.etsi.org/ngn/params/xml/simservs/xcap\"/>") !=
+        std::string::npos);
+  // Read back, the rule is deactivated (the condition is in the right namespace).
+  auto again = Simservs::parse(s.serialize());
+  REQUIRE(again.ok());
+  CHECK_FALSE(again->forwarding(ForwardCondition::busy)->enabled);
+}
+
+TEST_CASE("simservs: an edit takes the rule for all media over a media-only one; odd ids and attribute floods are refused") {
+  const std::string head = "<simservs xmlns=\"http://uri.etsi.org/ngn/params/xml/simservs/xcap\" "
+                           "xmlns:cp=\"urn:ietf:params:xml:ns:common-policy\"><communication-diversion><cp:ruleset>";
+  const std::string tail = "</cp:ruleset></communication-diversion></simservs>";
+  auto s = Simservs::parse(head +
+                           "<cp:rule id=\"video\"><cp:conditions><busy/><media>video</media></cp:conditions>"
+                           "<cp:actions><forward-to><target>tel:+1111</target></forward-to></cp:actions></cp:rule>"
+                           "<cp:rule id=\"all\"><cp:conditions><busy/></cp:conditions>"
+                           "<cp:actions><forward-to><target>tel:+2222</target></forward-to></cp:actions></cp:rule>" + tail)
+               .value();
+  ForwardingChange ch;
+  ch.condition = ForwardCondition::busy;
+  ch.target = "tel:+3333";
+  auto e = s.set_forwarding(ch);
+  REQUIRE(e.ok());
+  CHECK((*e)[0].node.to_string().find("[@id=\"all\"]") != std::string::npos);
+
+  // A rule the selector cannot address: refused, nothing changed.
+  auto odd = Simservs::parse(head + "<cp:rule id=\"a&quot;b'c\"><cp:conditions><busy/></cp:conditions><cp:actions/></cp:rule>" +
+                             tail).value();
+  const std::string before = odd.serialize();
+  CHECK(odd.set_forwarding(ch).error().code() == Errc::xcap_bad_document);
+  CHECK(odd.serialize() == before);
+  auto noid = Simservs::parse(head + "<cp:rule><cp:conditions><busy/></cp:conditions><cp:actions/></cp:rule>" + tail).value();
+  ch.no_reply_timer.reset();
+  CHECK(noid.set_forwarding(ch).error().code() == Errc::xcap_bad_document);
+
+  // Thousands of attributes on one element would make namespace lookups quadratic.
+  std::string flood = "<simservs xmlns=\"http://uri.etsi.org/ngn/params/xml/simservs/xcap\"";
+  for (int i = 0; i < 65; ++i) flood += " a" + std::to_string(i) + "=\"x\"";
+  CHECK(Simservs::parse(flood + "/>").error().code() == Errc::xcap_bad_document);
+
+  // A chain of taken ids is stepped over.
+  auto taken = Simservs::parse(head + "<cp:rule id=\"utkit-cfu\"><cp:conditions><busy/></cp:conditions></cp:rule>"
+                                      "<cp:rule id=\"utkit-cfu-2\"><cp:conditions><no-answer/></cp:conditions></cp:rule>" + tail)
+                   .value();
+  ch.condition = ForwardCondition::unconditional;
+  e = taken.set_forwarding(ch);
+  REQUIRE(e.ok());
+  CHECK((*e)[0].node.to_string().find("[@id=\"utkit-cfu-3\"]") != std::string::npos);
+}

@@ -40,7 +40,7 @@ std::optional<DocumentCache::Meta> DocumentCache::meta(const XcapUri& document) 
   Meta m;
   m.key = key_of(uri);
   auto rec = store_.get(m.key + ".meta");
-  if (!rec) return std::nullopt;
+  if (!rec || rec->size() > 8192) return std::nullopt;  // ours hold a URI, an ETag and two numbers
   std::istringstream in(std::string(rec->view().as_string()));
   std::string line, stored_uri;
   std::optional<std::uint64_t> size;

@@ -224,6 +224,12 @@ Result<ResourceLists> BuddyList::refresh() {
       xcap_.forget_etag(doc_uri.document);
       continue;
     }
+    if (!got && kept && got.error().code() == Errc::xcap_precondition_failed) {
+      // A server that answers If-None-Match with 412: forget the copy and
+      // read the document plainly, rather than fail every later listing.
+      cache_->drop(doc_uri);
+      continue;
+    }
     if (got && got->status == 304) {
       return Error(Errc::xcap_status, "the XCAP server answered an unconditional GET of the buddy list with 304");
     }

@@ -3,6 +3,7 @@
 #include <pugixml.hpp>
 
 #include <cstring>
+#include <set>
 #include <sstream>
 
 #include "xml_util.hpp"
@@ -13,6 +14,7 @@ namespace {
 
 constexpr std::size_t kMaxDocument = std::size_t{1} << 20;
 constexpr int kMaxDepth = 64;
+constexpr int kMaxAttributes = 64;
 
 std::string_view local_of(const char* qname) {
   const char* colon = std::strchr(qname, ':');
@@ -53,10 +55,10 @@ std::optional<std::string> prefix_in_scope(pugi::xml_node n, const char* ns) {
     for (pugi::xml_attribute at = a.first_attribute(); at; at = at.next_attribute()) {
       const std::string_view name = at.name();
       if (std::strcmp(at.value(), ns) != 0) continue;
-      if (name == "xmlns") return std::string();
+      // Either binding counts only if no nearer declaration rebinds it.
+      if (name == "xmlns" && namespace_in_scope(n, "") == ns) return std::string();
       if (name.substr(0, 6) == "xmlns:") {
         const std::string p(name.substr(6));
-        // The binding counts only if no nearer declaration rebinds the prefix.
         if (namespace_in_scope(n, p) == ns) return p;
       }
     }
@@ -332,22 +334,20 @@ struct Simservs::Impl {
     return ns;
   }
 
-  bool id_taken(std::string_view id) const {
-    struct Find : pugi::xml_tree_walker {
-      std::string_view id;
-      bool found = false;
-      bool for_each(pugi::xml_node& n) override {
-        if (n.type() == pugi::node_element && id == n.attribute("id").value()) found = true;
-        return !found;
-      }
-    } f;
-    f.id = id;
-    const_cast<pugi::xml_document&>(doc).traverse(f);
-    return f.found;
-  }
+  // An id no element of the document has (one walk, then set lookups).
   std::string fresh_id(const char* base) const {
+    struct Ids : pugi::xml_tree_walker {
+      std::set<std::string, std::less<>> ids;
+      bool for_each(pugi::xml_node& n) override {
+        if (n.type() == pugi::node_element) {
+          if (pugi::xml_attribute a = n.attribute("id")) ids.emplace(a.value());
+        }
+        return true;
+      }
+    } walk;
+    const_cast<pugi::xml_document&>(doc).traverse(walk);
     std::string id = base;
-    for (int i = 2; id_taken(id); ++i) id = std::string(base) + "-" + std::to_string(i);
+    for (int i = 2; walk.ids.count(id) != 0; ++i) id = std::string(base) + "-" + std::to_string(i);
     return id;
   }
 };
@@ -358,15 +358,26 @@ Simservs& Simservs::operator=(Simservs&&) noexcept = default;
 Simservs::~Simservs() = default;
 
 Result<Simservs> Simservs::check(std::unique_ptr<Impl> impl) {
-  struct DepthCheck : pugi::xml_tree_walker {
-    bool too_deep = false;
-    bool for_each(pugi::xml_node&) override {
+  // Depth, and attributes per element: namespace lookups scan the
+  // attributes of every ancestor, so an element with thousands of them would
+  // make reading the document quadratic.
+  struct ShapeCheck : pugi::xml_tree_walker {
+    bool too_deep = false, too_many = false;
+    bool for_each(pugi::xml_node& n) override {
       if (depth() + 1 > kMaxDepth) too_deep = true;
-      return !too_deep;
+      int count = 0;
+      for (pugi::xml_attribute a = n.first_attribute(); a && !too_many; a = a.next_attribute()) {
+        too_many = ++count > kMaxAttributes;
+      }
+      return !too_deep && !too_many;
     }
   } walker;
   impl->doc.traverse(walker);
   if (walker.too_deep) return Error(Errc::xcap_bad_document, "simservs document nested too deeply");
+  if (walker.too_many) {
+    return Error(Errc::xcap_bad_document, "simservs document with an element of more than " +
+                                              std::to_string(kMaxAttributes) + " attributes refused");
+  }
   const pugi::xml_node root = impl->doc.document_element();
   if (!is(root, kSimservsNs, "simservs")) {
     return Error(Errc::xcap_bad_document, "expected <simservs> in namespace " + std::string(kSimservsNs) + ", got <" +
@@ -474,12 +485,30 @@ Error not_provisioned(Service s) {
 }
 
 // The rule of `service` whose typed condition matches, or a null node.
+// A rule limited to some media (a video-only busy rule) is taken only when
+// no rule for all media exists: the edit is meant for calls of every kind.
 template <class Match>
 pugi::xml_node find_rule(pugi::xml_node ruleset, Match&& match) {
+  pugi::xml_node media_only;
   for (pugi::xml_node r = ruleset.first_child(); r; r = r.next_sibling()) {
-    if (is(r, kCommonPolicyNs, "rule") && match(classify(r))) return r;
+    if (!is(r, kCommonPolicyNs, "rule")) continue;
+    const Classified c = classify(r);
+    if (!match(c)) continue;
+    if (c.media.empty()) return r;
+    if (!media_only) media_only = r;
   }
-  return {};
+  return media_only;
+}
+
+// The rule's id, if a node selector can address it (RFC 4825 quotes it with
+// " or '; an id holding both, or none, cannot be).
+Result<std::string> addressable_id(pugi::xml_node rule) {
+  std::string id = rule.attribute("id").value();
+  if (id.empty() || (id.find('"') != std::string::npos && id.find('\'') != std::string::npos)) {
+    return Error(Errc::xcap_bad_document, "the operator's rule for this condition has an id ('" + printable_ascii(id) +
+                                              "') that an XCAP selector cannot address; change it on the operator's portal");
+  }
+  return id;
 }
 
 void set_deactivated(pugi::xml_node rule, bool deactivated) {
@@ -491,8 +520,10 @@ void set_deactivated(pugi::xml_node rule, bool deactivated) {
     if (!child(conds, kSimservsNs, "rule-deactivated")) add_element(conds, kSimservsNs, "rule-deactivated", "ss");
     return;
   }
-  for (pugi::xml_node k = child(conds, kSimservsNs, "rule-deactivated"); k; k = child(conds, kSimservsNs, "rule-deactivated")) {
-    conds.remove_child(k);
+  for (pugi::xml_node k = conds.first_child(); k;) {
+    const pugi::xml_node next = k.next_sibling();
+    if (is(k, kSimservsNs, "rule-deactivated")) conds.remove_child(k);
+    k = next;
   }
 }
 
@@ -522,6 +553,10 @@ Result<std::vector<SimservsEdit>> Simservs::set_forwarding(const ForwardingChang
   pugi::xml_node service = impl_->service(svc);
   if (!service) return not_provisioned(svc);
   std::vector<SimservsEdit> edits;
+  // Everything that can refuse the edit comes before the first change.
+  pugi::xml_node ruleset = impl_->ruleset(svc);
+  pugi::xml_node rule = find_rule(ruleset, [&](const Classified& c) { return forward_of(c.conditions) == ch.condition; });
+  if (rule) UTKIT_TRY(addressable_id(rule));
 
   // NoReplyTimer: replaced in place; when missing, the service element is
   // sent whole, because the schema puts the timer before the ruleset and a
@@ -541,8 +576,6 @@ Result<std::vector<SimservsEdit>> Simservs::set_forwarding(const ForwardingChang
     }
   }
 
-  pugi::xml_node ruleset = impl_->ruleset(svc);
-  pugi::xml_node rule = find_rule(ruleset, [&](const Classified& c) { return forward_of(c.conditions) == ch.condition; });
   bool whole_ruleset = false;
   if (!rule && !ch.enable) {
     // Nothing forwards on this condition: already off.
@@ -600,6 +633,7 @@ Result<std::vector<SimservsEdit>> Simservs::set_barring(BarringCondition cond, b
   std::vector<SimservsEdit> edits;
   pugi::xml_node ruleset = impl_->ruleset(svc);
   pugi::xml_node rule = find_rule(ruleset, [&](const Classified& c) { return barring_of(c.conditions, incoming) == cond; });
+  if (rule) UTKIT_TRY(addressable_id(rule));
   if (!rule && !enable) return edits;  // nothing bars on this condition: already off
   bool whole_ruleset = false;
   if (!rule) {
