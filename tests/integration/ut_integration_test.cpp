@@ -442,3 +442,144 @@ TEST_CASE("ut session: a restarted app lists an unchanged buddy list with a 304 
     CHECK(st.bytes_received > doc.size());
   }
 }
+
+// ---- MMTel supplementary services (simservs) over Ut ----
+
+namespace {
+std::string simservs_doc(Network& net) { return net.xcap.document("simservs.ngn.etsi.org", kXui, "simservs.xml"); }
+}  // namespace
+
+TEST_CASE("ut session: forward on no reply to voicemail after 25 s, restrict caller ID, then show") {
+  Network net;
+  auto s = ut::UtSession::create(net.config(*net.naf), *net.usim, net.platform()).value();
+  auto before = s->supplementary_services();
+  REQUIRE_MESSAGE(before.ok(), before.error().describe());
+  CHECK(before->no_reply_timer() == 20);
+  CHECK_FALSE(before->forwarding(xcap::ForwardCondition::no_reply)->enabled);
+  const std::size_t changes = net.xcap.changes();
+
+  xcap::ForwardingChange cf;
+  cf.condition = xcap::ForwardCondition::no_reply;
+  cf.target = "sip:voicemail@example.test";
+  cf.no_reply_timer = 25;
+  auto after = s->set_call_forwarding(cf);
+  REQUIRE_MESSAGE(after.ok(), after.error().describe());
+  CHECK(net.xcap.changes() == changes + 2);  // the timer, then the operator's rule: two element PUTs
+  // What the server now holds: the operator's own rule (its id), active, with
+  // the target; its other rules and its extension element untouched.
+  auto server = xcap::Simservs::parse(simservs_doc(net));
+  REQUIRE(server.ok());
+  auto nr = server->forwarding(xcap::ForwardCondition::no_reply);
+  REQUIRE(nr.has_value());
+  CHECK(nr->id == "mtas-cfnr");
+  CHECK(nr->enabled);
+  CHECK(nr->target == "sip:voicemail@example.test");
+  CHECK(server->no_reply_timer() == 25);
+  CHECK(server->forwarding_rules().size() == 4);
+  CHECK(simservs_doc(net).find("mtas:service-profile") != std::string::npos);
+  CHECK(simservs_doc(net).find("ss:notify-caller") != std::string::npos);
+
+  REQUIRE(s->set_caller_id_restriction(true).ok());
+  CHECK(xcap::Simservs::parse(simservs_doc(net))->restricted(xcap::Service::oir) == true);
+  REQUIRE(s->set_call_waiting(false).ok());
+  CHECK_FALSE(xcap::Simservs::parse(simservs_doc(net))->state(xcap::Service::communication_waiting).active);
+  // Incoming barring has an empty ruleset: a rule of ours is created.
+  REQUIRE(s->set_call_barring(xcap::BarringCondition::anonymous, true).ok());
+  auto acr = xcap::Simservs::parse(simservs_doc(net))->barring(xcap::BarringCondition::anonymous);
+  REQUIRE(acr.has_value());
+  CHECK(acr->enabled);
+  // Switching forwarding off keeps the target for next time (rule-deactivated).
+  xcap::ForwardingChange off;
+  off.condition = xcap::ForwardCondition::no_reply;
+  off.enable = false;
+  REQUIRE(s->set_call_forwarding(off).ok());
+  nr = xcap::Simservs::parse(simservs_doc(net))->forwarding(xcap::ForwardCondition::no_reply);
+  CHECK_FALSE(nr->enabled);
+  CHECK(nr->target == "sip:voicemail@example.test");
+  // And the show the app displays is the server's document.
+  auto shown = s->supplementary_services();
+  REQUIRE(shown.ok());
+  CHECK(shown->restricted(xcap::Service::oir) == true);
+}
+
+TEST_CASE("ut session: a refused supplementary-service change says why and changes nothing") {
+  Network net;
+  auto s = ut::UtSession::create(net.config(*net.naf), *net.usim, net.platform()).value();
+  REQUIRE(s->supplementary_services().ok());
+  const std::string original = simservs_doc(net);
+  // Checked locally, nothing sent.
+  xcap::ForwardingChange cf;
+  cf.condition = xcap::ForwardCondition::busy;
+  cf.target = "http://example.test/";
+  CHECK(s->set_call_forwarding(cf).error().code() == Errc::invalid_argument);
+  cf.condition = xcap::ForwardCondition::no_reply;
+  cf.target = "tel:+15550100";
+  cf.no_reply_timer = 200;
+  CHECK(s->set_call_forwarding(cf).error().code() == Errc::invalid_argument);
+  // The server's own validation: a 409 whose phrase reaches the message.
+  auto bad = s->xcap_put("simservs.ngn.etsi.org/simservs.xml/~~/simservs/communication-diversion/NoReplyTimer",
+                         "<NoReplyTimer xmlns=\"http://uri.etsi.org/ngn/params/xml/simservs/xcap\">3</NoReplyTimer>");
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.error().code() == Errc::xcap_conflict);
+  CHECK(bad.error().message().find("NoReplyTimer must be 5 to 180 seconds") != std::string::npos);
+  // A service the subscription does not let the user change: 403.
+  net.xcap.forbid_simservs_changes("communication-waiting");
+  auto cw = s->set_call_waiting(false);
+  REQUIRE_FALSE(cw.ok());
+  CHECK(cw.error().code() == Errc::xcap_forbidden);
+  CHECK(simservs_doc(net) == original);
+}
+
+TEST_CASE("ut session: a service the operator has not provisioned is its own error") {
+  Network net;
+  net.xcap.provision_simservs(kXui, "<simservs xmlns=\"http://uri.etsi.org/ngn/params/xml/simservs/xcap\">"
+                                    "<communication-waiting active=\"true\"/></simservs>");
+  auto s = ut::UtSession::create(net.config(*net.naf), *net.usim, net.platform()).value();
+  const std::size_t changes = net.xcap.changes();
+  auto cb = s->set_call_barring(xcap::BarringCondition::all_outgoing, true);
+  REQUIRE_FALSE(cb.ok());
+  CHECK(cb.error().code() == Errc::xcap_not_provisioned);
+  xcap::ForwardingChange cf;
+  cf.target = "tel:+15550100";
+  CHECK(s->set_call_forwarding(cf).error().code() == Errc::xcap_not_provisioned);
+  CHECK(net.xcap.changes() == changes);
+  CHECK(s->set_call_waiting(false).ok());  // what is provisioned still works
+}
+
+TEST_CASE("ut session: two devices changing different services at once lose neither change") {
+  Network net;
+  auto a = ut::UtSession::create(net.config(*net.naf), *net.usim, net.platform()).value();
+  auto b = ut::UtSession::create(net.config(*net.naf), *net.usim, net.platform()).value();
+  REQUIRE(a->supplementary_services().ok());
+  REQUIRE(b->supplementary_services().ok());
+  std::atomic<int> failures{0};
+  std::thread ta([&] {
+    for (int i = 0; i < 12; ++i) failures += a->set_call_waiting(i % 2 == 0).ok() ? 0 : 1;
+  });
+  std::thread tb([&] {
+    for (int i = 0; i < 12; ++i) failures += b->set_caller_id_restriction(i % 2 == 0).ok() ? 0 : 1;
+  });
+  ta.join();
+  tb.join();
+  CHECK(failures == 0);
+  auto doc = xcap::Simservs::parse(simservs_doc(net));
+  REQUIRE(doc.ok());
+  CHECK_FALSE(doc->state(xcap::Service::communication_waiting).active);  // the last of a's (i = 11: off)
+  CHECK(doc->restricted(xcap::Service::oir) == false);                   // the last of b's
+}
+
+TEST_CASE("ut session: the NAF refuses Ua clients that do not announce 3gpp-gba; UtSession does") {
+  Network net;
+  auto s = ut::UtSession::create(net.config(*net.naf), *net.usim, net.platform()).value();
+  REQUIRE(s->supplementary_services().ok());
+  CHECK(net.naf->last_user_agent().find("3gpp-gba") != std::string::npos);
+  tls::TlsConfig tc;
+  tc.trust.ca_file = pki("ca.pem");
+  auto tls = tls::TlsContext::create(tc, *net.random, net.clock).value();
+  http::HttpClient plain(net.tcp, *net.random, net.clock, tls);  // User-Agent "utkit/0.1"
+  xcap::XcapClient x(plain, {"https://naf.example.test:" + std::to_string(net.naf->port()) + "/xcap-root", kXui, ""});
+  auto r = x.get(x.uri("simservs.ngn.etsi.org", "simservs.xml"));
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().code() == Errc::xcap_forbidden);
+  CHECK(r.error().message().find("3gpp-gba") != std::string::npos);
+}

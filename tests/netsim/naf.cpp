@@ -29,9 +29,27 @@ HttpReply Naf::handle(const HttpRequest& req) {
   // NAF_Id = FQDN || Ua protocol id: TLS with shared-key Digest and the negotiated suite (TS 33.220 Annex H).
   const gba::UaProtocolId ua = req.tls_suite ? gba::ua_tls_digest(req.tls_suite) : gba::ua_http_digest();
   const Bytes naf_id = gba::naf_id(opt_.host, ua);
-  if (const std::string* agent = req.headers.find("User-Agent")) {
+  const std::string* agent = req.headers.find("User-Agent");
+  if (agent != nullptr) {
     std::lock_guard<std::mutex> lock(mu_);
     last_user_agent_ = *agent;
+  }
+  if (opt_.require_gba_user_agent) {
+    // TS 24.109 / 33.222: a GBA client names the "3gpp-gba" product token;
+    // this proxy, like some operators', serves GBA to no one else.
+    bool announced = false;
+    if (agent != nullptr) {
+      for (std::size_t at = agent->find("3gpp-gba"); at != std::string::npos; at = agent->find("3gpp-gba", at + 1)) {
+        const std::size_t end = at + 8;
+        const bool starts = at == 0 || (*agent)[at - 1] == ' ';
+        const bool ends = end == agent->size() || (*agent)[end] == ' ' || (*agent)[end] == '/' ||
+                          agent->compare(end, 5, "-uicc") == 0;
+        if (starts && ends) announced = true;
+      }
+    }
+    if (!announced) {
+      return HttpReply::text(403, "this authentication proxy serves GBA clients only: no 3gpp-gba token in the User-Agent\n");
+    }
   }
   if (bare_401_) {
     if (const std::string* auth = req.headers.find("Authorization"); auth && auth->rfind("Digest ", 0) == 0) {

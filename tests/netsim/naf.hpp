@@ -23,6 +23,8 @@ class Naf {
   struct Options {
     std::string host = "naf.example.test";  // NAF FQDN: realm and NAF_Id
     StreamServer::Options server;            // TLS by default (cert_file, key_file needed)
+    // Refuse (403) requests whose User-Agent lacks the 3gpp-gba product token.
+    bool require_gba_user_agent = true;
   };
 
   // `bsf` and `xcap` must outlive the NAF.

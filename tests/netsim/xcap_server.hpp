@@ -6,13 +6,22 @@
 // xcap-caps; a user may only touch its own tree (the asserted identity, from
 // the NAF in front, must be the document's XUI).
 //
-// Its node-selector evaluation matches element names by local name (the
-// documents it serves use one namespace each), which is enough for the
-// resource-lists, pres-rules and rls-services documents of the tests.
+// Its node-selector evaluation matches element names by local name for the
+// single-namespace documents (resource-lists, pres-rules, rls-services) and
+// by namespace too for simservs (unprefixed steps in the simservs namespace,
+// prefixed ones as the query's xmlns() binds them).
+//
+// simservs (TS 24.623) behaves like an operator's application server: every
+// user's document is provisioned at first access (default_simservs(), or one
+// given with provision_simservs(), e.g. without barring for an unprovisioned
+// user), writes are validated (NoReplyTimer 5..180, forwarding targets
+// sip:/sips:/tel:, unique rule ids: 409 with the condition and a phrase), and
+// services can be locked against changes (403).
 #pragma once
 
 #include <map>
 #include <mutex>
+#include <set>
 #include <string>
 
 #include "http_server.hpp"
@@ -35,6 +44,10 @@ class XcapServer {
   // The stored text of a document, for tests ("" when absent).
   std::string document(const std::string& auid, const std::string& xui, const std::string& path) const;
 
+  void provision_simservs(const std::string& xui, std::string xml);
+  void forbid_simservs_changes(const std::string& service);  // e.g. "communication-waiting"
+  static const char* default_simservs();
+
  private:
   struct Doc {
     std::string xml;
@@ -49,6 +62,8 @@ class XcapServer {
   unsigned long counter_ = 0;
   std::size_t changes_ = 0;
   std::string dir_;
+  std::map<std::string, std::string> simservs_for_;
+  std::set<std::string> forbidden_;
 };
 
 }  // namespace netsim

@@ -96,6 +96,7 @@ const char* to_string(Errc code) {
     case Errc::xcap_status: return "xcap.status";
     case Errc::xcap_retries_exhausted: return "xcap.retries_exhausted";
     case Errc::xcap_not_provisioned: return "xcap.not_provisioned";
+    case Errc::xcap_forbidden: return "xcap.forbidden";
     case Errc::config_invalid: return "config.invalid";
     case Errc::config_missing: return "config.missing";
     case Errc::storage_not_found: return "storage.not_found";

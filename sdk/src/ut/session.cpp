@@ -100,6 +100,7 @@ Result<std::unique_ptr<UtSession>> UtSession::create(UtConfig config, aka::UsimB
   }
   s->buddy_list_ = std::make_unique<xcap::BuddyList>(*s->xcap_, bc, s->doc_cache_.get());
   s->rules_ = std::make_unique<xcap::WatcherRules>(*s->xcap_, c.profile);
+  s->simservs_ = std::make_unique<xcap::SimservsClient>(*s->xcap_, c.simservs);
   s->load_digest_state();
   return s;
 }
@@ -213,6 +214,26 @@ auto UtSession::run(OpLimits limits, F&& f) -> decltype(f()) {
 
 Result<std::vector<xcap::Entry>> UtSession::buddies(const std::string& list, OpLimits limits) {
   return run(limits, [&] { return buddy_list_->entries(list); });
+}
+
+Result<xcap::Simservs> UtSession::supplementary_services(OpLimits limits) {
+  return run(limits, [&] { return simservs_->read(); });
+}
+
+Result<xcap::Simservs> UtSession::set_call_forwarding(const xcap::ForwardingChange& change, OpLimits limits) {
+  return run(limits, [&] { return simservs_->set_forwarding(change); });
+}
+
+Result<xcap::Simservs> UtSession::set_call_barring(xcap::BarringCondition condition, bool enable, OpLimits limits) {
+  return run(limits, [&] { return simservs_->set_barring(condition, enable); });
+}
+
+Result<xcap::Simservs> UtSession::set_caller_id_restriction(bool restricted, OpLimits limits) {
+  return run(limits, [&] { return simservs_->set_restricted(xcap::Service::oir, restricted); });
+}
+
+Result<xcap::Simservs> UtSession::set_call_waiting(bool on, OpLimits limits) {
+  return run(limits, [&] { return simservs_->set_active(xcap::Service::communication_waiting, on); });
 }
 
 Result<void> UtSession::for_each_buddy(

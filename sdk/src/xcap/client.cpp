@@ -3,6 +3,7 @@
 #include <pugixml.hpp>
 
 #include "xml_util.hpp"
+#include "utkit/base/encoding.hpp"
 #include "../base/xml_load.hpp"
 
 #include <algorithm>
@@ -18,6 +19,7 @@ const char* mime_type_of(std::string_view auid) {
   if (auid == "rls-services") return "application/rls-services+xml";
   if (auid == "xcap-caps") return "application/xcap-caps+xml";
   if (auid == "org.openmobilealliance.pres-content") return "application/vnd.oma.pres-content+xml";
+  if (auid == "simservs.ngn.etsi.org") return "application/simservs+xml";
   return "application/xml";
 }
 
@@ -110,6 +112,9 @@ Result<XcapResult> XcapClient::run(const XcapUri& uri, http::Request req) {
     return r;
   }
   switch (rsp.status) {
+    case 403:
+      return Error(Errc::xcap_forbidden, what + ": the server does not allow this (403" +
+                                             (r.body.empty() ? std::string(")") : "): " + printable_ascii(r.body.substr(0, 200))));
     case 404:
       return Error(Errc::xcap_not_found, what + ": no such document or node (404)");
     case 409: {
@@ -117,6 +122,7 @@ Result<XcapResult> XcapClient::run(const XcapUri& uri, http::Request req) {
       std::string cond = last_error_.condition.empty() ? std::string("conflict") : last_error_.condition;
       if (!last_error_.ancestor.empty()) cond += " (deepest existing ancestor: " + last_error_.ancestor + ")";
       if (!last_error_.field.empty()) cond += " (field " + last_error_.field + ")";
+      if (!last_error_.phrase.empty()) cond += ": " + printable_ascii(last_error_.phrase);
       return Error(Errc::xcap_conflict, what + ": the server refused the change: " + cond);
     }
     case 412:
@@ -177,12 +183,14 @@ Result<XcapResult> XcapClient::get_if_none_match(const XcapUri& uri, const std::
   return r;
 }
 
-Result<XcapResult> XcapClient::put(const XcapUri& uri, std::string body, Precondition pre) {
+Result<XcapResult> XcapClient::put(const XcapUri& uri, std::string body, Precondition pre,
+                                   const std::string& document_type) {
   http::Request req;
   req.method = "PUT";
-  req.headers.add("Content-Type", !uri.node.attribute.empty() ? "application/xcap-att+xml"
-                                  : !uri.node.empty()         ? "application/xcap-el+xml"
-                                                              : mime_type_of(uri.document.auid));
+  req.headers.add("Content-Type", !uri.node.attribute.empty() ? std::string("application/xcap-att+xml")
+                                  : !uri.node.empty()         ? std::string("application/xcap-el+xml")
+                                  : !document_type.empty()    ? document_type
+                                                              : std::string(mime_type_of(uri.document.auid)));
   if (pre == Precondition::if_match) {
     if (auto e = etag(uri.document)) req.headers.add("If-Match", *e);
   } else if (pre == Precondition::if_none_match_any) {

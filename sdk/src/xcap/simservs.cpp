@@ -707,3 +707,86 @@ std::string Simservs::serialize() const {
 }
 
 }  // namespace utkit::xcap
+
+// ---- SimservsClient ----
+
+namespace utkit::xcap {
+
+SimservsClient::SimservsClient(XcapClient& xcap, SimservsProfile profile) : xcap_(xcap), profile_(std::move(profile)) {}
+
+XcapUri SimservsClient::document_uri(NodeSelector node) const {
+  return xcap_.uri(profile_.auid, profile_.document, std::move(node));
+}
+
+Result<Simservs> SimservsClient::read() {
+  ++requests_;
+  auto got = xcap_.get(document_uri());
+  if (!got) {
+    if (got.error().code() == Errc::xcap_not_found) {
+      return Error(Errc::xcap_not_provisioned, "the operator has no supplementary-services document (" +
+                                                   profile_.auid + "/" + profile_.document +
+                                                   ") for this user: the services are not provisioned");
+    }
+    return std::move(got).error();
+  }
+  return Simservs::parse_owned(std::move(got->body));
+}
+
+Result<Simservs> SimservsClient::change(const std::function<Result<std::vector<SimservsEdit>>(Simservs&)>& edit) {
+  for (int round = 0; round <= profile_.max_retries; ++round) {
+    UTKIT_ASSIGN(Simservs doc, read());
+    UTKIT_ASSIGN(std::vector<SimservsEdit> edits, edit(doc));
+    if (edits.empty()) return doc;  // already as asked
+    Result<void> sent = success();
+    if (!profile_.element_writes) {
+      ++requests_;
+      auto r = xcap_.put(document_uri(), doc.serialize(), Precondition::if_match, profile_.document_type);
+      if (!r) sent = std::move(r).error();
+    } else {
+      for (const SimservsEdit& e : edits) {
+        ++requests_;
+        // If-Match on each: the ETag moves on with every response, so a
+        // second edit still proves the document is the one just changed.
+        auto r = e.method == SimservsEdit::Method::put ? xcap_.put(document_uri(e.node), e.body)
+                                                       : xcap_.remove(document_uri(e.node));
+        if (!r) {
+          Error err = std::move(r).error();
+          if (err.code() == Errc::xcap_not_found && e.method == SimservsEdit::Method::put) {
+            // A PUT that finds no document or parent the read just showed:
+            // the server does not serve this service to the user.
+            err = Error(Errc::xcap_not_provisioned, e.what + ": " + err.message());
+          }
+          sent = std::move(err);
+          break;
+        }
+      }
+    }
+    if (sent) return doc;
+    if (sent.error().code() != Errc::xcap_precondition_failed) return std::move(sent).error();
+    ++retries_;
+    UTKIT_TRY(xcap_.back_off(round, profile_.backoff_base, profile_.backoff_max));
+  }
+  return Error(Errc::xcap_retries_exhausted, "gave up changing the supplementary services after " +
+                                                 std::to_string(profile_.max_retries) +
+                                                 " concurrent changes to the document");
+}
+
+Result<Simservs> SimservsClient::set_forwarding(const ForwardingChange& change_in) {
+  ForwardingChange ch = change_in;
+  if (!ch.enable && ch.disable == DisableMethod::rule_deactivated) ch.disable = profile_.disable;
+  return change([&](Simservs& doc) { return doc.set_forwarding(ch); });
+}
+
+Result<Simservs> SimservsClient::set_barring(BarringCondition c, bool enable) {
+  return change([&](Simservs& doc) { return doc.set_barring(c, enable, profile_.disable); });
+}
+
+Result<Simservs> SimservsClient::set_restricted(Service s, bool restricted) {
+  return change([&](Simservs& doc) { return doc.set_restricted(s, restricted); });
+}
+
+Result<Simservs> SimservsClient::set_active(Service s, bool active) {
+  return change([&](Simservs& doc) { return doc.set_active(s, active); });
+}
+
+}  // namespace utkit::xcap

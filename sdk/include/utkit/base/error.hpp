@@ -112,6 +112,7 @@ enum class Errc : std::uint16_t {
   xcap_status = 0x0707,               // another unexpected status
   xcap_retries_exhausted = 0x0708,    // kept losing the race for the document
   xcap_not_provisioned = 0x0709,      // the operator has not provisioned this service for the user
+  xcap_forbidden = 0x070A,            // 403: the server does not let this user read or change this
 
   // config
   config_invalid = 0x0801,

@@ -28,6 +28,7 @@
 #include "utkit/tls/tls_stream.hpp"
 #include "utkit/xcap/pres_rules.hpp"
 #include "utkit/xcap/resource_lists.hpp"
+#include "utkit/xcap/simservs.hpp"
 
 namespace utkit::ut {
 
@@ -44,6 +45,7 @@ struct UtConfig {
   http::HttpClientOptions http;          // proxy, timeouts
   xcap::XcapProfile profile = xcap::XcapProfile::oma();
   xcap::BuddyConfig buddies;
+  xcap::SimservsProfile simservs;        // the supplementary services document and how to write it
   bool concurrent_bootstrap = true;      // run Ub beside the NAF connection on a cold start
   // With a store: keep the NAF's Digest state (realm, nonce, opaque,
   // algorithm, qop, nonce count; never a key) beside the bootstrapping
@@ -98,6 +100,17 @@ class UtSession {
   Result<void> allow(const std::string& watcher, OpLimits limits = {});
   Result<void> block(const std::string& watcher, OpLimits limits = {});
 
+  // MMTel supplementary services (the simservs document, TS 24.623): each
+  // change reads the document, changes the operator's own rule for that
+  // condition, and sends that one element under the document's ETag
+  // (docs/simservs.md). Each returns the services as the server now has them.
+  Result<xcap::Simservs> supplementary_services(OpLimits limits = {});
+  Result<xcap::Simservs> set_call_forwarding(const xcap::ForwardingChange& change, OpLimits limits = {});
+  Result<xcap::Simservs> set_call_barring(xcap::BarringCondition condition, bool enable, OpLimits limits = {});
+  // OIR: true hides the caller's identity by default (presentation-restricted).
+  Result<xcap::Simservs> set_caller_id_restriction(bool restricted, OpLimits limits = {});
+  Result<xcap::Simservs> set_call_waiting(bool on, OpLimits limits = {});
+
   // Raw XCAP on the user's tree. `selector` is "AUID/DOCUMENT[/~~/NODE-SELECTOR]",
   // e.g. "resource-lists/index/~~/resource-lists/list[@name=\"oma_buddylist\"]".
   Result<xcap::XcapUri> uri_for(const std::string& selector) const;
@@ -140,6 +153,7 @@ class UtSession {
   std::unique_ptr<xcap::DocumentCache> doc_cache_;
   std::unique_ptr<xcap::BuddyList> buddy_list_;
   std::unique_ptr<xcap::WatcherRules> rules_;
+  std::unique_ptr<xcap::SimservsClient> simservs_;
   http::Url naf_;
   std::string saved_digest_;  // the record last written, to skip identical writes
 };

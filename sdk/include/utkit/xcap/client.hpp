@@ -53,15 +53,19 @@ class XcapClient {
   // A URI in this user's tree.
   XcapUri uri(std::string auid, std::string document, NodeSelector node = {}) const;
 
-  // 2xx and 304 are results; 404 -> xcap_not_found, 409 -> xcap_conflict (the
-  // message names the condition; last_error() has the details), 412 ->
+  // 2xx and 304 are results; 403 -> xcap_forbidden, 404 -> xcap_not_found,
+  // 409 -> xcap_conflict (the message names the condition and the server's
+  // phrase; last_error() has the details), 412 ->
   // xcap_precondition_failed (the cached ETag is dropped), others -> xcap_status.
   Result<XcapResult> get(const XcapUri& uri, bool if_none_match_cached = false);
   // A conditional GET against an ETag the caller kept (a cached copy): 304
   // means the copy is current (the result then carries that ETag even when
   // the server sent none, and it becomes the document's ETag here).
   Result<XcapResult> get_if_none_match(const XcapUri& uri, const std::string& etag);
-  Result<XcapResult> put(const XcapUri& uri, std::string body, Precondition pre = Precondition::if_match);
+  // `document_type` overrides the AUID's MIME type for a whole-document PUT
+  // (operators that want application/vnd.etsi.simservs+xml, ...).
+  Result<XcapResult> put(const XcapUri& uri, std::string body, Precondition pre = Precondition::if_match,
+                         const std::string& document_type = {});
   Result<XcapResult> remove(const XcapUri& uri, Precondition pre = Precondition::if_match);
   // xcap-caps (global tree).
   Result<XcapResult> caps();

@@ -19,6 +19,7 @@
 //   communication-waiting             TS 24.615
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -26,6 +27,8 @@
 #include <vector>
 
 #include "utkit/base/result.hpp"
+#include "utkit/base/clock.hpp"
+#include "utkit/xcap/client.hpp"
 #include "utkit/xcap/namespaces.hpp"
 #include "utkit/xcap/uri.hpp"
 
@@ -152,6 +155,52 @@ class Simservs {
   explicit Simservs(std::unique_ptr<Impl> impl);
   static Result<Simservs> check(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
+};
+
+// How an operator wants simservs written (part of its profile).
+struct SimservsProfile {
+  std::string auid = kSimservsAuid;
+  std::string document = kSimservsDocument;
+  // The whole document's type, for document writes: some operators want
+  // application/vnd.etsi.simservs+xml.
+  std::string document_type = "application/simservs+xml";
+  bool element_writes = true;  // false: every change is a whole-document PUT
+  DisableMethod disable = DisableMethod::rule_deactivated;
+  int max_retries = 8;         // rounds when another device changes the document (412)
+  Millis backoff_base{4};
+  Millis backoff_max{200};
+};
+
+// The services over XCAP: every change reads the document (learning the
+// operator's rules, prefixes and ETag), applies the edit, and sends it with
+// If-Match; a 412 (another device, or the network, changed the document)
+// re-reads and re-applies, bounded in count and by the client's deadline.
+// Errors: xcap_not_provisioned (no such service, or no simservs document),
+// xcap_forbidden (403), xcap_conflict (409; the message has the server's
+// condition and phrase), invalid_argument (checked locally, nothing sent).
+class SimservsClient {
+ public:
+  SimservsClient(XcapClient& xcap, SimservsProfile profile = {});
+
+  Result<Simservs> read();
+  // Each returns the document as the server now has it (after the change).
+  Result<Simservs> set_forwarding(const ForwardingChange& change);
+  Result<Simservs> set_barring(BarringCondition c, bool enable);
+  Result<Simservs> set_restricted(Service oir_or_tir, bool restricted);
+  Result<Simservs> set_active(Service s, bool active);
+
+  const SimservsProfile& profile() const { return profile_; }
+  int requests() const { return requests_; }   // XCAP requests sent by this client
+  int retries() const { return retries_; }     // 412 recoveries
+
+ private:
+  XcapUri document_uri(NodeSelector node = {}) const;
+  Result<Simservs> change(const std::function<Result<std::vector<SimservsEdit>>(Simservs&)>& edit);
+
+  XcapClient& xcap_;
+  SimservsProfile profile_;
+  int requests_ = 0;
+  int retries_ = 0;
 };
 
 // A forwarding target as TS 24.604 allows it: a sip:, sips: or tel: URI of
