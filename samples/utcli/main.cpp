@@ -33,6 +33,8 @@ const char* kHelp =
     "  buddies list|add|remove             the buddy list over Ut\n"
     "  rules allow|block URI  let a watcher see your presence, or not\n"
     "  xcap get|put|delete SELECTOR        raw XCAP on your tree\n"
+    "  ss show|cf|cb|clir|cw  supplementary services: forwarding, barring,\n"
+    "                         caller ID restriction, call waiting\n"
     "  usim info | usim auth RAND AUTN     the USIM/ISIM backend\n"
     "  tls-probe HOST:PORT    TLS handshake with the TS 33.141 client\n"
     "  http METHOD URL        one HTTP(S) request with Digest authentication\n"
@@ -67,6 +69,21 @@ const char* kXcapHelp =
     "  Raw XCAP on your own tree. SELECTOR is AUID/DOCUMENT[/~~/NODE], e.g.\n"
     "  resource-lists/index or resource-lists/index/~~/resource-lists/list%5b@name=%22a%22%5d.\n"
     "  --file F               put: the XML to store (a document or one element)\n";
+const char* kSsHelp =
+    "usage: utcli [--config FILE] [--json] [-v] ss show\n"
+    "       utcli [--config FILE] ss cf enable  COND --to URI [--timer SECONDS]\n"
+    "       utcli [--config FILE] ss cf disable COND\n"
+    "       utcli [--config FILE] ss cb enable|disable NAME\n"
+    "       utcli [--config FILE] ss clir restricted|not-restricted\n"
+    "       utcli [--config FILE] ss cw on|off\n"
+    "  MMTel supplementary services over Ut (the simservs document, TS 24.623).\n"
+    "  COND: unconditional, busy, no-reply, not-reachable, not-registered\n"
+    "        (--timer, 5-180 s, with no-reply only; --to is a sip:, sips: or tel: URI)\n"
+    "  NAME: all-outgoing, outgoing-international, outgoing-international-exhc,\n"
+    "        all-incoming, incoming-roaming, anonymous\n"
+    "  Each change edits the operator's own rule for that condition, one XCAP element\n"
+    "  at a time; a refused change exits non-zero with the server's reason.\n";
+
 const char* kUsimHelp =
     "usage: utcli [--config FILE] [--json] usim info\n"
     "       utcli [--config FILE] [--json] usim auth RAND AUTN\n"
@@ -158,6 +175,7 @@ const char* help_for(const std::string& command) {
   if (command == "buddies") return kBuddiesHelp;
   if (command == "rules") return kRulesHelp;
   if (command == "xcap") return kXcapHelp;
+  if (command == "ss") return kSsHelp;
   if (command == "usim") return kUsimHelp;
   if (command == "http") return utcli::kHttpHelp;
   if (command == "tls-probe") return utcli::kTlsProbeHelp;
@@ -227,7 +245,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> sub;
   for (std::size_t j = 0; j < rest.size(); ++j) {
     const std::string& a = rest[j];
-    const bool takes_value = a == "--list" || a == "--name" || a == "--file";
+    const bool takes_value = a == "--list" || a == "--name" || a == "--file" || a == "--to" || a == "--timer";
     if (a == "-h" || a == "--help") {
       std::printf("%s", help);
       return kOk;
@@ -265,7 +283,7 @@ int main(int argc, char** argv) {
   auto config = utcli::load_config(config_path);
   if (!config) return fail(config.error(), kConfig);
   if (command == "bootstrap") return utcli::bootstrap_command(config.value(), sub, as_json, verbose);
-  if (command == "buddies" || command == "rules" || command == "xcap") {
+  if (command == "buddies" || command == "rules" || command == "xcap" || command == "ss") {
     return utcli::ut_command(config.value(), command, sub, as_json, verbose);
   }
   auto backend = utcli::open_backend(config.value());

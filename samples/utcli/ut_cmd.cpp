@@ -1,4 +1,4 @@
-// utcli buddies / rules / xcap: the Ut flow through UtSession.
+// utcli buddies / rules / xcap / ss: the Ut flow through UtSession.
 #include "ut_cmd.hpp"
 
 #include <nlohmann/json.hpp>
@@ -23,7 +23,9 @@ namespace {
 int usage(const std::string& why) {
   return usage_error(why,
                      "usage: utcli --config FILE buddies list [--list L] | buddies add URI [--name N] [--list L]\n"
-                     "       | buddies remove URI [--list L] | rules allow|block URI | xcap get|put|delete SELECTOR [--file F]\n");
+                     "       | buddies remove URI [--list L] | rules allow|block URI | xcap get|put|delete SELECTOR [--file F]\n"
+                     "       | ss show | ss cf enable|disable COND [--to URI] [--timer S] | ss cb enable|disable NAME\n"
+                     "       | ss clir restricted|not-restricted | ss cw on|off\n");
 }
 
 // Takes "--opt value" out of args.
@@ -38,6 +40,93 @@ std::string take(std::vector<std::string>& args, const std::string& opt) {
   return {};
 }
 
+const char* on_off(bool b) { return b ? "on" : "off"; }
+
+nlohmann::json state_json(const xcap::ServiceState& st) {
+  return {{"provisioned", st.provisioned}, {"active", st.active}};
+}
+
+// The stable JSON object of `ss show` (docs/cli.md).
+nlohmann::json services_json(const xcap::Simservs& s) {
+  using xcap::Service;
+  nlohmann::json fwd = state_json(s.state(Service::communication_diversion));
+  fwd["no_reply_timer"] = s.no_reply_timer() ? nlohmann::json(*s.no_reply_timer()) : nlohmann::json(nullptr);
+  fwd["rules"] = nlohmann::json::array();
+  for (const auto& r : s.forwarding_rules()) {
+    fwd["rules"].push_back({{"condition", xcap::to_string(r.condition)}, {"enabled", r.enabled}, {"target", r.target},
+                            {"media", r.media}, {"id", r.id}});
+  }
+  nlohmann::json barring;
+  for (bool incoming : {false, true}) {
+    nlohmann::json b = state_json(s.state(incoming ? Service::incoming_barring : Service::outgoing_barring));
+    b["rules"] = nlohmann::json::array();
+    for (const auto& r : s.barring_rules(incoming)) {
+      b["rules"].push_back({{"condition", xcap::to_string(r.condition)}, {"enabled", r.enabled}, {"media", r.media},
+                            {"id", r.id}});
+    }
+    barring[incoming ? "incoming" : "outgoing"] = b;
+  }
+  auto restriction = [&](Service svc) {
+    nlohmann::json j = state_json(s.state(svc));
+    auto r = s.restricted(svc);
+    j["restricted"] = r ? nlohmann::json(*r) : nlohmann::json(nullptr);
+    return j;
+  };
+  return {{"forwarding", fwd},
+          {"barring", barring},
+          {"oip", state_json(s.state(Service::oip))},
+          {"oir", restriction(Service::oir)},
+          {"tip", state_json(s.state(Service::tip))},
+          {"tir", restriction(Service::tir)},
+          {"call_waiting", state_json(s.state(Service::communication_waiting))}};
+}
+
+void print_services(const xcap::Simservs& s) {
+  using xcap::Service;
+  auto head = [&](const char* what, Service svc) {
+    const auto st = s.state(svc);
+    std::printf("%s: %s\n", what, !st.provisioned ? "not provisioned" : st.active ? "active" : "inactive");
+    return st.provisioned;
+  };
+  if (head("call forwarding", Service::communication_diversion)) {
+    if (auto t = s.no_reply_timer()) std::printf("  no-reply timer   %d s\n", *t);
+    for (auto c : {xcap::ForwardCondition::unconditional, xcap::ForwardCondition::busy, xcap::ForwardCondition::no_reply,
+                   xcap::ForwardCondition::not_reachable, xcap::ForwardCondition::not_registered}) {
+      auto r = s.forwarding(c);
+      if (!r) {
+        std::printf("  %-16s off (no rule)\n", xcap::to_string(c));
+      } else {
+        std::printf("  %-16s %s%s\n", xcap::to_string(c), on_off(r->enabled),
+                    r->target.empty() ? "" : (" -> " + term(r->target)).c_str());
+      }
+    }
+  }
+  for (bool incoming : {false, true}) {
+    if (!head(incoming ? "incoming call barring" : "outgoing call barring",
+              incoming ? Service::incoming_barring : Service::outgoing_barring)) {
+      continue;
+    }
+    const auto all = incoming ? std::vector<xcap::BarringCondition>{xcap::BarringCondition::all_incoming,
+                                                                      xcap::BarringCondition::incoming_roaming,
+                                                                      xcap::BarringCondition::anonymous}
+                              : std::vector<xcap::BarringCondition>{xcap::BarringCondition::all_outgoing,
+                                                                      xcap::BarringCondition::outgoing_international,
+                                                                      xcap::BarringCondition::outgoing_international_exhc};
+    for (auto c : all) {
+      auto r = s.barring(c);
+      std::printf("  %-28s %s\n", xcap::to_string(c), !r ? "off (no rule)" : on_off(r->enabled));
+    }
+  }
+  if (head("caller ID presentation (OIP)", Service::oip)) {}
+  if (head("caller ID restriction (OIR)", Service::oir)) {
+    auto r = s.restricted(Service::oir);
+    std::printf("  default          %s\n", !r ? "not set" : *r ? "restricted" : "not restricted");
+  }
+  if (head("connected line presentation (TIP)", Service::tip)) {}
+  if (head("connected line restriction (TIR)", Service::tir)) {}
+  if (head("call waiting", Service::communication_waiting)) {}
+}
+
 }  // namespace
 
 int ut_command(Config& config, const std::string& command, const std::vector<std::string>& in, bool as_json,
@@ -49,13 +138,63 @@ int ut_command(Config& config, const std::string& command, const std::vector<std
   const std::string list = take(args, "--list");
   const std::string name = take(args, "--name");
   const std::string file = take(args, "--file");
+  const std::string to = take(args, "--to");
+  const std::string timer_text = take(args, "--timer");
   // The command line first: usage errors before any configuration or network.
+  std::optional<int> timer;
+  xcap::ForwardingChange cf;
+  xcap::BarringCondition cb = xcap::BarringCondition::all_outgoing;
+  bool enable = false;
+  if (command == "ss") {
+    const std::string verb = args.empty() ? "" : args[0];
+    if (sub == "show") {
+      if (!args.empty()) return usage("ss show takes no argument");
+    } else if (sub == "cf" || sub == "cb") {
+      if (args.size() != 2 || (verb != "enable" && verb != "disable")) {
+        return usage("ss " + sub + " needs enable|disable and a condition, e.g. ss " + sub +
+                     (sub == "cf" ? " enable no-reply --to tel:+15550100" : " enable all-incoming"));
+      }
+      enable = verb == "enable";
+      if (sub == "cf") {
+        auto c = xcap::forward_condition_named(args[1]);
+        if (!c) return usage("ss cf: unknown condition '" + args[1] + "' (unconditional, busy, no-reply, not-reachable, not-registered)");
+        cf.condition = *c;
+        cf.enable = enable;
+        if (enable && to.empty()) return usage("ss cf enable needs --to URI (sip:, sips: or tel:)");
+        if (!enable && !to.empty()) return usage("ss cf disable takes no --to");
+        cf.target = to;
+        if (!timer_text.empty()) {
+          if (!enable || cf.condition != xcap::ForwardCondition::no_reply) return usage("--timer goes with ss cf enable no-reply");
+          timer = parse_count(timer_text, 5, 180);
+          if (!timer) return usage("--timer takes 5 to 180 seconds");
+          cf.no_reply_timer = timer;
+        }
+      } else {
+        auto c = xcap::barring_condition_named(args[1]);
+        if (!c) {
+          return usage("ss cb: unknown barring '" + args[1] +
+                       "' (all-outgoing, outgoing-international, outgoing-international-exhc, all-incoming, "
+                       "incoming-roaming, anonymous)");
+        }
+        cb = *c;
+      }
+    } else if (sub == "clir") {
+      if (args.size() != 1 || (verb != "restricted" && verb != "not-restricted")) return usage("ss clir restricted|not-restricted");
+      enable = verb == "restricted";
+    } else if (sub == "cw") {
+      if (args.size() != 1 || (verb != "on" && verb != "off")) return usage("ss cw on|off");
+      enable = verb == "on";
+    } else {
+      return usage("unknown command 'ss " + sub + "' (show, cf, cb, clir, cw)");
+    }
+    if (sub != "cf" && (!to.empty() || !timer_text.empty())) return usage("--to and --timer go with ss cf enable");
+  }
   const bool list_cmd = command == "buddies" && sub == "list";
-  const bool known = list_cmd || (command == "buddies" && (sub == "add" || sub == "remove")) ||
+  const bool known = command == "ss" || list_cmd || (command == "buddies" && (sub == "add" || sub == "remove")) ||
                      (command == "rules" && (sub == "allow" || sub == "block")) ||
                      (command == "xcap" && (sub == "get" || sub == "put" || sub == "delete"));
   if (!known) return usage("unknown command '" + command + " " + sub + "'");
-  if (list_cmd ? !args.empty() : args.size() != 1) {
+  if (command != "ss" && (list_cmd ? !args.empty() : args.size() != 1)) {
     return usage(command + " " + sub + (list_cmd ? " takes no argument" : command == "xcap" ? " needs one SELECTOR" : " needs one URI"));
   }
   if (command == "xcap" && sub == "put" && file.empty()) return usage("xcap put needs --file F with the XML to store");
@@ -173,6 +312,39 @@ int ut_command(Config& config, const std::string& command, const std::vector<std
         std::printf("%s", shown.c_str());
       }
       std::fprintf(stderr, "-- %d %s\n", r->status, r->etag.empty() ? "" : ("ETag " + term(r->etag)).c_str());
+    }
+  } else if (command == "ss") {
+    Result<xcap::Simservs> r = Error(Errc::internal, "");
+    std::string done;
+    if (sub == "show") {
+      r = ut.supplementary_services();
+    } else if (sub == "cf") {
+      r = ut.set_call_forwarding(cf);
+      done = std::string("call forwarding ") + xcap::to_string(cf.condition) + ": " + on_off(enable) +
+             (enable ? " -> " + term(cf.target) : std::string()) +
+             (timer ? " (no-reply timer " + std::to_string(*timer) + " s)" : std::string());
+    } else if (sub == "cb") {
+      r = ut.set_call_barring(cb, enable);
+      done = std::string("call barring ") + xcap::to_string(cb) + ": " + on_off(enable);
+    } else if (sub == "clir") {
+      r = ut.set_caller_id_restriction(enable);
+      done = std::string("caller ID: ") + (enable ? "restricted" : "not restricted") + " by default";
+    } else {
+      r = ut.set_call_waiting(enable);
+      done = std::string("call waiting: ") + on_off(enable);
+    }
+    if (!r) return fail(r.error());
+    out = {{"services", services_json(r.value())}};
+    if (!done.empty()) {
+      out["ok"] = true;
+      out["change"] = sub;
+    }
+    if (!as_json) {
+      if (done.empty()) {
+        print_services(r.value());
+      } else {
+        std::printf("%s\n", done.c_str());
+      }
     }
   } else {
     return usage("unknown command '" + command + " " + sub + "'");

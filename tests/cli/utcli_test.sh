@@ -54,6 +54,15 @@ cfg '{"identity": {"impi": "a@b"}, "usim": {"k": "'$k'", "opc": "'$opc'", "state
 expect 3 "resolve.h:1" -- "$utcli" --config "$work/c.json" buddies list
 expect 2 "needs one URI" -- "$utcli" --config "$work/c.json" buddies add
 expect 0 "buddies add URI" -- "$utcli" buddies --help
+expect 0 "ss cf enable  COND --to URI" -- "$utcli" ss --help
+expect 2 "ss cf enable needs --to URI" -- "$utcli" --config "$work/c.json" ss cf enable busy
+expect 2 "unknown condition 'sometimes'" -- "$utcli" --config "$work/c.json" ss cf enable sometimes --to tel:+1
+expect 2 "--timer takes 5 to 180 seconds" -- "$utcli" --config "$work/c.json" ss cf enable no-reply --to tel:+1 --timer 3
+expect 2 "--timer goes with ss cf enable no-reply" -- "$utcli" --config "$work/c.json" ss cf enable busy --to tel:+1 --timer 20
+expect 2 "unknown barring 'everything'" -- "$utcli" --config "$work/c.json" ss cb enable everything
+expect 2 "ss clir restricted\|not-restricted" -- "$utcli" --config "$work/c.json" ss clir maybe
+expect 2 "ss cw on\|off" -- "$utcli" --config "$work/c.json" ss cw
+expect 2 "unknown command 'ss forward'" -- "$utcli" --config "$work/c.json" ss forward
 expect 0 "usim auth RAND AUTN" -- "$utcli" usim --help
 expect 0 "^utcli \\(utkit\\) [0-9]+\\.[0-9]+\\.[0-9]+" -- "$utcli" --version
 expect 0 "8 http: the final response" -- "$utcli" --help
