@@ -12,6 +12,7 @@
 #include "utkit/base/encoding.hpp"
 #include "utkit/posix/system.hpp"
 #include "utkit/posix/tcp_transport.hpp"
+#include "utkit/ut/operator_profile.hpp"
 #include "utkit/ut/session.hpp"
 
 #include <mbedtls/sha256.h>
@@ -582,4 +583,48 @@ TEST_CASE("ut session: the NAF refuses Ua clients that do not announce 3gpp-gba;
   REQUIRE_FALSE(r.ok());
   CHECK(r.error().code() == Errc::xcap_forbidden);
   CHECK(r.error().message().find("3gpp-gba") != std::string::npos);
+}
+
+TEST_CASE("ut session: an operator profile: prefix, extra header, bare identity, document writes, delete to disable") {
+  Network net;
+  netsim::XcapServer prefixed("/xcap-root/ut");  // the server wants a segment before the AUID
+  auto naf = net.start_naf(prefixed);
+  auto profile = ut::OperatorProfile::preset("document-writes").value();
+  profile.xcap_root = "https://naf.example.test:" + std::to_string(naf->port()) + "/xcap-root";
+  profile.auid_prefix = "ut";
+  profile.headers = {{"X-Operator-Client", "utkit-handset"}};
+  ut::UtConfig c = net.config(*naf);
+  auto id = net.usim->identity().value();
+  REQUIRE(ut::apply(profile, id, c).ok());
+  CHECK(c.xcap_root.substr(c.xcap_root.size() - 13) == "/xcap-root/ut");
+  auto s = ut::UtSession::create(c, *net.usim, net.platform());
+  REQUIRE_MESSAGE(s.ok(), s.error().describe());
+  auto& ut = *s.value();
+
+  xcap::ForwardingChange cf;
+  cf.condition = xcap::ForwardCondition::busy;
+  cf.target = "+1 555 0100";  // a number as the user typed it: E.164 tel: per the profile
+  auto r = ut.set_call_forwarding(cf);
+  REQUIRE_MESSAGE(r.ok(), r.error().describe());
+  CHECK(naf->last_header("X-Operator-Client") == "utkit-handset");
+  CHECK(naf->last_header("X-3GPP-Intended-Identity") == kXui);  // bare, no quotes
+  CHECK(naf->last_header("Content-Type") == "application/vnd.etsi.simservs+xml");  // the whole document
+  const std::string stored = prefixed.document("simservs.ngn.etsi.org", kXui, "simservs.xml");
+  auto doc = xcap::Simservs::parse(stored);
+  REQUIRE(doc.ok());
+  CHECK(doc->forwarding(xcap::ForwardCondition::busy)->target == "tel:+15550100");
+  CHECK(doc->forwarding(xcap::ForwardCondition::busy)->enabled);
+  CHECK(stored.find("mtas:service-profile") != std::string::npos);  // a document write keeps it too
+  // Disabling deletes the operator's rule, as this profile says.
+  cf.enable = false;
+  REQUIRE(ut.set_call_forwarding(cf).ok());
+  doc = xcap::Simservs::parse(prefixed.document("simservs.ngn.etsi.org", kXui, "simservs.xml"));
+  REQUIRE(doc.ok());
+  CHECK_FALSE(doc->forwarding(xcap::ForwardCondition::busy).has_value());
+  CHECK(doc->forwarding(xcap::ForwardCondition::no_reply).has_value());  // the others stay
+  // A header a profile must not smuggle in: refused when the session is made.
+  profile.headers = {{"X-Bad", "a\r\nInjected: 1"}};
+  ut::UtConfig bad = net.config(*naf);
+  REQUIRE(ut::apply(profile, id, bad).ok());
+  CHECK(ut::UtSession::create(bad, *net.usim, net.platform()).error().code() == Errc::config_invalid);
 }

@@ -30,9 +30,10 @@ HttpReply Naf::handle(const HttpRequest& req) {
   const gba::UaProtocolId ua = req.tls_suite ? gba::ua_tls_digest(req.tls_suite) : gba::ua_http_digest();
   const Bytes naf_id = gba::naf_id(opt_.host, ua);
   const std::string* agent = req.headers.find("User-Agent");
-  if (agent != nullptr) {
+  {
     std::lock_guard<std::mutex> lock(mu_);
-    last_user_agent_ = *agent;
+    if (agent != nullptr) last_user_agent_ = *agent;
+    last_headers_ = req.headers;
   }
   if (opt_.require_gba_user_agent) {
     // TS 24.109 / 33.222: a GBA client names the "3gpp-gba" product token;

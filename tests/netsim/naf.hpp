@@ -49,6 +49,12 @@ class Naf {
     std::lock_guard<std::mutex> lock(mu_);
     return last_user_agent_;
   }
+  // A header of the last request ("" when absent), for tests of what clients send.
+  std::string last_header(const std::string& name) const {
+    std::lock_guard<std::mutex> lock(mu_);
+    const std::string* v = last_headers_.find(name);
+    return v != nullptr ? *v : std::string();
+  }
 
  private:
   Naf(Options o, Bsf& bsf, XcapServer& xcap);
@@ -62,6 +68,7 @@ class Naf {
   mutable std::mutex mu_;
   std::set<std::string> seen_, refused_;
   std::string last_user_agent_;
+  utkit::http::Headers last_headers_;
   std::atomic<std::size_t> authentications_{0};
   std::atomic<bool> bare_401_{false};
 };

@@ -339,3 +339,20 @@ TEST_CASE("simservs: an edit takes the rule for all media over a media-only one;
   REQUIRE(e.ok());
   CHECK((*e)[0].node.to_string().find("[@id=\"utkit-cfu-3\"]") != std::string::npos);
 }
+
+TEST_CASE("simservs: forwarding targets in the operator's number format") {
+  using xcap::NumberFormat;
+  CHECK(normalize_target("sip:bob@example.net", NumberFormat::as_given, "").value() == "sip:bob@example.net");
+  CHECK(normalize_target("+1 (555) 010-0100", NumberFormat::e164_tel, "").value() == "tel:+15550100100");
+  CHECK(normalize_target("tel:+1-555-0100;phone-context=x", NumberFormat::e164_tel, "").value() == "tel:+15550100");
+  CHECK(normalize_target("sip:+15550100@ims.example.net;user=phone", NumberFormat::e164_tel, "").value() ==
+        "tel:+15550100");
+  CHECK(normalize_target("tel:+15550100", NumberFormat::sip_user_phone, "ims.example.net").value() ==
+        "sip:+15550100@ims.example.net;user=phone");
+  // A sip: URI that is not a phone number stays as it is (voicemail servers).
+  CHECK(normalize_target("sip:voicemail@example.net", NumberFormat::e164_tel, "").value() == "sip:voicemail@example.net");
+  // No country code: refused rather than guessed.
+  CHECK(normalize_target("5550100", NumberFormat::e164_tel, "").error().code() == Errc::invalid_argument);
+  CHECK(normalize_target("tel:+1x", NumberFormat::e164_tel, "").error().code() == Errc::invalid_argument);
+  CHECK(normalize_target("+15550100", NumberFormat::sip_user_phone, "").error().code() == Errc::config_missing);
+}

@@ -250,6 +250,9 @@ Result<Response> HttpClient::send(const Url& url, Request request) {
   request.target = (opt_.proxy && !url.tls()) ? url.origin() + url.target : url.target;
   request.headers.set("Host", url.authority());
   if (!request.headers.has("User-Agent")) request.headers.add("User-Agent", opt_.user_agent);
+  for (const auto& [name, value] : opt_.headers) {
+    if (!request.headers.has(name)) request.headers.add(name, value);
+  }
   if (!opt_.keep_alive) request.headers.set("Connection", "close");
 
   bool preemptive = false;

@@ -1,5 +1,7 @@
 #include "utkit/ut/session.hpp"
 
+#include "utkit/http/writer.hpp"
+
 #include <mbedtls/sha256.h>
 
 #include <limits>
@@ -91,7 +93,12 @@ Result<std::unique_ptr<UtSession>> UtSession::create(UtConfig config, aka::UsimB
                                                 platform.log);
   s->creds_ = std::make_unique<Credentials>(*s->gba_);
   s->http_->set_credentials(s->creds_.get());
-  s->xcap_ = std::make_unique<xcap::XcapClient>(*s->http_, xcap::XcapConfig{c.xcap_root, s->xui_, c.intended_identity});
+  for (const auto& [name, value] : http_opt.headers) {
+    auto ok = http::check_header(name, value);
+    if (!ok) return Error(Errc::config_invalid, "extra request header '" + printable_ascii(name) + "': " + ok.error().message());
+  }
+  s->xcap_ = std::make_unique<xcap::XcapClient>(
+      *s->http_, xcap::XcapConfig{c.xcap_root, s->xui_, c.intended_identity, c.quote_intended_identity});
   xcap::BuddyConfig bc = c.buddies;
   bc.auid = c.profile.resource_lists_auid;
   bc.document = c.profile.resource_lists_doc;

@@ -90,6 +90,14 @@ Result<XcapResult> XcapClient::run(const XcapUri& uri, http::Request req) {
   UTKIT_ASSIGN(http::Url url, http::parse_url(uri.to_string()));
   // TS 24.109 / TS 33.222: the identity the request is for, quoted.
   UTKIT_ASSIGN(std::string identity, http::quoted_string(cfg_.intended_identity, "the intended identity"));
+  if (!cfg_.quote_intended_identity) {
+    // Bare: the checks above hold (no controls); quotes and spaces would
+    // change its meaning, so a bare identity may hold neither.
+    if (cfg_.intended_identity.find_first_of("\" \t") != std::string::npos) {
+      return Error(Errc::invalid_argument, "the intended identity cannot be sent bare: it holds quotes or spaces");
+    }
+    identity = cfg_.intended_identity;
+  }
   req.headers.set("X-3GPP-Intended-Identity", std::move(identity));
   const std::string what = req.method + " " + uri.to_string();  // before req is moved
   req.deadline = limits_.deadline;

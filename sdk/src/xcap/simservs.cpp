@@ -771,8 +771,52 @@ Result<Simservs> SimservsClient::change(const std::function<Result<std::vector<S
                                                  " concurrent changes to the document");
 }
 
+Result<std::string> normalize_target(std::string_view target, NumberFormat format, std::string_view number_domain) {
+  if (format == NumberFormat::as_given) return std::string(target);
+  // The number inside: "+1555...", "tel:+1555...", "sip:+1555...@host;user=phone".
+  std::string_view t = target;
+  auto starts = [&](std::string_view p) {
+    if (t.size() < p.size()) return false;
+    for (std::size_t i = 0; i < p.size(); ++i) {
+      const char c = t[i];
+      if ((c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c) != p[i]) return false;
+    }
+    return true;
+  };
+  std::string_view number;
+  if (starts("tel:")) {
+    number = t.substr(4);
+    number = number.substr(0, number.find(';'));
+  } else if (starts("sip:") || starts("sips:")) {
+    const std::size_t colon = t.find(':');
+    const std::size_t at = t.find('@');
+    const bool phone = t.find(";user=phone") != std::string_view::npos;
+    if (at == std::string_view::npos || !phone) return std::string(target);  // not a phone number: as it is
+    number = t.substr(colon + 1, at - colon - 1);
+  } else {
+    number = t;
+  }
+  std::string digits;
+  for (char c : number) {
+    if (c >= '0' && c <= '9') digits += c;
+    else if (c == '+' && digits.empty()) digits += c;
+    else if (c == '-' || c == '.' || c == '(' || c == ')' || c == ' ') continue;
+    else return Error(Errc::invalid_argument, "'" + printable_ascii(target) + "' is not a phone number or a sip:/tel: URI");
+  }
+  if (digits.size() < 3 || digits[0] != '+') {
+    return Error(Errc::invalid_argument, "'" + printable_ascii(target) +
+                                             "': give the number in international form, with '+' and the country code");
+  }
+  if (format == NumberFormat::e164_tel) return "tel:" + digits;
+  if (number_domain.empty()) return Error(Errc::config_missing, "no domain for sip: phone numbers (number_domain)");
+  return "sip:" + digits + "@" + std::string(number_domain) + ";user=phone";
+}
+
 Result<Simservs> SimservsClient::set_forwarding(const ForwardingChange& change_in) {
   ForwardingChange ch = change_in;
+  if (ch.enable) {
+    UTKIT_ASSIGN(ch.target, normalize_target(ch.target, profile_.numbers, profile_.number_domain));
+  }
   if (!ch.enable && ch.disable == DisableMethod::rule_deactivated) ch.disable = profile_.disable;
   return change([&](Simservs& doc) { return doc.set_forwarding(ch); });
 }

@@ -73,6 +73,9 @@ struct HttpClientOptions {
   Millis request_timeout{30000};  // the whole send(), retries included
   std::optional<Url> proxy;       // http://proxy:port
   std::string user_agent = "utkit/0.1";
+  // Sent on every request that does not set them itself (an operator's
+  // profile may ask for some). Checked by UtSession::create.
+  std::vector<std::pair<std::string, std::string>> headers;
   ParserLimits limits;
   bool keep_alive = true;
   int max_auth_rounds = 3;        // 401s answered per request

@@ -36,6 +36,7 @@ struct UtConfig {
   std::string xcap_root;                 // "https://xcap.example.net/xcap-root"
   std::string xui;                       // the user's IMPU; empty: the backend's first IMPU
   std::string intended_identity;         // X-3GPP-Intended-Identity; empty: the XUI
+  bool quote_intended_identity = true;   // false: sent bare (an operator's profile)
   gba::GbaConfig gba;                    // BSF, IMPI, GBA_U, ...
   tls::TlsConfig tls;                    // profile, trust anchors, X.509 policy, MFL
   std::chrono::seconds tls_session_lifetime = tls::kMaxSessionAge;

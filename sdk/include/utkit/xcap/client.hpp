@@ -22,6 +22,7 @@ struct XcapConfig {
   std::string root;                // "https://xcap.example.net/xcap-root"
   std::string xui;                 // the user's IMPU: "sip:alice@example.net"
   std::string intended_identity;   // X-3GPP-Intended-Identity; empty: the XUI
+  bool quote_intended_identity = true;  // "sip:..." (TS 24.109); false: bare, as some servers want
 };
 
 // An xcap-error body (RFC 4825 11): the condition and what it names.

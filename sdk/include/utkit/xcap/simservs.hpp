@@ -157,6 +157,17 @@ class Simservs {
   std::unique_ptr<Impl> impl_;
 };
 
+// How forwarding targets are written before they are checked and sent.
+enum class NumberFormat {
+  as_given,        // unchanged: the app gives a sip:, sips: or tel: URI
+  e164_tel,        // "+15550100", "tel:+1-555-0100", "sip:+15550100@h;user=phone" -> "tel:+15550100"
+  sip_user_phone,  // the same numbers -> "sip:+15550100@<number_domain>;user=phone"
+};
+// A number or URI in the format; sip: URIs that are not phone numbers pass
+// unchanged. invalid_argument for a number without its country code ('+')
+// when a global form is asked for.
+Result<std::string> normalize_target(std::string_view target, NumberFormat format, std::string_view number_domain);
+
 // How an operator wants simservs written (part of its profile).
 struct SimservsProfile {
   std::string auid = kSimservsAuid;
@@ -166,6 +177,8 @@ struct SimservsProfile {
   std::string document_type = "application/simservs+xml";
   bool element_writes = true;  // false: every change is a whole-document PUT
   DisableMethod disable = DisableMethod::rule_deactivated;
+  NumberFormat numbers = NumberFormat::as_given;
+  std::string number_domain;   // for sip_user_phone; empty: the user's home domain
   int max_retries = 8;         // rounds when another device changes the document (412)
   Millis backoff_base{4};
   Millis backoff_max{200};
