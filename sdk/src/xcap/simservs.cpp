@@ -798,10 +798,13 @@ Result<std::string> normalize_target(std::string_view target, NumberFormat forma
   }
   std::string digits;
   for (char c : number) {
-    if (c >= '0' && c <= '9') digits += c;
-    else if (c == '+' && digits.empty()) digits += c;
-    else if (c == '-' || c == '.' || c == '(' || c == ')' || c == ' ') continue;
-    else return Error(Errc::invalid_argument, "'" + printable_ascii(target) + "' is not a phone number or a sip:/tel: URI");
+    const bool keep = (c >= '0' && c <= '9') || (c == '+' && digits.empty());
+    const bool separator = c == '-' || c == '.' || c == '(' || c == ')' || c == ' ';
+    if (keep) {
+      digits += c;
+    } else if (!separator) {
+      return Error(Errc::invalid_argument, "'" + printable_ascii(target) + "' is not a phone number or a sip:/tel: URI");
+    }
   }
   if (digits.size() < 3 || digits[0] != '+') {
     return Error(Errc::invalid_argument, "'" + printable_ascii(target) +
