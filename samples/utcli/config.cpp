@@ -115,7 +115,7 @@ Result<Config> parse_config_fields(std::string text, const std::string& path, un
   utkit::secure_wipe(text);
   if (doc.is_discarded()) return Error(Errc::config_invalid, "config file '" + path + "' is not valid JSON");
   if (!doc.is_object()) return Error(Errc::config_invalid, "config file '" + path + "' must hold a JSON object");
-  UTKIT_TRY(only_keys(doc, "", {"identity", "usim", "bsf", "resolve", "storage_dir", "tls", "xcap", "timeouts"}));
+  UTKIT_TRY(only_keys(doc, "", {"identity", "usim", "bsf", "resolve", "storage_dir", "tls", "xcap", "timeouts", "operator"}));
   if (doc.contains("usim") && doc["usim"].is_object() &&
       (doc["usim"].contains("k") || doc["usim"].contains("opc") || doc["usim"].contains("op")) && (mode & 0077) != 0) {
     char m[16];
@@ -126,6 +126,24 @@ Result<Config> parse_config_fields(std::string text, const std::string& path, un
 
   Config c;
   c.path = path;
+  if (doc.contains("operator")) {
+    UTKIT_ASSIGN(std::string op, get_string(doc, "", "operator", true));
+    const bool file = op.find('/') != std::string::npos || (op.size() > 5 && op.substr(op.size() - 5) == ".json");
+    if (file) {
+      // Relative to the configuration file's directory.
+      if (op.front() != '/') {
+        const auto slash = path.rfind('/');
+        if (slash != std::string::npos) op = path.substr(0, slash + 1) + op;
+      }
+      auto p = load_operator_profile(op);
+      if (!p) return Error(Errc::config_invalid, "config key 'operator': " + p.error().message());
+      c.profile = std::move(p).value();
+    } else {
+      auto p = utkit::ut::OperatorProfile::preset(op);
+      if (!p) return Error(Errc::config_invalid, "config key 'operator': " + p.error().message());
+      c.profile = std::move(p).value();
+    }
+  }
   if (!doc.contains("identity") || !doc["identity"].is_object()) {
     return Error(Errc::config_missing, "config key 'identity' (an object with impi or imsi) is required");
   }
@@ -324,6 +342,125 @@ Result<Backend> open_backend(Config& c) {
 #else
   return Error(Errc::not_supported, "this utcli was built without PC/SC (install libpcsclite-dev and rebuild)");
 #endif
+}
+
+}  // namespace utcli
+
+namespace utcli {
+namespace {
+
+Result<bool> get_bool(const json& obj, const std::string& where, const char* key, bool fallback) {
+  if (!obj.contains(key)) return fallback;
+  if (!obj[key].is_boolean()) return bad(where + "." + key, "must be true or false");
+  return obj[key].get<bool>();
+}
+
+}  // namespace
+
+Result<utkit::ut::OperatorProfile> load_operator_profile(const std::string& path) {
+  UTKIT_ASSIGN(std::string text, read_regular_file(path, 64u * 1024));
+  return parse_operator_profile(text, path);
+}
+
+Result<utkit::ut::OperatorProfile> parse_operator_profile(const std::string& text, const std::string& path) {
+  using utkit::ut::OperatorProfile;
+  json doc = json::parse(text, nullptr, false);
+  const std::string in = "operator profile '" + path + "'";
+  if (doc.is_discarded() || !doc.is_object()) return Error(Errc::config_invalid, in + " is not a JSON object");
+  auto wrap = [&](Result<void> r) -> Result<void> {
+    if (!r) return Error(Errc::config_invalid, in + ": " + r.error().message());
+    return r;
+  };
+  UTKIT_TRY(wrap(only_keys(doc, "", {"base", "name", "xcap", "gba_u", "user_agent", "headers", "intended_identity", "simservs"})));
+  OperatorProfile p;
+  if (doc.contains("base")) {
+    auto base = get_string(doc, "", "base", true);
+    if (!base) return Error(Errc::config_invalid, in + ": " + base.error().message());
+    auto preset = OperatorProfile::preset(base.value());
+    if (!preset) return Error(Errc::config_invalid, in + ": key 'base': " + preset.error().message());
+    p = std::move(preset).value();
+  }
+  auto fail_in = [&](const Error& e) { return Error(Errc::config_invalid, in + ": " + e.message()); };
+#define UTCLI_GET(target, expr)        \
+  do {                                 \
+    auto got_ = (expr);                \
+    if (!got_) return fail_in(got_.error()); \
+    target = std::move(got_).value();  \
+  } while (0)
+  if (doc.contains("name")) UTCLI_GET(p.name, get_string(doc, "", "name", true));
+  if (doc.contains("xcap")) {
+    const json& x = doc["xcap"];
+    if (!x.is_object()) return fail_in(bad("xcap", "must be an object"));
+    UTKIT_TRY(wrap(only_keys(x, "xcap", {"root", "tls", "port", "path", "auid_prefix"})));
+    if (x.contains("root")) UTCLI_GET(p.xcap_root, get_string(x, "xcap", "root", true));
+    if (!p.xcap_root.empty() && !utkit::http::parse_url(p.xcap_root)) {
+      return fail_in(bad("xcap.root", "must be an http:// or https:// URL"));
+    }
+    UTCLI_GET(p.xcap_tls, get_bool(x, "xcap", "tls", p.xcap_tls));
+    UTCLI_GET(p.xcap_port, get_ms(x, "xcap", "port", p.xcap_port, 0, 65535));
+    if (x.contains("path")) UTCLI_GET(p.xcap_path, get_string(x, "xcap", "path", true));
+    if (x.contains("auid_prefix")) UTCLI_GET(p.auid_prefix, get_string(x, "xcap", "auid_prefix", true));
+  }
+  UTCLI_GET(p.gba_u, get_bool(doc, "", "gba_u", p.gba_u));
+  if (doc.contains("user_agent")) UTCLI_GET(p.user_agent, get_string(doc, "", "user_agent", true));
+  if (doc.contains("headers")) {
+    const json& h = doc["headers"];
+    if (!h.is_object()) return fail_in(bad("headers", "must be an object of name: value"));
+    p.headers.clear();
+    for (const auto& [name, value] : h.items()) {
+      if (!value.is_string()) return fail_in(bad("headers." + name, "must be a string"));
+      auto ok = utkit::http::check_header(name, value.get<std::string>());
+      if (!ok) return fail_in(bad("headers." + name, ok.error().message()));
+      p.headers.emplace_back(name, value.get<std::string>());
+    }
+  }
+  if (doc.contains("intended_identity")) {
+    const json& i = doc["intended_identity"];
+    if (!i.is_object()) return fail_in(bad("intended_identity", "must be an object"));
+    UTKIT_TRY(wrap(only_keys(i, "intended_identity", {"quoted", "scheme"})));
+    UTCLI_GET(p.quote_intended_identity, get_bool(i, "intended_identity", "quoted", p.quote_intended_identity));
+    if (i.contains("scheme")) {
+      std::string scheme;
+      UTCLI_GET(scheme, get_string(i, "intended_identity", "scheme", true));
+      if (scheme == "configured") p.identity = utkit::ut::IdentityScheme::configured;
+      else if (scheme == "sip") p.identity = utkit::ut::IdentityScheme::sip;
+      else if (scheme == "tel") p.identity = utkit::ut::IdentityScheme::tel;
+      else return fail_in(bad("intended_identity.scheme", "must be \"configured\", \"sip\" or \"tel\""));
+    }
+  }
+  if (doc.contains("simservs")) {
+    const json& ss = doc["simservs"];
+    if (!ss.is_object()) return fail_in(bad("simservs", "must be an object"));
+    UTKIT_TRY(wrap(only_keys(ss, "simservs", {"writes", "document_type", "disable", "numbers", "number_domain", "auid", "document"})));
+    if (ss.contains("writes")) {
+      std::string w;
+      UTCLI_GET(w, get_string(ss, "simservs", "writes", true));
+      if (w != "element" && w != "document") return fail_in(bad("simservs.writes", "must be \"element\" or \"document\""));
+      p.simservs.element_writes = w == "element";
+    }
+    if (ss.contains("document_type")) UTCLI_GET(p.simservs.document_type, get_string(ss, "simservs", "document_type", true));
+    if (ss.contains("disable")) {
+      std::string d;
+      UTCLI_GET(d, get_string(ss, "simservs", "disable", true));
+      if (d == "rule-deactivated") p.simservs.disable = utkit::xcap::DisableMethod::rule_deactivated;
+      else if (d == "delete-rule") p.simservs.disable = utkit::xcap::DisableMethod::delete_rule;
+      else if (d == "flip-allow") p.simservs.disable = utkit::xcap::DisableMethod::flip_allow;
+      else return fail_in(bad("simservs.disable", "must be \"rule-deactivated\", \"delete-rule\" or \"flip-allow\""));
+    }
+    if (ss.contains("numbers")) {
+      std::string n;
+      UTCLI_GET(n, get_string(ss, "simservs", "numbers", true));
+      if (n == "as-given") p.simservs.numbers = utkit::xcap::NumberFormat::as_given;
+      else if (n == "e164-tel") p.simservs.numbers = utkit::xcap::NumberFormat::e164_tel;
+      else if (n == "sip-user-phone") p.simservs.numbers = utkit::xcap::NumberFormat::sip_user_phone;
+      else return fail_in(bad("simservs.numbers", "must be \"as-given\", \"e164-tel\" or \"sip-user-phone\""));
+    }
+    if (ss.contains("number_domain")) UTCLI_GET(p.simservs.number_domain, get_string(ss, "simservs", "number_domain", true));
+    if (ss.contains("auid")) UTCLI_GET(p.simservs.auid, get_string(ss, "simservs", "auid", true));
+    if (ss.contains("document")) UTCLI_GET(p.simservs.document, get_string(ss, "simservs", "document", true));
+  }
+#undef UTCLI_GET
+  return p;
 }
 
 }  // namespace utcli

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <utility>
 #include <string>
 #include <vector>
@@ -14,6 +15,7 @@
 #include "utkit/base/secret.hpp"
 #include "utkit/posix/system.hpp"
 #include "utkit/posix/tcp_transport.hpp"
+#include "utkit/ut/operator_profile.hpp"
 
 namespace utcli {
 
@@ -49,7 +51,14 @@ struct Config {
   // timeouts.*: milliseconds
   int connect_ms = 10000, io_ms = 15000, request_ms = 30000, bootstrap_ms = 20000;
   std::string path;                                 // where the configuration was read from
+  // "operator": a built-in profile's name or a profile file (docs/operator-profiles.md).
+  std::optional<utkit::ut::OperatorProfile> profile;
 };
+
+// An operator profile file (JSON, docs/operator-profiles.md); errors name
+// the file and the key.
+utkit::Result<utkit::ut::OperatorProfile> load_operator_profile(const std::string& path);
+utkit::Result<utkit::ut::OperatorProfile> parse_operator_profile(const std::string& text, const std::string& path);
 
 // Reads and checks the configuration. A file that holds usim.k, usim.opc or
 // usim.op and that other users may read is refused (chmod 600).

@@ -198,7 +198,9 @@ int ut_command(Config& config, const std::string& command, const std::vector<std
     return usage(command + " " + sub + (list_cmd ? " takes no argument" : command == "xcap" ? " needs one SELECTOR" : " needs one URI"));
   }
   if (command == "xcap" && sub == "put" && file.empty()) return usage("xcap put needs --file F with the XML to store");
-  if (config.xcap_root.empty()) return fail(Error(Errc::config_missing, "config key 'xcap.root' is required for " + command));
+  if (config.xcap_root.empty() && !config.profile) {
+    return fail(Error(Errc::config_missing, "config key 'xcap.root' (or an 'operator' profile) is required for " + command));
+  }
 
   auto rt = open_runtime(config, verbose);
   if (!rt) return fail(rt.error());
@@ -223,6 +225,18 @@ int ut_command(Config& config, const std::string& command, const std::vector<std
   uc.profile = xcap::XcapProfile::named(config.xcap_profile).value();
   uc.profile.resource_lists_doc = config.buddy_document;
   uc.buddies.list = config.buddy_list;
+  if (config.profile) {
+    // The operator's profile first; what the configuration names itself wins.
+    auto id = env.backend.usim->identity();
+    if (!id) return fail(id.error());
+    const ut::UtConfig explicit_keys = uc;
+    auto applied = ut::apply(*config.profile, id.value(), uc);
+    if (!applied) return fail(Error(Errc::config_invalid, "config key 'operator': " + applied.error().message()));
+    if (!explicit_keys.xcap_root.empty()) uc.xcap_root = explicit_keys.xcap_root;
+    if (!explicit_keys.intended_identity.empty()) uc.intended_identity = explicit_keys.intended_identity;
+    if (!explicit_keys.xui.empty()) uc.xui = explicit_keys.xui;
+    uc.gba.gba_u = explicit_keys.gba.gba_u || config.profile->gba_u;
+  }
   if (env.store) {
     // TLS sessions survive between utcli runs: the HMAC key lives beside them
     // (this guards against corrupt or swapped records; an app keeps its key

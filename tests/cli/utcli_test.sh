@@ -43,7 +43,7 @@ cfg '{"identity": {"impi": "a@b"}, "usim": {"k": "'$k'", "state_file": "'$work'/
 expect 3 "usim.opc' or 'usim.op'" -- "$utcli" --config "$work/c.json" usim info
 
 cfg '{"identity": {"impi": "a@b"}, "usim": {"k": "'$k'", "opc": "'$opc'", "state_file": "'$work'/s"}}'
-expect 3 "xcap.root' is required" -- "$utcli" --config "$work/c.json" buddies list
+expect 3 "xcap.root' \\(or an 'operator' profile\\) is required" -- "$utcli" --config "$work/c.json" buddies list
 cfg '{"identity": {"impi": "a@b"}, "usim": {"k": "'$k'", "opc": "'$opc'", "state_file": "'$work'/s"}, "xcap": {"root": "ftp://x"}}'
 expect 3 "xcap.root' must be an http" -- "$utcli" --config "$work/c.json" buddies list
 cfg '{"identity": {"impi": "a@b"}, "usim": {"k": "'$k'", "opc": "'$opc'", "state_file": "'$work'/s"}, "xcap": {"root": "https://x/r"}}'
@@ -91,6 +91,19 @@ cfg '{"identity": {"impi": "a@b"}, "usim": {"k": "'$k'", "opc": "'$opc'", "state
 expect 3 "tls.max_fragment' must be 0 \\(no limit\\), 512" -- "$utcli" --config "$work/c.json" bootstrap
 cfg '{"identity": {"impi": "a@b"}, "usim": {"k": "'$k'", "opc": "'$opc'", "state_file": "'$work'/s"}, "xcap": {"cache_max_kib": 4096}}'
 expect 3 "xcap.cache_max_kib' must be a whole number from 0 to 1024" -- "$utcli" --config "$work/c.json" buddies list
+# Operator profiles: a built-in name or a file beside the configuration.
+cfg '{"identity": {"impi": "a@b"}, "usim": {"k": "'$k'", "opc": "'$opc'", "state_file": "'$work'/s"}, "operator": "nope"}'
+expect 3 "config key 'operator': no operator profile named 'nope' \\(built in: 3gpp, document-writes" -- "$utcli" --config "$work/c.json" ss show
+printf '%s' '{"base": "3gpp", "simservs": {"disable": "never"}}' > "$work/op.json"
+cfg '{"identity": {"impi": "a@b"}, "usim": {"k": "'$k'", "opc": "'$opc'", "state_file": "'$work'/s"}, "operator": "op.json"}'
+expect 3 "operator profile '.*op.json': config key 'simservs.disable' must be" -- "$utcli" --config "$work/c.json" ss show
+printf '%s' '{"headers": {"X-A": "1\r\nInjected: 2"}}' > "$work/op.json"
+expect 3 "config key 'headers.X-A'" -- "$utcli" --config "$work/c.json" ss show
+printf '%s' '{"base": "document-writes", "xcap": {"root": "ftp://x"}}' > "$work/op.json"
+expect 3 "config key 'xcap.root' must be an http" -- "$utcli" --config "$work/c.json" ss show
+# A profile without a root derives it from the IMSI; with neither, the key is named.
+cfg '{"identity": {"impi": "a@b"}, "usim": {"k": "'$k'", "opc": "'$opc'", "state_file": "'$work'/s"}, "operator": "3gpp"}'
+expect 3 "cannot derive the XCAP root: no IMSI" -- "$utcli" --config "$work/c.json" ss show
 cfg '{"identity": {"impi": "a@b"}, "usim": {"k": "'$k'", "opc": "'$opc'", "state_file": "'$work'/s"}}'
 chmod 644 "$work/c.json"
 expect 3 "other users may read it \\(mode 0644\\); run: chmod 600" -- "$utcli" --config "$work/c.json" usim info
