@@ -13,7 +13,7 @@ cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_
 cmake --build "$build" >/dev/null
 status=0
 for target in fuzz_http_response fuzz_auth_headers fuzz_xml_documents fuzz_xcap_uri fuzz_card \
-    fuzz_bootstrapping_info fuzz_stored_state fuzz_config; do
+    fuzz_bootstrapping_info fuzz_stored_state fuzz_config fuzz_simservs; do
   corpus=$(mktemp -d)
   cp "$root/tests/fuzz/corpus/$target/"* "$corpus/"
   if (cd "$build" && "./tests/fuzz/$target" -max_total_time="$seconds" -timeout=5 -rss_limit_mb=2048 \

@@ -484,6 +484,10 @@ TEST_CASE("ut session: forward on no reply to voicemail after 25 s, restrict cal
   CHECK(xcap::Simservs::parse(simservs_doc(net))->restricted(xcap::Service::oir) == true);
   REQUIRE(s->set_call_waiting(false).ok());
   CHECK_FALSE(xcap::Simservs::parse(simservs_doc(net))->state(xcap::Service::communication_waiting).active);
+  // TIP off, and a TIR the operator has not provisioned.
+  REQUIRE(s->set_service_active(xcap::Service::tip, false).ok());
+  CHECK_FALSE(xcap::Simservs::parse(simservs_doc(net))->state(xcap::Service::tip).active);
+  CHECK(s->set_presentation_restricted(xcap::Service::tir, true).error().code() == Errc::xcap_not_provisioned);
   // Incoming barring has an empty ruleset: a rule of ours is created.
   REQUIRE(s->set_call_barring(xcap::BarringCondition::anonymous, true).ok());
   auto acr = xcap::Simservs::parse(simservs_doc(net))->barring(xcap::BarringCondition::anonymous);

@@ -356,3 +356,27 @@ TEST_CASE("simservs: forwarding targets in the operator's number format") {
   CHECK(normalize_target("tel:+1x", NumberFormat::e164_tel, "").error().code() == Errc::invalid_argument);
   CHECK(normalize_target("+15550100", NumberFormat::sip_user_phone, "").error().code() == Errc::config_missing);
 }
+
+TEST_CASE("simservs: a forwarding rule for some media only") {
+  auto s = Simservs::parse(operator_a()).value();
+  ForwardingChange video;
+  video.condition = ForwardCondition::busy;
+  video.target = "sip:video-mail@example.net";
+  video.media = {"video"};
+  auto e = s.set_forwarding(video);
+  REQUIRE(e.ok());
+  REQUIRE(e->size() == 1);
+  // Not the operator's all-media busy rule: a new rule with the media condition.
+  CHECK((*e)[0].node.to_string().find("utkit-cfb") != std::string::npos);
+  CHECK((*e)[0].body.find("<ss:media>video</ss:media>") != std::string::npos);
+  CHECK(s.forwarding(ForwardCondition::busy)->target == "tel:+15550100");  // the all-media rule is untouched
+  // The same change again finds that rule (by its media), no second one.
+  e = s.set_forwarding(video);
+  REQUIRE(e.ok());
+  CHECK((*e)[0].node.to_string().find("utkit-cfb\"") != std::string::npos);
+  int video_rules = 0;
+  for (const auto& r : s.forwarding_rules()) video_rules += r.media == std::vector<std::string>{"video"} ? 1 : 0;
+  CHECK(video_rules == 1);
+  video.media = {"Video!"};
+  CHECK(s.set_forwarding(video).error().code() == Errc::invalid_argument);
+}

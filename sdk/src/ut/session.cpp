@@ -243,6 +243,15 @@ Result<xcap::Simservs> UtSession::set_call_waiting(bool on, OpLimits limits) {
   return run(limits, [&] { return simservs_->set_active(xcap::Service::communication_waiting, on); });
 }
 
+Result<xcap::Simservs> UtSession::set_service_active(xcap::Service service, bool active, OpLimits limits) {
+  return run(limits, [&] { return simservs_->set_active(service, active); });
+}
+
+Result<xcap::Simservs> UtSession::set_presentation_restricted(xcap::Service oir_or_tir, bool restricted,
+                                                             OpLimits limits) {
+  return run(limits, [&] { return simservs_->set_restricted(oir_or_tir, restricted); });
+}
+
 Result<void> UtSession::for_each_buddy(
     const std::function<void(std::string_view uri, std::string_view display_name)>& fn, const std::string& list,
     OpLimits limits) {

@@ -2,6 +2,7 @@
 
 #include <pugixml.hpp>
 
+#include <algorithm>
 #include <cstring>
 #include <set>
 #include <sstream>
@@ -550,12 +551,27 @@ Result<std::vector<SimservsEdit>> Simservs::set_forwarding(const ForwardingChang
   if (ch.no_reply_timer && ch.condition != ForwardCondition::no_reply) {
     return Error(Errc::invalid_argument, "the no-reply timer applies to forwarding on no reply only");
   }
+  for (const auto& m : ch.media) {
+    // A media type name (RFC 4566 token-like): "audio", "video", ...
+    const bool ok = !m.empty() && m.size() <= 32 && m.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") == std::string::npos;
+    if (!ok) return Error(Errc::invalid_argument, "media '" + printable_ascii(m) + "' is not a media type such as audio or video");
+  }
   pugi::xml_node service = impl_->service(svc);
   if (!service) return not_provisioned(svc);
   std::vector<SimservsEdit> edits;
   // Everything that can refuse the edit comes before the first change.
   pugi::xml_node ruleset = impl_->ruleset(svc);
-  pugi::xml_node rule = find_rule(ruleset, [&](const Classified& c) { return forward_of(c.conditions) == ch.condition; });
+  std::vector<std::string> media = ch.media;
+  std::sort(media.begin(), media.end());
+  media.erase(std::unique(media.begin(), media.end()), media.end());
+  pugi::xml_node rule = find_rule(ruleset, [&](const Classified& c) {
+    if (forward_of(c.conditions) != ch.condition) return false;
+    if (media.empty()) return true;
+    std::vector<std::string> have = c.media;
+    std::sort(have.begin(), have.end());
+    have.erase(std::unique(have.begin(), have.end()), have.end());
+    return have == media;
+  });
   if (rule) UTKIT_TRY(addressable_id(rule));
 
   // NoReplyTimer: replaced in place; when missing, the service element is
@@ -591,6 +607,7 @@ Result<std::vector<SimservsEdit>> Simservs::set_forwarding(const ForwardingChang
     rule.append_attribute("id").set_value(impl_->fresh_id(rule_id_base(ch.condition)).c_str());
     pugi::xml_node conds = add_element(rule, kCommonPolicyNs, "conditions", "cp");
     if (const char* e = condition_element(ch.condition)) add_element(conds, kSimservsNs, e, "ss");
+    for (const auto& m : media) add_element(conds, kSimservsNs, "media", "ss").text().set(m.c_str());
     pugi::xml_node actions = add_element(rule, kCommonPolicyNs, "actions", "cp");
     pugi::xml_node fwd = add_element(actions, kSimservsNs, "forward-to", "ss");
     add_element(fwd, kSimservsNs, "target", "ss");

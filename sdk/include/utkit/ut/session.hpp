@@ -111,6 +111,9 @@ class UtSession {
   // OIR: true hides the caller's identity by default (presentation-restricted).
   Result<xcap::Simservs> set_caller_id_restriction(bool restricted, OpLimits limits = {});
   Result<xcap::Simservs> set_call_waiting(bool on, OpLimits limits = {});
+  // Any service's active attribute (OIP, TIP, ...), and OIR/TIR's default.
+  Result<xcap::Simservs> set_service_active(xcap::Service service, bool active, OpLimits limits = {});
+  Result<xcap::Simservs> set_presentation_restricted(xcap::Service oir_or_tir, bool restricted, OpLimits limits = {});
 
   // Raw XCAP on the user's tree. `selector` is "AUID/DOCUMENT[/~~/NODE-SELECTOR]",
   // e.g. "resource-lists/index/~~/resource-lists/list[@name=\"oma_buddylist\"]".

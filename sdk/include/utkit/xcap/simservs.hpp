@@ -112,6 +112,10 @@ struct ForwardingChange {
   std::string target;                      // enable: sip:, sips: or tel: URI
   std::optional<int> no_reply_timer;       // no_reply: 5..180 s
   DisableMethod disable = DisableMethod::rule_deactivated;
+  // Empty: calls of every medium (the operator's rule without a media
+  // condition, preferred). Else the rule for exactly these media ("audio",
+  // "video"; TS 24.604 media condition), created with them when missing.
+  std::vector<std::string> media;
 };
 
 class Simservs {
