@@ -129,72 +129,78 @@ Classified classify(pugi::xml_node rule) {
   return c;
 }
 
+// One row per condition: its name (API, utcli, JSON), the condition element
+// a rule carries (none: unconditional / all calls), the id of a rule we
+// create, and for barring the direction. Everything about a condition is
+// looked up here.
+struct ForwardRow {
+  ForwardCondition condition;
+  const char* name;
+  const char* element;
+  const char* rule_id;
+};
+constexpr ForwardRow kForward[] = {
+    {ForwardCondition::unconditional, "unconditional", nullptr, "utkit-cfu"},
+    {ForwardCondition::busy, "busy", "busy", "utkit-cfb"},
+    {ForwardCondition::no_reply, "no-reply", "no-answer", "utkit-cfnr"},
+    {ForwardCondition::not_reachable, "not-reachable", "not-reachable", "utkit-cfnrc"},
+    {ForwardCondition::not_registered, "not-registered", "not-registered", "utkit-cfnl"},
+};
+
+struct BarringRow {
+  BarringCondition condition;
+  const char* name;
+  const char* element;
+  const char* rule_id;
+  bool incoming;
+};
+constexpr BarringRow kBarring[] = {
+    {BarringCondition::all_outgoing, "all-outgoing", nullptr, "utkit-baoc", false},
+    {BarringCondition::outgoing_international, "outgoing-international", "international", "utkit-boic", false},
+    {BarringCondition::outgoing_international_exhc, "outgoing-international-exhc", "international-exHC",
+     "utkit-boic-exhc", false},
+    {BarringCondition::all_incoming, "all-incoming", nullptr, "utkit-baic", true},
+    {BarringCondition::incoming_roaming, "incoming-roaming", "roaming", "utkit-bic-roam", true},
+    {BarringCondition::anonymous, "anonymous", "anonymous", "utkit-acr", true},
+};
+
+const ForwardRow& row(ForwardCondition c) {
+  for (const auto& r : kForward) {
+    if (r.condition == c) return r;
+  }
+  return kForward[0];
+}
+
+const BarringRow& row(BarringCondition c) {
+  for (const auto& r : kBarring) {
+    if (r.condition == c) return r;
+  }
+  return kBarring[0];
+}
+
+// The typed condition of a rule from its (untyped) condition elements: none
+// is the unconditional / all-calls rule, one known element its condition.
 std::optional<ForwardCondition> forward_of(const std::vector<std::string>& conds) {
-  if (conds.empty()) return ForwardCondition::unconditional;
-  if (conds.size() != 1) return std::nullopt;
-  if (conds[0] == "busy") return ForwardCondition::busy;
-  if (conds[0] == "no-answer") return ForwardCondition::no_reply;
-  if (conds[0] == "not-reachable") return ForwardCondition::not_reachable;
-  if (conds[0] == "not-registered") return ForwardCondition::not_registered;
+  if (conds.size() > 1) return std::nullopt;
+  for (const auto& r : kForward) {
+    if (conds.empty() ? r.element == nullptr : (r.element != nullptr && conds[0] == r.element)) return r.condition;
+  }
   return std::nullopt;
 }
 
 std::optional<BarringCondition> barring_of(const std::vector<std::string>& conds, bool incoming) {
-  if (conds.empty()) return incoming ? BarringCondition::all_incoming : BarringCondition::all_outgoing;
-  if (conds.size() != 1) return std::nullopt;
-  if (!incoming && conds[0] == "international") return BarringCondition::outgoing_international;
-  if (!incoming && conds[0] == "international-exHC") return BarringCondition::outgoing_international_exhc;
-  if (incoming && conds[0] == "roaming") return BarringCondition::incoming_roaming;
-  if (incoming && conds[0] == "anonymous") return BarringCondition::anonymous;
+  if (conds.size() > 1) return std::nullopt;
+  for (const auto& r : kBarring) {
+    if (r.incoming != incoming) continue;
+    if (conds.empty() ? r.element == nullptr : (r.element != nullptr && conds[0] == r.element)) return r.condition;
+  }
   return std::nullopt;
 }
 
-// The condition element a new rule carries (none for the unconditional ones).
-const char* condition_element(ForwardCondition c) {
-  switch (c) {
-    case ForwardCondition::busy: return "busy";
-    case ForwardCondition::no_reply: return "no-answer";
-    case ForwardCondition::not_reachable: return "not-reachable";
-    case ForwardCondition::not_registered: return "not-registered";
-    case ForwardCondition::unconditional: break;
-  }
-  return nullptr;
-}
-
-const char* condition_element(BarringCondition c) {
-  switch (c) {
-    case BarringCondition::outgoing_international: return "international";
-    case BarringCondition::outgoing_international_exhc: return "international-exHC";
-    case BarringCondition::incoming_roaming: return "roaming";
-    case BarringCondition::anonymous: return "anonymous";
-    case BarringCondition::all_outgoing:
-    case BarringCondition::all_incoming: break;
-  }
-  return nullptr;
-}
-
-const char* rule_id_base(ForwardCondition c) {
-  switch (c) {
-    case ForwardCondition::unconditional: return "utkit-cfu";
-    case ForwardCondition::busy: return "utkit-cfb";
-    case ForwardCondition::no_reply: return "utkit-cfnr";
-    case ForwardCondition::not_reachable: return "utkit-cfnrc";
-    case ForwardCondition::not_registered: return "utkit-cfnl";
-  }
-  return "utkit-cf";
-}
-
-const char* rule_id_base(BarringCondition c) {
-  switch (c) {
-    case BarringCondition::all_outgoing: return "utkit-baoc";
-    case BarringCondition::outgoing_international: return "utkit-boic";
-    case BarringCondition::outgoing_international_exhc: return "utkit-boic-exhc";
-    case BarringCondition::all_incoming: return "utkit-baic";
-    case BarringCondition::incoming_roaming: return "utkit-bic-roam";
-    case BarringCondition::anonymous: return "utkit-acr";
-  }
-  return "utkit-cb";
-}
+const char* condition_element(ForwardCondition c) { return row(c).element; }
+const char* condition_element(BarringCondition c) { return row(c).element; }
+const char* rule_id_base(ForwardCondition c) { return row(c).rule_id; }
+const char* rule_id_base(BarringCondition c) { return row(c).rule_id; }
 
 bool is_bool_text(std::string_view t, bool value) {
   return value ? (t == "true" || t == "1") : (t == "false" || t == "0");
@@ -223,50 +229,25 @@ const char* service_element(Service s) {
   return "";
 }
 
-const char* to_string(ForwardCondition c) {
-  switch (c) {
-    case ForwardCondition::unconditional: return "unconditional";
-    case ForwardCondition::busy: return "busy";
-    case ForwardCondition::no_reply: return "no-reply";
-    case ForwardCondition::not_reachable: return "not-reachable";
-    case ForwardCondition::not_registered: return "not-registered";
-  }
-  return "";
-}
+const char* to_string(ForwardCondition c) { return row(c).name; }
 
 std::optional<ForwardCondition> forward_condition_named(std::string_view name) {
-  for (auto c : {ForwardCondition::unconditional, ForwardCondition::busy, ForwardCondition::no_reply,
-                 ForwardCondition::not_reachable, ForwardCondition::not_registered}) {
-    if (name == to_string(c)) return c;
+  for (const auto& r : kForward) {
+    if (name == r.name) return r.condition;
   }
   return std::nullopt;
 }
 
-const char* to_string(BarringCondition c) {
-  switch (c) {
-    case BarringCondition::all_outgoing: return "all-outgoing";
-    case BarringCondition::outgoing_international: return "outgoing-international";
-    case BarringCondition::outgoing_international_exhc: return "outgoing-international-exhc";
-    case BarringCondition::all_incoming: return "all-incoming";
-    case BarringCondition::incoming_roaming: return "incoming-roaming";
-    case BarringCondition::anonymous: return "anonymous";
-  }
-  return "";
-}
+const char* to_string(BarringCondition c) { return row(c).name; }
 
 std::optional<BarringCondition> barring_condition_named(std::string_view name) {
-  for (auto c : {BarringCondition::all_outgoing, BarringCondition::outgoing_international,
-                 BarringCondition::outgoing_international_exhc, BarringCondition::all_incoming,
-                 BarringCondition::incoming_roaming, BarringCondition::anonymous}) {
-    if (name == to_string(c)) return c;
+  for (const auto& r : kBarring) {
+    if (name == r.name) return r.condition;
   }
   return std::nullopt;
 }
 
-bool is_incoming(BarringCondition c) {
-  return c == BarringCondition::all_incoming || c == BarringCondition::incoming_roaming ||
-         c == BarringCondition::anonymous;
-}
+bool is_incoming(BarringCondition c) { return row(c).incoming; }
 
 Result<void> check_forward_target(std::string_view target) {
   auto bad = [&](const std::string& why) {
