@@ -223,7 +223,11 @@ Result<Config> parse_config_fields(std::string text, const std::string& path, un
     for (const char* flag : {"gba_u", "require_rspauth"}) {
       if (!b.contains(flag)) continue;
       if (!b[flag].is_boolean()) return bad(std::string("bsf.") + flag, "must be true or false");
-      (std::string(flag) == "gba_u" ? c.gba_u : c.require_rspauth) = b[flag].get<bool>();
+      if (std::string(flag) == "gba_u") {
+        c.gba_u = b[flag].get<bool>();
+      } else {
+        c.require_rspauth = b[flag].get<bool>();
+      }
     }
     UTKIT_ASSIGN(c.expiry_margin_s, get_ms(b, "bsf", "expiry_margin_s", c.expiry_margin_s, 0, 86400));
   }

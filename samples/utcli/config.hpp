@@ -34,7 +34,7 @@ struct Config {
   int mnc_length = 0;
   UsimConfig usim;
   std::string bsf_url;                              // bsf.url; empty: derived (TS 23.003)
-  bool gba_u = false;                               // bsf.gba_u
+  std::optional<bool> gba_u;                        // bsf.gba_u (unset: the operator profile's, else false)
   std::vector<std::pair<std::string, std::string>> resolve;  // "host:port" -> address
   std::string storage_dir;                          // bootstrapping context, TLS sessions
   std::string ca_file;                              // tls.ca_file

@@ -41,7 +41,7 @@ int bootstrap_command(Config& config, const std::vector<std::string>& args, bool
   gba::GbaConfig gc;
   gc.bsf_url = config.bsf_url;
   gc.impi = config.impi;
-  gc.gba_u = config.gba_u;
+  gc.gba_u = config.gba_u.value_or(config.profile ? config.profile->gba_u : false);
   gc.require_rspauth = config.require_rspauth;
   gc.expiry_margin = std::chrono::seconds(config.expiry_margin_s);
   gc.timeout = Millis(config.bootstrap_ms);

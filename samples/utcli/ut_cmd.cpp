@@ -211,7 +211,7 @@ int ut_command(Config& config, const std::string& command, const std::vector<std
   uc.intended_identity = config.intended_identity;
   uc.gba.bsf_url = config.bsf_url;
   uc.gba.impi = config.impi;
-  uc.gba.gba_u = config.gba_u;
+  uc.gba.gba_u = config.gba_u.value_or(false);
   uc.gba.require_rspauth = config.require_rspauth;
   uc.gba.expiry_margin = std::chrono::seconds(config.expiry_margin_s);
   uc.gba.timeout = Millis(config.bootstrap_ms);
@@ -229,13 +229,13 @@ int ut_command(Config& config, const std::string& command, const std::vector<std
     // The operator's profile first; what the configuration names itself wins.
     auto id = env.backend.usim->identity();
     if (!id) return fail(id.error());
+    // (apply() keeps an XCAP root already set, adding the profile's AUID prefix.)
     const ut::UtConfig explicit_keys = uc;
     auto applied = ut::apply(*config.profile, id.value(), uc);
     if (!applied) return fail(Error(Errc::config_invalid, "config key 'operator': " + applied.error().message()));
-    if (!explicit_keys.xcap_root.empty()) uc.xcap_root = explicit_keys.xcap_root;
     if (!explicit_keys.intended_identity.empty()) uc.intended_identity = explicit_keys.intended_identity;
     if (!explicit_keys.xui.empty()) uc.xui = explicit_keys.xui;
-    uc.gba.gba_u = explicit_keys.gba.gba_u || config.profile->gba_u;
+    if (config.gba_u) uc.gba.gba_u = *config.gba_u;  // an explicit bsf.gba_u, true or false, wins
   }
   if (env.store) {
     // TLS sessions survive between utcli runs: the HMAC key lives beside them

@@ -512,7 +512,8 @@ TEST_CASE("ut session: a refused supplementary-service change says why and chang
   auto s = ut::UtSession::create(net.config(*net.naf), *net.usim, net.platform()).value();
   REQUIRE(s->supplementary_services().ok());
   const std::string original = simservs_doc(net);
-  // Checked locally, nothing sent.
+  // Checked locally: nothing sent, not even the read.
+  const std::size_t requests = net.naf->requests();
   xcap::ForwardingChange cf;
   cf.condition = xcap::ForwardCondition::busy;
   cf.target = "http://example.test/";
@@ -521,6 +522,8 @@ TEST_CASE("ut session: a refused supplementary-service change says why and chang
   cf.target = "tel:+15550100";
   cf.no_reply_timer = 200;
   CHECK(s->set_call_forwarding(cf).error().code() == Errc::invalid_argument);
+  CHECK(s->set_presentation_restricted(xcap::Service::oip, true).error().code() == Errc::invalid_argument);
+  CHECK(net.naf->requests() == requests);
   // The server's own validation: a 409 whose phrase reaches the message.
   auto bad = s->xcap_put("simservs.ngn.etsi.org/simservs.xml/~~/simservs/communication-diversion/NoReplyTimer",
                          "<NoReplyTimer xmlns=\"http://uri.etsi.org/ngn/params/xml/simservs/xcap\">3</NoReplyTimer>");

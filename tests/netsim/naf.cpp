@@ -41,10 +41,10 @@ HttpReply Naf::handle(const HttpRequest& req) {
     bool announced = false;
     if (agent != nullptr) {
       for (std::size_t at = agent->find("3gpp-gba"); at != std::string::npos; at = agent->find("3gpp-gba", at + 1)) {
-        const std::size_t end = at + 8;
+        std::size_t end = at + 8;
+        if (agent->compare(end, 5, "-uicc") == 0) end += 5;
         const bool starts = at == 0 || (*agent)[at - 1] == ' ';
-        const bool ends = end == agent->size() || (*agent)[end] == ' ' || (*agent)[end] == '/' ||
-                          agent->compare(end, 5, "-uicc") == 0;
+        const bool ends = end == agent->size() || (*agent)[end] == ' ' || (*agent)[end] == '/';
         if (starts && ends) announced = true;
       }
     }

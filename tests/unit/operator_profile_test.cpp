@@ -57,6 +57,16 @@ TEST_CASE("operator profile: presets fill a UtConfig") {
   CHECK(d.simservs.number_domain == "ims.mnc001.mcc001.3gppnetwork.org");
   REQUIRE(d.http.headers.size() == 1);
 
+  // A root the configuration already has is kept (no IMSI needed), with the prefix.
+  UtConfig given;
+  given.xcap_root = "https://xcap.example.net/root/";
+  aka::UsimIdentity impi_only;
+  impi_only.impi = "alice@ims.example.net";
+  REQUIRE(apply(*doc, impi_only, given).ok());
+  CHECK(given.xcap_root == "https://xcap.example.net/root/ut");
+  UtConfig none;
+  CHECK(apply(*spec, impi_only, none).error().code() == Errc::config_missing);
+
   OperatorProfile bad;
   bad.xcap_root = "https://x/r";
   bad.auid_prefix = "a?b";

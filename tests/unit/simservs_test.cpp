@@ -344,7 +344,8 @@ TEST_CASE("simservs: forwarding targets in the operator's number format") {
   using xcap::NumberFormat;
   CHECK(normalize_target("sip:bob@example.net", NumberFormat::as_given, "").value() == "sip:bob@example.net");
   CHECK(normalize_target("+1 (555) 010-0100", NumberFormat::e164_tel, "").value() == "tel:+15550100100");
-  CHECK(normalize_target("tel:+1-555-0100;phone-context=x", NumberFormat::e164_tel, "").value() == "tel:+15550100");
+  CHECK(normalize_target("tel:+1-555-0100", NumberFormat::e164_tel, "").value() == "tel:+15550100");
+  CHECK(normalize_target("tel:+15550100;ext=12", NumberFormat::e164_tel, "").error().code() == Errc::invalid_argument);
   CHECK(normalize_target("sip:+15550100@ims.example.net;user=phone", NumberFormat::e164_tel, "").value() ==
         "tel:+15550100");
   CHECK(normalize_target("tel:+15550100", NumberFormat::sip_user_phone, "ims.example.net").value() ==

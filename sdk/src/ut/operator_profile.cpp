@@ -42,10 +42,14 @@ Result<std::string> xcap_root_for(const aka::UsimIdentity& id, bool tls, int por
 
 Result<void> apply(const OperatorProfile& p, const aka::UsimIdentity& id, UtConfig& c) {
   if (p.xcap_port < 0 || p.xcap_port > 65535) return Error(Errc::config_invalid, "operator profile: bad XCAP port");
-  if (p.xcap_root.empty()) {
-    UTKIT_ASSIGN(c.xcap_root, xcap_root_for(id, p.xcap_tls, p.xcap_port, p.xcap_path));
-  } else {
-    c.xcap_root = p.xcap_root;
+  // The root: one already in the config wins, then the profile's, then the
+  // one derived from the IMSI (the only case that needs an IMSI).
+  if (c.xcap_root.empty()) {
+    if (p.xcap_root.empty()) {
+      UTKIT_ASSIGN(c.xcap_root, xcap_root_for(id, p.xcap_tls, p.xcap_port, p.xcap_path));
+    } else {
+      c.xcap_root = p.xcap_root;
+    }
   }
   if (!p.auid_prefix.empty()) {
     while (!c.xcap_root.empty() && c.xcap_root.back() == '/') c.xcap_root.pop_back();

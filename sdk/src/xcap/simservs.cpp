@@ -521,9 +521,7 @@ void set_text(pugi::xml_node n, const std::string& text) {
 
 }  // namespace
 
-Result<std::vector<SimservsEdit>> Simservs::set_forwarding(const ForwardingChange& ch) {
-  const Service svc = Service::communication_diversion;
-  const std::string what = std::string("call forwarding ") + to_string(ch.condition);
+Result<void> Simservs::check(const ForwardingChange& ch) {
   if (ch.enable) UTKIT_TRY(check_forward_target(ch.target));
   if (ch.no_reply_timer && (*ch.no_reply_timer < 5 || *ch.no_reply_timer > 180)) {
     return Error(Errc::invalid_argument, "the no-reply timer must be 5 to 180 seconds (TS 24.604), not " +
@@ -537,6 +535,13 @@ Result<std::vector<SimservsEdit>> Simservs::set_forwarding(const ForwardingChang
     const bool ok = !m.empty() && m.size() <= 32 && m.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") == std::string::npos;
     if (!ok) return Error(Errc::invalid_argument, "media '" + printable_ascii(m) + "' is not a media type such as audio or video");
   }
+  return success();
+}
+
+Result<std::vector<SimservsEdit>> Simservs::set_forwarding(const ForwardingChange& ch) {
+  const Service svc = Service::communication_diversion;
+  const std::string what = std::string("call forwarding ") + to_string(ch.condition);
+  UTKIT_TRY(check(ch));
   pugi::xml_node service = impl_->service(svc);
   if (!service) return not_provisioned(svc);
   std::vector<SimservsEdit> edits;
@@ -737,9 +742,19 @@ Result<Simservs> SimservsClient::change(const std::function<Result<std::vector<S
     if (edits.empty()) return doc;  // already as asked
     Result<void> sent = success();
     if (!profile_.element_writes) {
+      // The whole document replaces the server's: only under the ETag of the
+      // copy just read, or another device's change would be overwritten.
+      if (!xcap_.etag(document_uri().document)) {
+        return Error(Errc::xcap_status, "the server sent no ETag for the supplementary-services document; a "
+                                        "whole-document write could overwrite another device's change, so none is made");
+      }
       ++requests_;
       auto r = xcap_.put(document_uri(), doc.serialize(), Precondition::if_match, profile_.document_type);
-      if (!r) sent = std::move(r).error();
+      if (!r) {
+        Error err = std::move(r).error();
+        if (err.code() == Errc::xcap_not_found) err = Error(Errc::xcap_not_provisioned, err.message());
+        sent = std::move(err);
+      }
     } else {
       for (const SimservsEdit& e : edits) {
         ++requests_;
@@ -747,6 +762,9 @@ Result<Simservs> SimservsClient::change(const std::function<Result<std::vector<S
         // second edit still proves the document is the one just changed.
         auto r = e.method == SimservsEdit::Method::put ? xcap_.put(document_uri(e.node), e.body)
                                                        : xcap_.remove(document_uri(e.node));
+        if (!r && e.method == SimservsEdit::Method::remove && r.error().code() == Errc::xcap_not_found) {
+          continue;  // the rule is gone already (another device): what this edit wanted
+        }
         if (!r) {
           Error err = std::move(r).error();
           if (err.code() == Errc::xcap_not_found && e.method == SimservsEdit::Method::put) {
@@ -762,6 +780,7 @@ Result<Simservs> SimservsClient::change(const std::function<Result<std::vector<S
     if (sent) return doc;
     if (sent.error().code() != Errc::xcap_precondition_failed) return std::move(sent).error();
     ++retries_;
+    if (round == profile_.max_retries) break;  // no pause before giving up
     UTKIT_TRY(xcap_.back_off(round, profile_.backoff_base, profile_.backoff_max));
   }
   return Error(Errc::xcap_retries_exhausted, "gave up changing the supplementary services after " +
@@ -784,7 +803,12 @@ Result<std::string> normalize_target(std::string_view target, NumberFormat forma
   std::string_view number;
   if (starts("tel:")) {
     number = t.substr(4);
-    number = number.substr(0, number.find(';'));
+    if (number.find(';') != std::string_view::npos) {
+      // An extension or another parameter would be lost in the global form.
+      return Error(Errc::invalid_argument, "'" + printable_ascii(target) +
+                                               "' has parameters (an extension?); give the number alone, or a URI as it "
+                                               "must be sent");
+    }
   } else if (starts("sip:") || starts("sips:")) {
     const std::size_t colon = t.find(':');
     const std::size_t at = t.find('@');
@@ -819,6 +843,7 @@ Result<Simservs> SimservsClient::set_forwarding(const ForwardingChange& change_i
     UTKIT_ASSIGN(ch.target, normalize_target(ch.target, profile_.numbers, profile_.number_domain));
   }
   if (!ch.enable && ch.disable == DisableMethod::rule_deactivated) ch.disable = profile_.disable;
+  UTKIT_TRY(Simservs::check(ch));  // before anything goes out
   return change([&](Simservs& doc) { return doc.set_forwarding(ch); });
 }
 
@@ -827,6 +852,9 @@ Result<Simservs> SimservsClient::set_barring(BarringCondition c, bool enable) {
 }
 
 Result<Simservs> SimservsClient::set_restricted(Service s, bool restricted) {
+  if (s != Service::oir && s != Service::tir) {
+    return Error(Errc::invalid_argument, std::string(service_element(s)) + " has no default behaviour to restrict");
+  }
   return change([&](Simservs& doc) { return doc.set_restricted(s, restricted); });
 }
 

@@ -1,7 +1,7 @@
 // utkit/ut/operator_profile.hpp — what differs between operators' Ut
 // deployments, as data: where the XCAP root is, how requests must look, and
-// how the supplementary services are written. A profile fills a UtConfig;
-// explicit UtConfig fields set afterwards still win.
+// how the supplementary services are written. A profile fills a UtConfig (an
+// XCAP root already set is kept); fields set afterwards win.
 //
 // Presets: "3gpp" (the specifications' defaults: XCAP root and BSF derived
 // from the IMSI per TS 23.003, TLS, GBA_ME, quoted sip: intended identity,
@@ -57,7 +57,9 @@ Result<std::string> xcap_root_for(const aka::UsimIdentity& id, bool tls = true, 
                                   std::string_view path = {});
 
 // Fills `config` from the profile; the identity supplies what is derived
-// (the XCAP root, the IMPU of the chosen scheme, the number domain).
+// (the XCAP root, the IMPU of the chosen scheme, the number domain). An XCAP
+// root already in `config` is kept (the AUID prefix is added to it); without
+// one, the profile's root, else the root derived from the IMSI.
 Result<void> apply(const OperatorProfile& profile, const aka::UsimIdentity& id, UtConfig& config);
 
 }  // namespace utkit::ut

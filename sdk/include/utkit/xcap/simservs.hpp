@@ -145,6 +145,9 @@ class Simservs {
   // requests that carry them (the NoReplyTimer change, if any, comes first).
   // Nothing changes here on an error.
   Result<std::vector<SimservsEdit>> set_forwarding(const ForwardingChange& change);
+  // The checks set_forwarding() makes that need no document (target form,
+  // timer, media): a client runs them before it sends anything.
+  static Result<void> check(const ForwardingChange& change);
   Result<std::vector<SimservsEdit>> set_barring(BarringCondition c, bool enable,
                                                 DisableMethod disable = DisableMethod::rule_deactivated);
   // OIR/TIR: the default-behaviour element; OIP, TIP, CW and the others: the
