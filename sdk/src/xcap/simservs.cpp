@@ -308,11 +308,15 @@ struct Simservs::Impl {
   // XCAP node selectors (RFC 4825 6.3): unprefixed names are in the
   // application usage's default namespace (simservs); "cp" is bound in the
   // query to common-policy, whatever prefix the document uses.
-  NodeSelector rule_selector(Service s, const std::string& id) const {
+  NodeSelector ruleset_selector(Service s) const {
     NodeSelector ns = selector(s);
     ns.steps.push_back(Step::element("cp:ruleset"));
-    ns.steps.push_back(Step::element("cp:rule").with("id", id));
     ns.bindings = {{"cp", kCommonPolicyNs}};
+    return ns;
+  }
+  NodeSelector rule_selector(Service s, const std::string& id) const {
+    NodeSelector ns = ruleset_selector(s);
+    ns.steps.push_back(Step::element("cp:rule").with("id", id));
     return ns;
   }
 
@@ -617,10 +621,7 @@ Result<std::vector<SimservsEdit>> Simservs::set_forwarding(const ForwardingChang
   if (whole_service) {
     edits.push_back(SimservsEdit{SimservsEdit::Method::put, impl_->selector(svc), element_body(service), what});
   } else if (whole_ruleset) {
-    NodeSelector ns = impl_->selector(svc);
-    ns.steps.push_back(Step::element("cp:ruleset"));
-    ns.bindings = {{"cp", kCommonPolicyNs}};
-    edits.push_back(SimservsEdit{SimservsEdit::Method::put, ns, element_body(ruleset), what});
+    edits.push_back(SimservsEdit{SimservsEdit::Method::put, impl_->ruleset_selector(svc), element_body(ruleset), what});
   } else {
     edits.push_back(SimservsEdit{SimservsEdit::Method::put, impl_->rule_selector(svc, id), element_body(rule), what});
   }
@@ -666,10 +667,7 @@ Result<std::vector<SimservsEdit>> Simservs::set_barring(BarringCondition cond, b
     set_deactivated(rule, true);
   }
   if (whole_ruleset) {
-    NodeSelector ns = impl_->selector(svc);
-    ns.steps.push_back(Step::element("cp:ruleset"));
-    ns.bindings = {{"cp", kCommonPolicyNs}};
-    edits.push_back(SimservsEdit{SimservsEdit::Method::put, ns, element_body(ruleset), what});
+    edits.push_back(SimservsEdit{SimservsEdit::Method::put, impl_->ruleset_selector(svc), element_body(ruleset), what});
   } else {
     edits.push_back(SimservsEdit{SimservsEdit::Method::put, impl_->rule_selector(svc, id), element_body(rule), what});
   }
