@@ -353,6 +353,23 @@ Result<Backend> open_backend(Config& c) {
 namespace utcli {
 namespace {
 
+// One of a few named values: `target` keeps its value when the key is absent.
+template <class T>
+Result<void> get_choice(const json& obj, const std::string& where, const char* key,
+                        std::initializer_list<std::pair<const char*, T>> choices, T& target) {
+  if (!obj.contains(key)) return utkit::success();
+  UTKIT_ASSIGN(std::string v, get_string(obj, where, key, true));
+  std::string names;
+  for (const auto& [name, value] : choices) {
+    if (v == name) {
+      target = value;
+      return utkit::success();
+    }
+    names += std::string(names.empty() ? "" : ", ") + "\"" + name + "\"";
+  }
+  return bad(where + "." + key, "must be one of " + names);
+}
+
 Result<bool> get_bool(const json& obj, const std::string& where, const char* key, bool fallback) {
   if (!obj.contains(key)) return fallback;
   if (!obj[key].is_boolean()) return bad(where + "." + key, "must be true or false");
@@ -423,42 +440,30 @@ Result<utkit::ut::OperatorProfile> parse_operator_profile(const std::string& tex
     if (!i.is_object()) return fail_in(bad("intended_identity", "must be an object"));
     UTKIT_TRY(wrap(only_keys(i, "intended_identity", {"quoted", "scheme"})));
     UTCLI_GET(p.quote_intended_identity, get_bool(i, "intended_identity", "quoted", p.quote_intended_identity));
-    if (i.contains("scheme")) {
-      std::string scheme;
-      UTCLI_GET(scheme, get_string(i, "intended_identity", "scheme", true));
-      if (scheme == "configured") p.identity = utkit::ut::IdentityScheme::configured;
-      else if (scheme == "sip") p.identity = utkit::ut::IdentityScheme::sip;
-      else if (scheme == "tel") p.identity = utkit::ut::IdentityScheme::tel;
-      else return fail_in(bad("intended_identity.scheme", "must be \"configured\", \"sip\" or \"tel\""));
-    }
+    using utkit::ut::IdentityScheme;
+    UTKIT_TRY(wrap(get_choice<IdentityScheme>(i, "intended_identity", "scheme",
+                                              {{"configured", IdentityScheme::configured}, {"sip", IdentityScheme::sip},
+                                               {"tel", IdentityScheme::tel}},
+                                              p.identity)));
   }
   if (doc.contains("simservs")) {
     const json& ss = doc["simservs"];
     if (!ss.is_object()) return fail_in(bad("simservs", "must be an object"));
     UTKIT_TRY(wrap(only_keys(ss, "simservs", {"writes", "document_type", "disable", "numbers", "number_domain", "auid", "document"})));
-    if (ss.contains("writes")) {
-      std::string w;
-      UTCLI_GET(w, get_string(ss, "simservs", "writes", true));
-      if (w != "element" && w != "document") return fail_in(bad("simservs.writes", "must be \"element\" or \"document\""));
-      p.simservs.element_writes = w == "element";
-    }
+    UTKIT_TRY(wrap(get_choice<bool>(ss, "simservs", "writes", {{"element", true}, {"document", false}},
+                                    p.simservs.element_writes)));
     if (ss.contains("document_type")) UTCLI_GET(p.simservs.document_type, get_string(ss, "simservs", "document_type", true));
-    if (ss.contains("disable")) {
-      std::string d;
-      UTCLI_GET(d, get_string(ss, "simservs", "disable", true));
-      if (d == "rule-deactivated") p.simservs.disable = utkit::xcap::DisableMethod::rule_deactivated;
-      else if (d == "delete-rule") p.simservs.disable = utkit::xcap::DisableMethod::delete_rule;
-      else if (d == "flip-allow") p.simservs.disable = utkit::xcap::DisableMethod::flip_allow;
-      else return fail_in(bad("simservs.disable", "must be \"rule-deactivated\", \"delete-rule\" or \"flip-allow\""));
-    }
-    if (ss.contains("numbers")) {
-      std::string n;
-      UTCLI_GET(n, get_string(ss, "simservs", "numbers", true));
-      if (n == "as-given") p.simservs.numbers = utkit::xcap::NumberFormat::as_given;
-      else if (n == "e164-tel") p.simservs.numbers = utkit::xcap::NumberFormat::e164_tel;
-      else if (n == "sip-user-phone") p.simservs.numbers = utkit::xcap::NumberFormat::sip_user_phone;
-      else return fail_in(bad("simservs.numbers", "must be \"as-given\", \"e164-tel\" or \"sip-user-phone\""));
-    }
+    using utkit::xcap::DisableMethod;
+    using utkit::xcap::NumberFormat;
+    UTKIT_TRY(wrap(get_choice<DisableMethod>(ss, "simservs", "disable",
+                                             {{"rule-deactivated", DisableMethod::rule_deactivated},
+                                              {"delete-rule", DisableMethod::delete_rule},
+                                              {"flip-allow", DisableMethod::flip_allow}},
+                                             p.simservs.disable)));
+    UTKIT_TRY(wrap(get_choice<NumberFormat>(ss, "simservs", "numbers",
+                                            {{"as-given", NumberFormat::as_given}, {"e164-tel", NumberFormat::e164_tel},
+                                             {"sip-user-phone", NumberFormat::sip_user_phone}},
+                                            p.simservs.numbers)));
     if (ss.contains("number_domain")) UTCLI_GET(p.simservs.number_domain, get_string(ss, "simservs", "number_domain", true));
     if (ss.contains("auid")) UTCLI_GET(p.simservs.auid, get_string(ss, "simservs", "auid", true));
     if (ss.contains("document")) UTCLI_GET(p.simservs.document, get_string(ss, "simservs", "document", true));

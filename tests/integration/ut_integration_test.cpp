@@ -70,6 +70,18 @@ struct Network {
     return c;
   }
   ut::Platform platform() { return ut::Platform{tcp, *random, clock, nullptr, nullptr}; }
+
+  // A handset's state on disk, shared by every session made with these: a
+  // new session on them is a restarted app.
+  MemoryKeyValueStore disk;
+  std::shared_ptr<const SecretBytes> disk_key =
+      std::make_shared<const SecretBytes>(ByteView::of("0123456789abcdef0123456789abcdef"));
+  ut::Platform disk_platform() { return ut::Platform{tcp, *random, clock, &disk, nullptr}; }
+  ut::UtConfig disk_config() {
+    ut::UtConfig c = config(*naf);
+    c.tls_session_key = disk_key;
+    return c;
+  }
 };
 
 }  // namespace
@@ -145,14 +157,8 @@ TEST_CASE("ut session: with a store and a key, the next run resumes TLS and reus
 // store; a nonce the NAF retired costs one 401, as with any cached nonce.
 TEST_CASE("ut session: a restarted app answers the NAF from its stored Digest state: one exchange per change") {
   Network net;
-  MemoryKeyValueStore store;
-  auto key = std::make_shared<const SecretBytes>(ByteView::of("0123456789abcdef0123456789abcdef"));
-  ut::Platform p{net.tcp, *net.random, net.clock, &store, nullptr};
-  auto config = [&] {
-    auto c = net.config(*net.naf);
-    c.tls_session_key = key;
-    return c;
-  };
+  const ut::Platform p = net.disk_platform();
+  auto config = [&] { return net.disk_config(); };
   {
     auto first = ut::UtSession::create(config(), *net.usim, p).value();
     REQUIRE(first->add_buddy({"sip:bob@example.test", "Bob"}).ok());
@@ -358,14 +364,8 @@ TEST_CASE("ut session: a damaged stored Digest record is dropped, never trusted 
 // without a body, and a change anywhere (another device) brings the new body.
 TEST_CASE("ut session: a restarted app lists an unchanged buddy list with a 304 and no body") {
   Network net;
-  MemoryKeyValueStore store;
-  auto key = std::make_shared<const SecretBytes>(ByteView::of("0123456789abcdef0123456789abcdef"));
-  ut::Platform p{net.tcp, *net.random, net.clock, &store, nullptr};
-  auto config = [&] {
-    auto c = net.config(*net.naf);
-    c.tls_session_key = key;
-    return c;
-  };
+  const ut::Platform p = net.disk_platform();
+  auto config = [&] { return net.disk_config(); };
   // 500 entries (about 40 KB), seeded straight into the server.
   std::string doc = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<resource-lists "
                     "xmlns=\"urn:ietf:params:xml:ns:resource-lists\"><list name=\"oma_buddylist\">";

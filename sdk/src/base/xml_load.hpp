@@ -13,12 +13,17 @@
 
 namespace utkit::detail {
 
+inline constexpr int kMaxXmlDepth = 64;        // levels, the root element included
+inline constexpr int kMaxXmlAttributes = 64;   // per element
+
 // Parses `xml` into `doc`, refusing (with `code`, the message naming `what`):
 //   * more than `max_size` bytes;
 //   * text that is not UTF-8 (RFC 3629): XML 1.0 documents here are UTF-8,
 //     and invalid sequences would otherwise reach JSON output and terminals;
 //   * any DOCTYPE or ENTITY declaration (no entity expansion of any kind);
-//   * XML that is not well-formed.
+//   * XML that is not well-formed;
+//   * elements nested deeper than kMaxXmlDepth, or with more than
+//     kMaxXmlAttributes attributes.
 Result<void> load_untrusted_xml(pugi::xml_document& doc, std::string_view xml, std::string_view what,
                                 std::size_t max_size, Errc code);
 

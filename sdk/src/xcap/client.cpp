@@ -35,7 +35,7 @@ XcapError parse_xcap_error(std::string_view body) {
     e.phrase = c.attribute("phrase").value();
     for (pugi::xml_node g : c.children()) {
       if (g.type() != pugi::node_element) continue;
-      const std::string n = detail::local_name(g.name());
+      const std::string_view n = detail::local_name(g.name());
       if (n == "ancestor") e.ancestor = g.text().get();
       if (n == "exists") {
         e.field = g.attribute("field").value();

@@ -17,6 +17,13 @@ std::string sha256_hex(std::string_view data) {
   return to_hex(ByteView(d, sizeof d));
 }
 
+// The URI of the document an XCAP URI is in (its node selector dropped).
+std::string document_of(const XcapUri& uri) {
+  XcapUri doc = uri;
+  doc.node = {};
+  return doc.to_string();
+}
+
 // An entity tag as RFC 9110 8.8.3 writes it, visible ASCII only: it goes on
 // a line of the meta record and back into an If-None-Match header.
 bool storable_etag(std::string_view etag) {
@@ -34,9 +41,7 @@ DocumentCache::DocumentCache(KeyValueStore& store, std::size_t max_bytes) : stor
 std::string DocumentCache::key_of(const std::string& uri) { return "xcap-doc-" + sha256_hex(uri).substr(0, 16); }
 
 std::optional<DocumentCache::Meta> DocumentCache::meta(const XcapUri& document) {
-  XcapUri doc_only = document;
-  doc_only.node = {};
-  const std::string uri = doc_only.to_string();
+  const std::string uri = document_of(document);
   Meta m;
   m.key = key_of(uri);
   auto rec = store_.get(m.key + ".meta");
@@ -80,9 +85,7 @@ void DocumentCache::save(const XcapUri& document, std::string_view etag, std::st
     drop(document);
     return;
   }
-  XcapUri doc_only = document;
-  doc_only.node = {};
-  const std::string uri = doc_only.to_string();
+  const std::string uri = document_of(document);
   if (uri.find('\n') != std::string::npos || uri.find('\r') != std::string::npos) return;
   const std::string key = key_of(uri);
   const std::string meta = std::string(kMagic) + "\nuri " + uri + "\netag " + std::string(etag) + "\nsize " +
@@ -97,9 +100,7 @@ void DocumentCache::save(const XcapUri& document, std::string_view etag, std::st
 }
 
 void DocumentCache::drop(const XcapUri& document) {
-  XcapUri doc_only = document;
-  doc_only.node = {};
-  const std::string key = key_of(doc_only.to_string());
+  const std::string key = key_of(document_of(document));
   (void)store_.remove(key + ".meta");
   (void)store_.remove(key);
 }

@@ -80,10 +80,10 @@ Result<PresRules> PresRules::parse(std::string_view xml) {
     Rule rule;
     rule.id = r.attribute("id").value();
     for (pugi::xml_node part : r.children()) {
-      const std::string pn = detail::local_name(part.name());
+      const std::string_view pn = detail::local_name(part.name());
       if (pn == "conditions") {
         for (pugi::xml_node c : part.children()) {
-          const std::string cn = detail::local_name(c.name());
+          const std::string_view cn = detail::local_name(c.name());
           if (cn == "identity") {
             for (pugi::xml_node o : c.children()) {
               if (detail::local_name(o.name()) == "one") rule.identities.push_back(o.attribute("id").value());
@@ -184,7 +184,7 @@ Result<std::vector<RlsService>> parse_rls_services(std::string_view xml) {
     RlsService svc;
     svc.uri = s.attribute("uri").value();
     for (pugi::xml_node c : s.children()) {
-      const std::string n = detail::local_name(c.name());
+      const std::string_view n = detail::local_name(c.name());
       if (n == "resource-list") svc.resource_list = c.text().get();
       if (n == "packages") {
         for (pugi::xml_node p : c.children()) {
@@ -217,7 +217,7 @@ XcapCaps parse_xcap_caps(std::string_view xml) {
   if (!load(d, xml, "xcap-caps").ok() || detail::local_name(d.document_element().name()) != "xcap-caps") return caps;
   caps.parsed = true;
   for (pugi::xml_node group : d.document_element().children()) {
-    const std::string g = detail::local_name(group.name());
+    const std::string_view g = detail::local_name(group.name());
     std::vector<std::string>* into = g == "auids" ? &caps.auids : g == "extensions" ? &caps.extensions
                                    : g == "namespaces" ? &caps.namespaces : nullptr;
     if (into == nullptr) continue;

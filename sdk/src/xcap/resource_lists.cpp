@@ -13,7 +13,6 @@ namespace utkit::xcap {
 namespace {
 
 constexpr std::size_t kMaxDocument = std::size_t{4} * 1024 * 1024;
-constexpr int kMaxDepth = 64;
 
 }  // namespace
 
@@ -28,18 +27,8 @@ ResourceLists& ResourceLists::operator=(ResourceLists&&) noexcept = default;
 ResourceLists::~ResourceLists() = default;
 
 Result<ResourceLists> ResourceLists::check(std::unique_ptr<Impl> impl) {
+  // (Depth and attribute counts: checked by the shared XML guard.)
   const pugi::xml_node root = impl->doc.document_element();
-  // Depth, with pugixml's walker (iterative, no stack of our own: a list of
-  // 10,000 entries costs nothing extra to check).
-  struct DepthCheck : pugi::xml_tree_walker {
-    bool too_deep = false;
-    bool for_each(pugi::xml_node&) override {
-      if (depth() + 1 > kMaxDepth) too_deep = true;
-      return !too_deep;
-    }
-  } walker;
-  impl->doc.traverse(walker);
-  if (walker.too_deep) return Error(Errc::xcap_bad_document, "resource-lists document nested too deeply");
   if (detail::local_name(root.name()) != "resource-lists") {
     return Error(Errc::xcap_bad_document, std::string("expected <resource-lists>, got <") + root.name() + ">");
   }
@@ -72,10 +61,7 @@ ResourceLists ResourceLists::with_lists(const std::vector<std::string>& names) {
 namespace {
 
 bool is(pugi::xml_node n, const char* local) {
-  if (n.type() != pugi::node_element) return false;
-  const char* name = n.name();
-  const char* colon = std::strchr(name, ':');
-  return std::strcmp(colon != nullptr ? colon + 1 : name, local) == 0;
+  return n.type() == pugi::node_element && detail::local_name(n.name()) == local;
 }
 
 // A child element's text, or "" (no allocation: a view into the DOM).

@@ -10,8 +10,8 @@
 
 namespace utkit::xcap::detail {
 
-// The local part of a qualified name ("rl:entry" -> "entry").
-inline std::string local_name(const char* qname) {
+// The local part of a qualified name ("rl:entry" -> "entry"), a view into it.
+inline std::string_view local_name(const char* qname) {
   const char* colon = std::strchr(qname, ':');
   return colon ? colon + 1 : qname;
 }
