@@ -584,7 +584,7 @@ TEST_CASE("ut session: the NAF refuses Ua clients that do not announce 3gpp-gba;
   tls::TlsConfig tc;
   tc.trust.ca_file = pki("ca.pem");
   auto tls = tls::TlsContext::create(tc, *net.random, net.clock).value();
-  http::HttpClient plain(net.tcp, *net.random, net.clock, tls);  // User-Agent "utkit/0.1"
+  http::HttpClient plain(net.tcp, *net.random, net.clock, tls);  // User-Agent "utkit/<version>"
   xcap::XcapClient x(plain, {"https://naf.example.test:" + std::to_string(net.naf->port()) + "/xcap-root", kXui, ""});
   auto r = x.get(x.uri("simservs.ngn.etsi.org", "simservs.xml"));
   REQUIRE_FALSE(r.ok());

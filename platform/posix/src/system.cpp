@@ -6,7 +6,9 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/file.h>
+#if defined(UTKIT_HAVE_GETRANDOM) || defined(UTKIT_HAVE_GETENTROPY)
 #include <sys/random.h>
+#endif
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -22,7 +24,10 @@ namespace utkit::posix {
 MonoTime SystemClock::monotonic_now() const { return std::chrono::steady_clock::now(); }
 WallTime SystemClock::wall_now() const { return std::chrono::system_clock::now(); }
 
+// getrandom() where the C library has it (Linux, Android API 28+), else
+// getentropy() (iOS, macOS, BSDs), else /dev/urandom (older Android).
 Result<void> GetrandomEntropy::gather(std::uint8_t* out, std::size_t len) {
+#if defined(UTKIT_HAVE_GETRANDOM)
   while (len > 0) {
     ssize_t n = ::getrandom(out, len, 0);
     if (n < 0) {
@@ -33,6 +38,36 @@ Result<void> GetrandomEntropy::gather(std::uint8_t* out, std::size_t len) {
     len -= static_cast<std::size_t>(n);
   }
   return success();
+#elif defined(UTKIT_HAVE_GETENTROPY)
+  while (len > 0) {
+    const std::size_t chunk = len < 256 ? len : 256;  // getentropy's limit
+    if (::getentropy(out, chunk) != 0) {
+      return Error(Errc::random_failed, std::string("getentropy(): ") + std::strerror(errno));
+    }
+    out += chunk;
+    len -= chunk;
+  }
+  return success();
+#else
+  int fd;
+  do {
+    fd = ::open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+  } while (fd < 0 && errno == EINTR);
+  if (fd < 0) return Error(Errc::random_failed, std::string("open /dev/urandom: ") + std::strerror(errno));
+  while (len > 0) {
+    ssize_t n = ::read(fd, out, len);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      const int e = n < 0 ? errno : EIO;
+      ::close(fd);
+      return Error(Errc::random_failed, std::string("read /dev/urandom: ") + std::strerror(e));
+    }
+    out += n;
+    len -= static_cast<std::size_t>(n);
+  }
+  ::close(fd);
+  return success();
+#endif
 }
 
 namespace {

@@ -6,7 +6,10 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -54,6 +57,62 @@ std::string addr_text(const sockaddr* sa) {
   inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof host);
   port = ntohs(in6->sin6_port);
   return "[" + std::string(host) + "]:" + std::to_string(port);
+}
+
+// A non-blocking, close-on-exec TCP socket: in one call where the system
+// has SOCK_NONBLOCK/SOCK_CLOEXEC (Linux, Android), else with fcntl (iOS,
+// macOS). Where there is no MSG_NOSIGNAL but SO_NOSIGPIPE (Apple), a write
+// to a closed peer is kept from raising SIGPIPE on the socket itself.
+int open_socket(int family, int type, int protocol) {
+#if defined(UTKIT_HAVE_SOCK_CLOEXEC)
+  return ::socket(family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol);
+#else
+  int fd = ::socket(family, type, protocol);
+  if (fd < 0) return fd;
+  const int fl = ::fcntl(fd, F_GETFL, 0);
+  if (fl < 0 || ::fcntl(fd, F_SETFL, fl | O_NONBLOCK) != 0 || ::fcntl(fd, F_SETFD, FD_CLOEXEC) != 0) {
+    const int e = errno;
+    ::close(fd);
+    errno = e;
+    return -1;
+  }
+#if defined(UTKIT_HAVE_SO_NOSIGPIPE)
+  int one = 1;
+  ::setsockopt(fd, SOL_SOCKET, SO_NOSIGPIPE, &one, sizeof one);
+#endif
+  return fd;
+#endif
+}
+
+// send() that never raises SIGPIPE: MSG_NOSIGNAL (Linux), SO_NOSIGPIPE set
+// on the socket (Apple), or else SIGPIPE blocked in this thread around the
+// send and a SIGPIPE it raised taken back before unblocking (the way libcurl
+// and OpenSSL's s_client do it), so an app's own SIGPIPE handling is left alone.
+ssize_t send_no_sigpipe(int fd, const std::uint8_t* data, std::size_t len) {
+#if defined(UTKIT_HAVE_MSG_NOSIGNAL)
+  return ::send(fd, data, len, MSG_NOSIGNAL);
+#elif defined(UTKIT_HAVE_SO_NOSIGPIPE)
+  return ::send(fd, data, len, 0);
+#else
+  sigset_t pipe_only, old;
+  sigemptyset(&pipe_only);
+  sigaddset(&pipe_only, SIGPIPE);
+  sigset_t pending;
+  sigemptyset(&pending);
+  sigpending(&pending);
+  const bool was_pending = sigismember(&pending, SIGPIPE) == 1;
+  pthread_sigmask(SIG_BLOCK, &pipe_only, &old);
+  const ssize_t n = ::send(fd, data, len, 0);
+  const int e = errno;
+  if (n < 0 && e == EPIPE && !was_pending) {
+    const timespec zero{0, 0};
+    while (sigtimedwait(&pipe_only, nullptr, &zero) < 0 && errno == EINTR) {
+    }
+  }
+  pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  errno = e;
+  return n;
+#endif
 }
 
 bool is_literal_address(const std::string& s) {
@@ -192,13 +251,21 @@ Result<void> TcpTransport::connect(const Endpoint& to, Millis timeout) {
   Errc last_code = Errc::net_unreachable;
   std::string last_why = "no address";
   for (addrinfo* ai = list; ai != nullptr; ai = ai->ai_next) {
-    int fd = ::socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
+    int fd = open_socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
     if (fd < 0) {
       last_code = Errc::net_io;
       last_why = std::string("socket(): ") + std::strerror(errno);
       continue;
     }
     std::string where = addr_text(ai->ai_addr);
+    if (hook_) {
+      auto hooked = hook_(fd);
+      if (!hooked) {
+        ::close(fd);
+        ::freeaddrinfo(list);
+        return std::move(hooked).error().with_context("the socket hook refused the socket for " + where);
+      }
+    }
     int rc = ::connect(fd, ai->ai_addr, ai->ai_addrlen);
     int err = rc == 0 ? 0 : errno;
     if (rc != 0 && err == EINPROGRESS) {
@@ -276,7 +343,7 @@ Result<void> TcpTransport::write(ByteView data, Millis timeout) {
   const auto deadline = Steady::now() + timeout;
   std::size_t off = 0;
   while (off < data.size()) {
-    ssize_t n = ::send(fd_, data.data() + off, data.size() - off, MSG_NOSIGNAL);
+    ssize_t n = send_no_sigpipe(fd_, data.data() + off, data.size() - off);
     if (n >= 0) {
       off += static_cast<std::size_t>(n);
       stats_.bytes_written += static_cast<std::uint64_t>(n);
@@ -298,6 +365,31 @@ Result<void> TcpTransport::write(ByteView data, Millis timeout) {
     if (w < 0) return Error(Errc::net_io, std::string("poll: ") + std::strerror(errno));
   }
   return success();
+}
+
+const char* compiled_paths() {
+  return "entropy="
+#if defined(UTKIT_HAVE_GETRANDOM)
+         "getrandom"
+#elif defined(UTKIT_HAVE_GETENTROPY)
+         "getentropy"
+#else
+         "dev_urandom"
+#endif
+         " sigpipe="
+#if defined(UTKIT_HAVE_MSG_NOSIGNAL)
+         "msg_nosignal"
+#elif defined(UTKIT_HAVE_SO_NOSIGPIPE)
+         "so_nosigpipe"
+#else
+         "sigmask"
+#endif
+         " socket="
+#if defined(UTKIT_HAVE_SOCK_CLOEXEC)
+         "sock_cloexec";
+#else
+         "fcntl";
+#endif
 }
 
 }  // namespace utkit::posix

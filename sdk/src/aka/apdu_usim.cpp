@@ -248,42 +248,7 @@ Result<AkaResult> ApduUsim::authenticate(ByteView rand, ByteView autn) {
 
   if (r.sw == kSwAuthMacFailure) return AkaResult::mac_failure();
   if (r.sw != kSwOk) return status_error("AUTHENTICATE", r.sw);
-  ByteView d(r.data);
-  if (d.empty()) return Error(Errc::aka_bad_response, "AUTHENTICATE answered 9000 with no data");
-
-  auto lv = [&](std::size_t& pos, ByteView& out) {
-    if (pos >= d.size()) return false;
-    std::size_t len = d[pos];
-    if (pos + 1 + len > d.size()) return false;
-    out = d.sub(pos + 1, len);
-    pos += 1 + len;
-    return true;
-  };
-  std::size_t pos = 1;
-  if (d[0] == 0xDB) {
-    ByteView res, ck, ik;
-    if (!lv(pos, res) || !lv(pos, ck) || !lv(pos, ik) || res.size() < 4 || res.size() > 16 || ck.size() != 16 ||
-        ik.size() != 16) {
-      return Error(Errc::aka_bad_response, "AUTHENTICATE 'DB' answer is malformed");
-    }
-    AkaResult out;
-    out.status = AkaStatus::success;
-    out.res = SecretBytes(res);
-    out.ck = SecretBytes(ck);
-    out.ik = SecretBytes(ik);
-    return out;
-  }
-  if (d[0] == 0xDC) {
-    ByteView auts;
-    if (!lv(pos, auts) || auts.size() != kAutsLen) {
-      return Error(Errc::aka_bad_response, "AUTHENTICATE 'DC' answer is malformed");
-    }
-    AkaResult out;
-    out.status = AkaStatus::sync_failure;
-    out.auts = auts.to_bytes();
-    return out;
-  }
-  return Error(Errc::aka_bad_response, "AUTHENTICATE answered with unknown tag '" + hex_number(d[0], 2, true) + "'");
+  return parse_authenticate_answer(r.data);
 }
 
 namespace {

@@ -2,6 +2,9 @@
 
 #include <cctype>
 
+#include "utkit/aka/milenage.hpp"
+#include "utkit/base/encoding.hpp"
+
 namespace utkit::aka {
 
 const char* to_string(AkaStatus status) {
@@ -19,6 +22,45 @@ Result<AkaResult> UsimBackend::gba_u_bootstrap(ByteView, ByteView) {
 
 Result<SecretBytes> UsimBackend::gba_u_ks_ext_naf(ByteView, std::string_view) {
   return Error(Errc::not_supported, "the '" + std::string(name()) + "' USIM backend cannot run GBA_U");
+}
+
+Result<AkaResult> parse_authenticate_answer(ByteView answer) {
+  ByteView d = answer;
+  if (d.empty()) return Error(Errc::aka_bad_response, "AUTHENTICATE answered with no data");
+
+  auto lv = [&](std::size_t& pos, ByteView& out) {
+    if (pos >= d.size()) return false;
+    std::size_t len = d[pos];
+    if (pos + 1 + len > d.size()) return false;
+    out = d.sub(pos + 1, len);
+    pos += 1 + len;
+    return true;
+  };
+  std::size_t pos = 1;
+  if (d[0] == 0xDB) {
+    ByteView res, ck, ik;
+    if (!lv(pos, res) || !lv(pos, ck) || !lv(pos, ik) || res.size() < 4 || res.size() > 16 || ck.size() != 16 ||
+        ik.size() != 16) {
+      return Error(Errc::aka_bad_response, "AUTHENTICATE 'DB' answer is malformed");
+    }
+    AkaResult out;
+    out.status = AkaStatus::success;
+    out.res = SecretBytes(res);
+    out.ck = SecretBytes(ck);
+    out.ik = SecretBytes(ik);
+    return out;
+  }
+  if (d[0] == 0xDC) {
+    ByteView auts;
+    if (!lv(pos, auts) || auts.size() != kAutsLen) {
+      return Error(Errc::aka_bad_response, "AUTHENTICATE 'DC' answer is malformed");
+    }
+    AkaResult out;
+    out.status = AkaStatus::sync_failure;
+    out.auts = auts.to_bytes();
+    return out;
+  }
+  return Error(Errc::aka_bad_response, "AUTHENTICATE answered with unknown tag '" + hex_number(d[0], 2, true) + "'");
 }
 
 namespace {

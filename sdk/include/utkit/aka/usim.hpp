@@ -64,6 +64,12 @@ class UsimBackend {
   virtual Result<SecretBytes> gba_u_ks_ext_naf(ByteView naf_id, std::string_view impi);
 };
 
+// The data of a successful AUTHENTICATE answer in the 3G context (TS 31.102
+// 7.1.2.1): 'DB' L RES L CK L IK [L Kc] -> success, 'DC' L AUTS ->
+// sync_failure. What Android's getIccAuthentication returns (base64-decoded).
+// Errors: aka_bad_response for anything else.
+Result<AkaResult> parse_authenticate_answer(ByteView answer);
+
 // TS 23.003 13.3: IMPI = <IMSI>@ims.mnc<MNC>.mcc<MCC>.3gppnetwork.org, MNC
 // zero-padded to 3 digits. `mnc_length` (2 or 3) must come from EF_AD; it is
 // never guessed from the IMSI.

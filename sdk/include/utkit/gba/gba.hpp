@@ -26,6 +26,7 @@
 #include <optional>
 #include <string>
 
+#include "utkit/version.h"
 #include "utkit/aka/usim.hpp"
 #include "utkit/base/kv_store.hpp"
 #include "utkit/base/log.hpp"
@@ -41,7 +42,7 @@ struct GbaConfig {
   std::string bsf_url;
   // The IMPI for Ub. Empty: from the USIM/ISIM backend's identity.
   std::string impi;
-  std::string user_agent = "utkit/0.1 3gpp-gba";
+  std::string user_agent = "utkit/" UTKIT_VERSION_STRING " 3gpp-gba";
   Millis timeout{20000};
   // A context is renewed this long before its lifetime ends, but never more
   // than a quarter of the lifetime the BSF granted (some grant minutes, or

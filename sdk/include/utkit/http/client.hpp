@@ -23,6 +23,7 @@
 #include <string>
 
 #include "utkit/base/clock.hpp"
+#include "utkit/version.h"
 #include "utkit/base/log.hpp"
 #include "utkit/base/random.hpp"
 #include "utkit/base/transport.hpp"
@@ -72,7 +73,7 @@ struct HttpClientOptions {
   Millis io_timeout{15000};
   Millis request_timeout{30000};  // the whole send(), retries included
   std::optional<Url> proxy;       // http://proxy:port
-  std::string user_agent = "utkit/0.1";
+  std::string user_agent = "utkit/" UTKIT_VERSION_STRING;
   // Sent on every request that does not set them itself (an operator's
   // profile may ask for some). Checked by UtSession::create.
   std::vector<std::pair<std::string, std::string>> headers;

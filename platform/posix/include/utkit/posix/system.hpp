@@ -21,13 +21,15 @@ class SystemClock final : public Clock {
   WallTime wall_now() const override;
 };
 
-// getrandom(2), blocking until the kernel pool is initialised.
+// The system's entropy: getrandom(2), blocking until the kernel pool is
+// initialised; getentropy(3) or /dev/urandom where there is no getrandom
+// (compiled_paths() in tcp_transport.hpp says which).
 class GetrandomEntropy final : public EntropySource {
  public:
   Result<void> gather(std::uint8_t* out, std::size_t len) override;
 };
 
-// A CtrDrbgRandom seeded from getrandom(); owns its entropy source.
+// A CtrDrbgRandom seeded from the system's entropy; owns its entropy source.
 Result<std::unique_ptr<Random>> make_system_random();
 
 // One file per key in a private directory.

@@ -4,6 +4,7 @@
 // connect bounded by the timeout, poll()-bounded reads and writes, TCP_NODELAY.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -36,10 +37,16 @@ class ResolveOverrides {
   Lookup lookup_ = nullptr;
 };
 
+// Called with each new socket, after it is made and before it connects: an
+// Android app binds it to the XCAP network here (Network.bindSocket), or
+// marks it for a VPN. An error stops the connect with that error.
+using SocketHook = std::function<Result<void>(int fd)>;
+
 class TcpTransport final : public Transport {
  public:
   // `overrides` may be null; when set it must outlive the transport.
-  explicit TcpTransport(const ResolveOverrides* overrides = nullptr) : overrides_(overrides) {}
+  explicit TcpTransport(const ResolveOverrides* overrides = nullptr, SocketHook hook = {})
+      : overrides_(overrides), hook_(std::move(hook)) {}
   ~TcpTransport() override;
   TcpTransport(const TcpTransport&) = delete;
   TcpTransport& operator=(const TcpTransport&) = delete;
@@ -57,6 +64,7 @@ class TcpTransport final : public Transport {
 
  private:
   const ResolveOverrides* overrides_;
+  SocketHook hook_;
   const std::atomic<bool>* cancel_ = nullptr;
   int fd_ = -1;
   std::string peer_;
@@ -66,11 +74,21 @@ class TcpTransport final : public Transport {
 // Makes TcpTransports that share one set of resolve overrides.
 class TcpTransportFactory final : public TransportFactory {
  public:
-  explicit TcpTransportFactory(const ResolveOverrides* overrides = nullptr) : overrides_(overrides) {}
-  std::unique_ptr<Transport> create() override { return std::make_unique<TcpTransport>(overrides_); }
+  explicit TcpTransportFactory(const ResolveOverrides* overrides = nullptr, SocketHook hook = {})
+      : overrides_(overrides), hook_(std::move(hook)) {}
+  std::unique_ptr<Transport> create() override { return std::make_unique<TcpTransport>(overrides_, hook_); }
 
  private:
   const ResolveOverrides* overrides_;
+  SocketHook hook_;
 };
+
+// Which of the platform's system-call paths this build compiled, e.g.
+// "entropy=getrandom sigpipe=msg_nosignal socket=sock_cloexec". The
+// fallbacks (getentropy or /dev/urandom; SO_NOSIGPIPE or a blocked SIGPIPE
+// per write; fcntl after socket()) are for systems that lack the Linux
+// calls (iOS, macOS, old Android), and are built on Linux with
+// UTKIT_POSIX_PORTABLE=ON so that the tests run them.
+const char* compiled_paths();
 
 }  // namespace utkit::posix
