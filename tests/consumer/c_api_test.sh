@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The C API's C99 test program (c_api_test.c) against a netsim process.
-# usage: c_api_test.sh C_API_TEST NETSIM PKI_DIR
+# Runs a C API test program against a netsim process:
+#   PROGRAM NAF_PORT BSF_PORT CA_FILE STORE_DIR [ARGS...]
+# usage: c_api_test.sh PROGRAM NETSIM PKI_DIR [ARGS...]
 set -euo pipefail
 app=$1 netsim=$2 pki=$(cd "$3" && pwd)
 work=$(mktemp -d /tmp/utkit-capi.XXXXXX)
@@ -18,6 +19,6 @@ bsf=$(sed -n 's/.*"bsf":{[^}]*"port":\([0-9]*\).*/\1/p' "$work/ready.json")
 naf=$(sed -n 's/.*"naf":{[^}]*"port":\([0-9]*\).*/\1/p' "$work/ready.json")
 [ -n "$bsf" ] && [ -n "$naf" ] || { cat "$work/netsim.log" >&2; exit 1; }
 rc=0
-"$app" "$naf" "$bsf" "$pki/ca.pem" "$work/store" || rc=$?
+"$app" "$naf" "$bsf" "$pki/ca.pem" "$work/store" "${@:4}" || rc=$?
 [ "$rc" -eq 0 ] || { echo "--- netsim log" >&2; cat "$work/netsim.log" >&2; }
 exit "$rc"
