@@ -2,6 +2,7 @@
 #include <doctest/doctest.h>
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -11,6 +12,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <csignal>
 #include <cstdlib>
 #include <ctime>
 #include <fstream>
@@ -113,6 +115,61 @@ TEST_CASE("tcp: connect, echo both ways, orderly close, byte counts") {
   CHECK_FALSE(t.is_open());
   CHECK(t.read(buf, 1, 10ms).error().code() == Errc::net_not_connected);
   CHECK(t.write(ByteView::of("x"), 10ms).error().code() == Errc::net_not_connected);
+}
+
+// The paths that differ between POSIX systems (compiled_paths() names them;
+// the ASan CI build compiles the portable fallbacks with UTKIT_POSIX_PORTABLE).
+TEST_CASE("tcp: the socket hook sees a non-blocking close-on-exec socket before it connects") {
+  MESSAGE("platform paths: " << posix::compiled_paths());
+  Listener l;
+  int seen_fd = -1, flags = -1, fd_flags = -1;
+  bool connected_before = true;
+  posix::TcpTransport t(nullptr, [&](int fd) -> Result<void> {
+    seen_fd = fd;
+    flags = ::fcntl(fd, F_GETFL, 0);
+    fd_flags = ::fcntl(fd, F_GETFD, 0);
+    sockaddr_in peer{};
+    socklen_t len = sizeof peer;
+    connected_before = ::getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &len) == 0;
+    return success();
+  });
+  REQUIRE(t.connect({"127.0.0.1", l.port}, 2000ms).ok());
+  CHECK(seen_fd >= 0);
+  CHECK((flags & O_NONBLOCK) != 0);
+  CHECK((fd_flags & FD_CLOEXEC) != 0);
+  CHECK_FALSE(connected_before);
+
+  posix::TcpTransport refused(nullptr, [](int) -> Result<void> { return Error(Errc::net_io, "no network for XCAP"); });
+  auto r = refused.connect({"127.0.0.1", l.port}, 2000ms);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().code() == Errc::net_io);
+  CHECK(r.error().message().find("no network for XCAP") != std::string::npos);
+  CHECK_FALSE(refused.is_open());
+}
+
+TEST_CASE("tcp: writing to a closed peer is net_peer_closed, never a SIGPIPE") {
+  // With SIGPIPE at its default disposition a raised signal would kill the
+  // test process: surviving is the check. A handler restores it afterwards.
+  auto old = std::signal(SIGPIPE, SIG_DFL);
+  Listener l;
+  posix::TcpTransport t;
+  REQUIRE(t.connect({"127.0.0.1", l.port}, 2000ms).ok());
+  int c = l.accept_one();
+  REQUIRE(c >= 0);
+  linger lg{1, 0};  // close with RST
+  ::setsockopt(c, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+  ::close(c);
+  std::this_thread::sleep_for(50ms);
+  Bytes big(256 * 1024, 0x41);
+  Result<void> w = success();
+  for (int i = 0; i < 20 && w.ok(); ++i) w = t.write(ByteView(big), 2000ms);
+  REQUIRE_FALSE(w.ok());
+  CHECK(w.error().code() == Errc::net_peer_closed);
+  sigset_t pending;
+  sigemptyset(&pending);
+  sigpending(&pending);
+  CHECK_FALSE(sigismember(&pending, SIGPIPE));  // none left pending either
+  std::signal(SIGPIPE, old);
 }
 
 TEST_CASE("tcp: IPv6 loopback") {
@@ -391,6 +448,18 @@ TEST_CASE("file store: temporaries left by a killed writer are removed on open")
   CHECK(::access(not_ours.c_str(), F_OK) == 0);
   CHECK(::access(not_ours2.c_str(), F_OK) == 0);
   rm_rf(dir);
+}
+
+TEST_CASE("system entropy: fills whole buffers, differently each time") {
+  MESSAGE("platform paths: " << posix::compiled_paths());
+  posix::GetrandomEntropy e;
+  Bytes a(1000, 0), b(1000, 0);  // more than getentropy's 256-byte limit
+  REQUIRE(e.gather(a.data(), a.size()).ok());
+  REQUIRE(e.gather(b.data(), b.size()).ok());
+  CHECK(a != b);
+  int zeros_at_end = 0;
+  for (std::size_t i = a.size() - 64; i < a.size(); ++i) zeros_at_end += a[i] == 0;
+  CHECK(zeros_at_end < 16);  // the tail was written too
 }
 
 TEST_CASE("system random and clock") {

@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# Runs a C API test program against a netsim process:
-#   PROGRAM NAF_PORT BSF_PORT CA_FILE STORE_DIR [ARGS...]
-# usage: c_api_test.sh PROGRAM NETSIM PKI_DIR [ARGS...]
+# Starts a netsim process (BSF + NAF with TLS on loopback, one subscriber),
+# then runs a command with @NAF@, @BSF@, @CA@ and @STORE@ in its arguments
+# replaced by the NAF's and BSF's ports, the CA file and a fresh directory.
+# The command's exit code is the result; netsim's log is shown on failure.
+# usage: with_netsim.sh NETSIM PKI_DIR COMMAND [ARGS...]
 set -euo pipefail
-app=$1 netsim=$2 pki=$(cd "$3" && pwd)
-work=$(mktemp -d /tmp/utkit-capi.XXXXXX)
+netsim=$1 pki=$(cd "$2" && pwd)
+shift 2
+work=$(mktemp -d /tmp/utkit-netsim.XXXXXX)
 pid=""
 trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
 cat > "$work/subs.json" <<JSON
@@ -18,7 +21,12 @@ for _ in $(seq 1 100); do [ -s "$work/ready.json" ] && break; sleep 0.1; done
 bsf=$(sed -n 's/.*"bsf":{[^}]*"port":\([0-9]*\).*/\1/p' "$work/ready.json")
 naf=$(sed -n 's/.*"naf":{[^}]*"port":\([0-9]*\).*/\1/p' "$work/ready.json")
 [ -n "$bsf" ] && [ -n "$naf" ] || { cat "$work/netsim.log" >&2; exit 1; }
+args=()
+for a in "$@"; do
+  a=${a//@NAF@/$naf}; a=${a//@BSF@/$bsf}; a=${a//@CA@/$pki/ca.pem}; a=${a//@STORE@/$work/store}
+  args+=("$a")
+done
 rc=0
-"$app" "$naf" "$bsf" "$pki/ca.pem" "$work/store" "${@:4}" || rc=$?
+"${args[@]}" || rc=$?
 [ "$rc" -eq 0 ] || { echo "--- netsim log" >&2; cat "$work/netsim.log" >&2; }
 exit "$rc"

@@ -1,0 +1,268 @@
+package org.utkit;
+
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The Ut client: bootstraps (GBA) when needed, opens TLS with the TS 33.141
+ * profile, answers the NAF's Digest challenge and runs XCAP on the user's
+ * documents.
+ *
+ * <p>Threads: every call blocks (run it on a worker thread, never the UI
+ * thread); one call at a time per session (a second concurrent call fails
+ * with {@link Status#BUSY}). {@link #cancel()} and {@link #close()} may be
+ * called from any thread: cancel ends the running call with
+ * {@link Status#CANCELLED} and every later one until {@link #resetCancel()};
+ * close cancels, waits for the running call and frees the native session.
+ */
+public final class UtSession implements AutoCloseable {
+  private final Object lock = new Object();
+  private long handle;
+  private int inFlight;
+  private boolean closed;
+  private volatile long timeoutMillis;
+
+  /**
+   * No network here. The USIM and the store (may be null: nothing survives
+   * the process) are kept until the session is closed.
+   */
+  public UtSession(Config config, Identity identity, Usim usim, Store store) throws UtException {
+    if (config == null || identity == null || usim == null) {
+      throw new IllegalArgumentException("a session needs a configuration, an identity and a USIM");
+    }
+    String[] keys = new String[config.entries.size()];
+    String[] values = new String[keys.length];
+    for (int i = 0; i < keys.length; ++i) {
+      keys[i] = config.entries.get(i)[0];
+      values[i] = config.entries.get(i)[1];
+    }
+    handle = Native.sessionNew(keys, values, config.log, config.logLevel, config.socketHook, config.sessionKey,
+        identity, usim, store);
+  }
+
+  /** A deadline for each call that follows (bootstrap included); 0: none of its own. */
+  public void setTimeoutMillis(long ms) {
+    if (ms < 0) throw new IllegalArgumentException("timeout must be >= 0");
+    timeoutMillis = ms;
+  }
+
+  public void cancel() {
+    synchronized (lock) {
+      if (!closed) Native.cancel(handle, true);
+    }
+  }
+
+  public void resetCancel() {
+    synchronized (lock) {
+      if (!closed) Native.cancel(handle, false);
+    }
+  }
+
+  private long enter() {
+    synchronized (lock) {
+      if (closed) throw new IllegalStateException("the UtSession is closed");
+      inFlight++;
+      return handle;
+    }
+  }
+
+  private void leave() {
+    synchronized (lock) {
+      inFlight--;
+      lock.notifyAll();
+    }
+  }
+
+  /** The user's public identity (XUI) the session uses. */
+  public String getXui() {
+    long h = enter();
+    try {
+      return Native.xui(h);
+    } finally {
+      leave();
+    }
+  }
+
+  /** Bootstraps when there is no valid context (or always, with force); returns the B-TID. */
+  public String bootstrap(boolean force) throws UtException {
+    long h = enter();
+    try {
+      return Native.bootstrap(h, timeoutMillis, force);
+    } finally {
+      leave();
+    }
+  }
+
+  /** The configured buddy list. */
+  public List<Buddy> buddies() throws UtException { return buddies(null); }
+
+  public List<Buddy> buddies(String list) throws UtException {
+    long h = enter();
+    try {
+      return Arrays.asList(Native.buddies(h, timeoutMillis, list));
+    } finally {
+      leave();
+    }
+  }
+
+  /** Adds or replaces the entry for uri (displayName may be null). */
+  public void addBuddy(String uri, String displayName) throws UtException { addBuddy(null, uri, displayName); }
+
+  public void addBuddy(String list, String uri, String displayName) throws UtException {
+    long h = enter();
+    try {
+      Native.addBuddy(h, timeoutMillis, list, uri, displayName);
+    } finally {
+      leave();
+    }
+  }
+
+  public void removeBuddy(String uri) throws UtException { removeBuddy(null, uri); }
+
+  public void removeBuddy(String list, String uri) throws UtException {
+    long h = enter();
+    try {
+      Native.removeBuddy(h, timeoutMillis, list, uri);
+    } finally {
+      leave();
+    }
+  }
+
+  public void renameBuddy(String uri, String displayName) throws UtException {
+    long h = enter();
+    try {
+      Native.renameBuddy(h, timeoutMillis, null, uri, displayName);
+    } finally {
+      leave();
+    }
+  }
+
+  /** Presence rules: let a watcher see the user's presence. */
+  public void allow(String watcher) throws UtException {
+    long h = enter();
+    try {
+      Native.rule(h, timeoutMillis, watcher, true);
+    } finally {
+      leave();
+    }
+  }
+
+  public void block(String watcher) throws UtException {
+    long h = enter();
+    try {
+      Native.rule(h, timeoutMillis, watcher, false);
+    } finally {
+      leave();
+    }
+  }
+
+  public Simservs supplementaryServices() throws UtException {
+    long h = enter();
+    try {
+      return Native.ssGet(h, timeoutMillis);
+    } finally {
+      leave();
+    }
+  }
+
+  /**
+   * Call forwarding for a condition ({@code Simservs.CF_*}). Enabling needs a
+   * target (a sip:/tel: URI or a number); noReplyTimer (5..180 s) only with
+   * CF_NO_REPLY, 0 keeps the server's.
+   */
+  public Simservs setCallForwarding(int condition, boolean enable, String target, int noReplyTimer)
+      throws UtException {
+    long h = enter();
+    try {
+      return Native.ssSetForwarding(h, timeoutMillis, condition, enable, target, noReplyTimer);
+    } finally {
+      leave();
+    }
+  }
+
+  public Simservs setCallBarring(int condition, boolean enable) throws UtException {
+    long h = enter();
+    try {
+      return Native.ssSetBarring(h, timeoutMillis, condition, enable);
+    } finally {
+      leave();
+    }
+  }
+
+  /** true hides the caller's identity by default (OIR). */
+  public Simservs setCallerIdRestriction(boolean restricted) throws UtException {
+    long h = enter();
+    try {
+      return Native.ssSetCallerIdRestriction(h, timeoutMillis, restricted);
+    } finally {
+      leave();
+    }
+  }
+
+  public Simservs setCallWaiting(boolean on) throws UtException {
+    long h = enter();
+    try {
+      return Native.ssSetCallWaiting(h, timeoutMillis, on);
+    } finally {
+      leave();
+    }
+  }
+
+  /** Raw XCAP: selector "AUID/DOCUMENT[/~~/NODE-SELECTOR]". */
+  public XcapResponse xcapGet(String selector) throws UtException { return xcap(0, selector, null); }
+
+  public XcapResponse xcapPut(String selector, byte[] body) throws UtException { return xcap(1, selector, body); }
+
+  public XcapResponse xcapDelete(String selector) throws UtException { return xcap(2, selector, null); }
+
+  private XcapResponse xcap(int method, String selector, byte[] body) throws UtException {
+    long h = enter();
+    try {
+      return Native.xcap(h, timeoutMillis, method, selector, body);
+    } finally {
+      leave();
+    }
+  }
+
+  /** Counters since the session was made or last reset. */
+  public Stats stats(boolean reset) {
+    long h = enter();
+    try {
+      return Native.stats(h, reset);
+    } finally {
+      leave();
+    }
+  }
+
+  /** Closes the NAF connection; the next call resumes TLS and reuses the Digest nonce. */
+  public void closeConnections() throws UtException {
+    long h = enter();
+    try {
+      Native.closeConnections(h);
+    } finally {
+      leave();
+    }
+  }
+
+  @Override
+  public void close() {
+    long h;
+    synchronized (lock) {
+      if (closed) return;
+      closed = true;
+      Native.cancel(handle, true);
+      boolean interrupted = false;
+      while (inFlight > 0) {
+        try {
+          lock.wait();
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+      if (interrupted) Thread.currentThread().interrupt();
+      h = handle;
+      handle = 0;
+    }
+    Native.sessionFree(h);
+  }
+}
