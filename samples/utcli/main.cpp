@@ -18,6 +18,7 @@
 #include "http_cmd.hpp"
 #include "tls_probe.hpp"
 #include "utkit/aka/soft_usim.hpp"
+#include "utkit/version.h"
 #include "utkit/base/encoding.hpp"
 
 namespace {
