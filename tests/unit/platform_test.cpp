@@ -120,7 +120,7 @@ TEST_CASE("tcp: connect, echo both ways, orderly close, byte counts") {
 // The paths that differ between POSIX systems (compiled_paths() names them;
 // the ASan CI build compiles the portable fallbacks with UTKIT_POSIX_PORTABLE).
 TEST_CASE("tcp: the socket hook sees a non-blocking close-on-exec socket before it connects") {
-  MESSAGE("platform paths: " << posix::compiled_paths());
+  MESSAGE("platform paths: " << std::string(posix::compiled_paths()));
   Listener l;
   int seen_fd = -1, flags = -1, fd_flags = -1;
   bool connected_before = true;
@@ -451,7 +451,7 @@ TEST_CASE("file store: temporaries left by a killed writer are removed on open")
 }
 
 TEST_CASE("system entropy: fills whole buffers, differently each time") {
-  MESSAGE("platform paths: " << posix::compiled_paths());
+  MESSAGE("platform paths: " << std::string(posix::compiled_paths()));
   posix::GetrandomEntropy e;
   Bytes a(1000, 0), b(1000, 0);  // more than getentropy's 256-byte limit
   REQUIRE(e.gather(a.data(), a.size()).ok());
