@@ -19,6 +19,7 @@
 #include "utkit/http/writer.hpp"
 #include "utkit/tls/profile.hpp"
 #ifdef UTKIT_HAVE_PCSC
+#include "utkit/posix/at_channel.hpp"
 #include "utkit/posix/pcsc_channel.hpp"
 #endif
 
@@ -167,7 +168,8 @@ Result<Config> parse_config_fields(std::string text, const std::string& path, un
     return Error(Errc::config_missing, "config key 'usim' (an object) is required");
   }
   const json& u = doc["usim"];
-  UTKIT_TRY(only_keys(u, "usim", {"backend", "k", "opc", "op", "amf", "state_file", "sqn", "reader", "app"}));
+  UTKIT_TRY(only_keys(u, "usim", {"backend", "k", "opc", "op", "amf", "state_file", "sqn", "reader", "app", "device",
+                                  "baud", "at_timeout_ms"}));
   UTKIT_ASSIGN(std::string backend, get_string(u, "usim", "backend", false));
   if (!backend.empty()) c.usim.backend = backend;
   if (c.usim.backend == "soft") {
@@ -204,13 +206,19 @@ Result<Config> parse_config_fields(std::string text, const std::string& path, un
       if (!s || s->size() != 6) return bad("usim.sqn", "must be 12 hex digits (the provisioned SQN_MS)");
       c.usim.initial_sqn = utkit::get_be48(s->data());
     }
-  } else if (c.usim.backend == "pcsc") {
-    UTKIT_ASSIGN(c.usim.reader, get_string(u, "usim", "reader", false));
+  } else if (c.usim.backend == "pcsc" || c.usim.backend == "at") {
+    if (c.usim.backend == "pcsc") {
+      UTKIT_ASSIGN(c.usim.reader, get_string(u, "usim", "reader", false));
+    } else {
+      UTKIT_ASSIGN(c.usim.device, get_string(u, "usim", "device", true));
+      UTKIT_ASSIGN(c.usim.baud, get_ms(u, "usim", "baud", c.usim.baud, 1200, 4000000));
+      UTKIT_ASSIGN(c.usim.at_timeout_ms, get_ms(u, "usim", "at_timeout_ms", c.usim.at_timeout_ms, 100, 120000));
+    }
     UTKIT_ASSIGN(std::string app, get_string(u, "usim", "app", false));
     if (!app.empty() && app != "usim" && app != "isim") return bad("usim.app", "must be \"usim\" or \"isim\"");
     if (!app.empty()) c.usim.app = app;
   } else {
-    return bad("usim.backend", "must be \"soft\" or \"pcsc\", not \"" + c.usim.backend + "\"");
+    return bad("usim.backend", "must be \"soft\", \"pcsc\" or \"at\", not \"" + c.usim.backend + "\"");
   }
   if (doc.contains("bsf")) {
     const json& b = doc["bsf"];
@@ -334,6 +342,18 @@ Result<Backend> open_backend(Config& c) {
     sc.initial_sqn = c.usim.initial_sqn;
     sc.state_key = key;
     UTKIT_ASSIGN(b.usim, utkit::aka::SoftUsim::create(std::move(sc), b.store.get()));
+    return b;
+  }
+  if (c.usim.backend == "at") {
+    utkit::posix::AtCsimChannel::Options ao;
+    ao.device = c.usim.device;
+    ao.baud = c.usim.baud;
+    ao.command_timeout = utkit::Millis(c.usim.at_timeout_ms);
+    UTKIT_ASSIGN(auto at, utkit::posix::AtCsimChannel::open(ao));
+    utkit::aka::ApduUsim::Options o;
+    o.auth_app = c.usim.app == "isim" ? utkit::aka::ApduUsim::AuthApp::isim : utkit::aka::ApduUsim::AuthApp::usim;
+    UTKIT_ASSIGN(b.usim, utkit::aka::ApduUsim::open(*at, o));
+    b.channel = std::move(at);
     return b;
   }
 #ifdef UTKIT_HAVE_PCSC

@@ -20,13 +20,16 @@
 namespace utcli {
 
 struct UsimConfig {
-  std::string backend = "soft";  // "soft" | "pcsc"
+  std::string backend = "soft";  // "soft" | "pcsc" | "at"
   utkit::SecretBytes k, opc;     // soft
   std::string amf = "8000";
   std::string state_file;        // soft: where the SQN state is kept
   std::uint64_t initial_sqn = 0;
   std::string reader;            // pcsc: reader name (empty: first with a card)
-  std::string app = "usim";      // pcsc: "usim" | "isim" runs AKA
+  std::string app = "usim";      // pcsc, at: "usim" | "isim" runs AKA
+  std::string device;            // at: the modem's AT port ("/dev/ttyUSB2")
+  int baud = 115200;             // at
+  int at_timeout_ms = 5000;      // at: one AT command
 };
 
 struct Config {

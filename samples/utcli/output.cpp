@@ -37,6 +37,13 @@ int exit_code_for(const utkit::Error& e) {
     case Errc::gba_network_not_authentic: return kNotAuthentic;
     case Errc::gba_bsf_status: return kNetwork;  // the BSF failed, not the subscriber
     case Errc::cancelled: return kFailed;
+    // The card or the modem in front of it failed: not an authentication
+    // result (docs/cli.md: 1 is storage, card, I/O).
+    case Errc::aka_card_io:
+    case Errc::aka_card_status:
+    case Errc::aka_app_not_found:
+    case Errc::aka_bad_response:
+    case Errc::aka_backend: return kFailed;
     default: break;
   }
   switch (e.module()) {

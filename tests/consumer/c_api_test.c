@@ -139,17 +139,24 @@ static void usim_aka(void* ctx, const uint8_t rand[16], const uint8_t autn[16], 
   if (u->session != NULL) u->nested_status = ut_session_stats(u->session, &st, 0);
   if (ut_usim_authenticate(u->card, rand, autn, out, &err) != UT_OK) {
     out->outcome = UT_AKA_ERROR;
-    strncpy(out->error_message, err.message, sizeof out->error_message - 1);
-    out->error_message[sizeof out->error_message - 1] = '\0';
+    size_t n = strlen(err.message);
+    if (n > sizeof out->error_message - 1) n = sizeof out->error_message - 1;
+    memcpy(out->error_message, err.message, n);
+    out->error_message[n] = '\0';
   }
 }
 static void usim_release(void* ctx) { ((struct app_usim*)ctx)->released++; }
 
 /* ---- socket hook ---- */
+/* Called for the BSF's socket on the SDK's helper thread while this thread
+ * connects to the NAF: callbacks run on several threads at once. */
 static int sockets_seen = 0;
+static pthread_mutex_t sockets_mu = PTHREAD_MUTEX_INITIALIZER;
 static ut_status on_socket(void* ctx, int fd) {
   (void)ctx;
+  pthread_mutex_lock(&sockets_mu);
   if (fd >= 0) sockets_seen++;
+  pthread_mutex_unlock(&sockets_mu);
   return UT_OK;
 }
 static ut_status refuse_socket(void* ctx, int fd) {
@@ -347,7 +354,9 @@ int main(int argc, char** argv) {
   CHECK(ut_session_stats(s, &stats, 1) == UT_OK && stats.bootstraps == 1 && stats.exchanges > 5 &&
             stats.bytes_received > 0 && stats.round_trips >= stats.exchanges,
         "stats count the bootstrap, exchanges and bytes");
+  pthread_mutex_lock(&sockets_mu);
   CHECK(sockets_seen >= 2, "the socket hook saw the BSF and NAF sockets");
+  pthread_mutex_unlock(&sockets_mu);
 
   /* ---- secrets never reach the log ---- */
   CHECK(log_len > 0, "the log callback received lines");
