@@ -217,8 +217,15 @@ Result<AtCsimChannel::Reply> AtCsimChannel::command(const std::string& line, con
         break;
       }
     }
-    if (numeric && cme_error_text(code) != nullptr) why += " (" + std::string(cme_error_text(code)) + ")";
-    return io(options_.device, verb + " failed: " + why);
+    if (numeric && cme_error_text(code) != nullptr) {
+      why += " (";
+      why += cme_error_text(code);
+      why += ")";
+    }
+    std::string what = verb;
+    what += " failed: ";
+    what += why;
+    return io(options_.device, what);
   }
 }
 
