@@ -18,8 +18,8 @@
 #include "utkit/posix/system.hpp"
 #include "utkit/http/writer.hpp"
 #include "utkit/tls/profile.hpp"
-#ifdef UTKIT_HAVE_PCSC
 #include "utkit/posix/at_channel.hpp"
+#ifdef UTKIT_HAVE_PCSC
 #include "utkit/posix/pcsc_channel.hpp"
 #endif
 

@@ -68,16 +68,26 @@ struct Flow {
 
 // The armed part: a session, a cold buddy list (bootstrap, TLS, Digest,
 // XCAP GET) and an add.
+// The call carries a cancel handle that is freed as soon as the call
+// returns: the cold start's bootstrap thread reads it, so it must have been
+// joined even when an allocation failure ended the call.
 Flow run_flow(const ut_config* cfg, ut_usim* usim) {
   Flow f;
   ut_error err;
+  ut_cancel* cancel = nullptr;
+  if (ut_cancel_new(&cancel) != UT_OK) {
+    f.status = UT_E_NO_MEMORY;
+    return f;
+  }
+  ut_call call{30000, cancel};
   f.status = ut_session_new(cfg, usim, nullptr, &f.session, &err);
   if (f.status == UT_OK) {
     ut_buddy_list* list = nullptr;
-    f.status = ut_buddies_list(f.session, nullptr, nullptr, &list, &err);
+    f.status = ut_buddies_list(f.session, &call, nullptr, &list, &err);
     ut_buddy_list_free(list);
   }
-  if (f.status == UT_OK) f.status = ut_buddies_add(f.session, nullptr, nullptr, "sip:bob@example.test", "Bob", &err);
+  if (f.status == UT_OK) f.status = ut_buddies_add(f.session, &call, nullptr, "sip:bob@example.test", "Bob", &err);
+  ut_cancel_free(cancel);
   if (f.status != UT_OK) std::snprintf(f.message, sizeof f.message, "%s", err.message);
   return f;
 }

@@ -129,6 +129,7 @@ struct app_usim {
   int calls;
   ut_session* session;     /* to try a second call while one runs */
   ut_status nested_status; /* what that second call got */
+  ut_session* free_me;     /* a session the callback frees (during its own call) */
   int released;
 };
 static void usim_aka(void* ctx, const uint8_t rand[16], const uint8_t autn[16], ut_aka_result* out) {
@@ -137,6 +138,10 @@ static void usim_aka(void* ctx, const uint8_t rand[16], const uint8_t autn[16], 
   ut_error err;
   u->calls++;
   if (u->session != NULL) u->nested_status = ut_session_stats(u->session, &st, 0);
+  if (u->free_me != NULL) {
+    ut_session_free(u->free_me); /* during its own call: freed when the call returns */
+    u->free_me = NULL;
+  }
   if (ut_usim_authenticate(u->card, rand, autn, out, &err) != UT_OK) {
     out->outcome = UT_AKA_ERROR;
     size_t n = strlen(err.message);
@@ -381,6 +386,23 @@ int main(int argc, char** argv) {
     s = NULL;
   }
 
+  /* ---- a callback frees the session whose call it runs in ---- */
+  {
+    ut_store* mem = NULL;
+    int released_before;
+    ut_store_new_memory(&mem, &err);
+    CHECK_OK(ut_usim_new_callback(&id, usim_aka, &app_usim, usim_release, &usim, &err), err, "a USIM for a session the callback frees");
+    CHECK_OK(ut_session_new(cfg, usim, mem, &s, &err), err, "its session");
+    ut_usim_free(usim);
+    usim = NULL;
+    ut_store_free(mem);
+    released_before = app_usim.released;
+    app_usim.free_me = s;
+    CHECK(ut_bootstrap(s, NULL, 1, &info, &err) == UT_OK, "the call completes although a callback freed its session");
+    CHECK(app_usim.released == released_before + 1, "the session was freed as its call returned (its USIM released)");
+    s = NULL;
+  }
+
   /* ---- a MAC failure: a card with another K ---- */
   {
     uint8_t wrong_k[16];
@@ -497,7 +519,7 @@ int main(int argc, char** argv) {
   ut_store_free(store);
   ut_config_free(cfg);
   CHECK(app_store.released == 1, "the app's store was released once, when its last user went");
-  CHECK(app_usim.released == 2, "each callback USIM was released once");
+  CHECK(app_usim.released == 3, "each callback USIM was released once");
   CHECK(app_store.puts > 0 && app_store.gets > 0, "state went through the app's store");
   printf("%d failed\n", failures);
   return failures;

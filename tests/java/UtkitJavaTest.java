@@ -199,6 +199,33 @@ public final class UtkitJavaTest {
     }
     usim.fail = null;
 
+    // close() from inside one of the session's own callbacks is refused, not a deadlock.
+    final AtomicReference<UtSession> self = new AtomicReference<>();
+    final AtomicReference<Throwable> closeFromCallback = new AtomicReference<>();
+    Usim closing = (rand, autn) -> {
+      try {
+        self.get().close();
+      } catch (Throwable t) {
+        closeFromCallback.set(t);
+      }
+      return card.authenticate(rand, autn);
+    };
+    try (UtSession s = new UtSession(config(naf, bsf, ca).set("concurrent_bootstrap", "false"), id, closing,
+             new MapStore())) {
+      self.set(s);
+      s.bootstrap(true);
+      check(closeFromCallback.get() instanceof IllegalStateException,
+          "close() from the session's own USIM callback throws IllegalStateException");
+    }
+
+    // A string with U+0000 cannot reach C truncated.
+    try (UtSession s = new UtSession(config(naf, bsf, ca), id, usim, store)) {
+      s.allow("sip:attacker@evil.example\u0000@trusted.example");
+      check(false, "U+0000 refused");
+    } catch (IllegalArgumentException e) {
+      check(true, "a string with U+0000 is refused with IllegalArgumentException");
+    }
+
     // The card's AUTHENTICATE answer, as getIccAuthentication gives it.
     byte[] answer = new byte[1 + 1 + 8 + 1 + 16 + 1 + 16];
     answer[0] = (byte) 0xDB;

@@ -115,7 +115,34 @@ TEST_CASE("at+csim: +CME ERROR, ERROR and malformed answers are clear errors") {
   CHECK(ch.value()->transmit(ByteView(hex("00A4"))).error().code() == Errc::aka_bad_input);
 }
 
-TEST_CASE("at+csim: a modem that stops answering is a timeout, and a late answer is not taken for the next") {
+TEST_CASE("at+csim: a late answer is dropped, not taken for the next command's") {
+  auto backend = soft();
+  VirtualCard card({}, backend.get());
+  EmulatedModem modem(card);
+  REQUIRE(modem.ok());
+  auto ch = posix::AtCsimChannel::open(port(modem, 300ms));
+  REQUIRE_MESSAGE(ch.ok(), ch.error().describe());
+  EmulatedModem::Behaviour b;
+  b.echo = false;
+  b.delay_ms = 450;  // the answer comes 150 ms after the channel gave up
+  modem.set(b);
+  auto unknown = ch.value()->transmit(ByteView(hex("00EE000000")));  // the card answers 6D00, too late
+  REQUIRE_FALSE(unknown.ok());
+  CHECK(unknown.error().message().find("no answer to AT+CSIM") != std::string::npos);
+  b.delay_ms = 0;
+  modem.set(b);
+  auto select = ch.value()->transmit(ByteView(hex("00A40004023F00")));  // SELECT MF: 61xx or 9000
+  REQUIRE_MESSAGE(select.ok(), select.error().describe());
+  REQUIRE(select->size() >= 2);
+  const std::uint8_t sw1 = (*select)[select->size() - 2];
+  CHECK_MESSAGE((sw1 == 0x61 || sw1 == 0x90), "SELECT got " << hex_of(ByteView(select.value())));
+  // and the channel is in step again: the next answers are the right ones
+  auto again = ch.value()->transmit(ByteView(hex("00EE000000")));
+  REQUIRE(again.ok());
+  CHECK(hex_of(ByteView(again.value())) == "6d00");
+}
+
+TEST_CASE("at+csim: a modem that stops answering is a timeout, and the port works again after") {
   auto backend = soft();
   VirtualCard card({}, backend.get());
   EmulatedModem modem(card);

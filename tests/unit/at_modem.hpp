@@ -32,6 +32,7 @@ class EmulatedModem {
     bool malformed = false;    // +CSIM: 9,"6F00900" (odd, wrong length)
     bool mute = false;         // stop answering (after ATE0)
     bool split_writes = true;  // send answers a few bytes at a time
+    int delay_ms = 0;          // answer AT+CSIM this late (after the channel gave up)
   };
 
   explicit EmulatedModem(utkit::aka::ApduChannel& card) : card_(card) {
@@ -98,6 +99,7 @@ class EmulatedModem {
       return;
     }
     ++csim_;
+    if (b.delay_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(b.delay_ms));
     if (b.cme_error != 0) {
       send("\r\n+CME ERROR: " + std::to_string(b.cme_error) + "\r\n", b.split_writes);
       return;

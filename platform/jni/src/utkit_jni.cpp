@@ -49,7 +49,12 @@ class AttachedEnv {
  public:
   AttachedEnv() {
     if (g_vm->GetEnv(reinterpret_cast<void**>(&env_), JNI_VERSION_1_6) == JNI_EDETACHED) {
-      if (g_vm->AttachCurrentThread(reinterpret_cast<void**>(&env_), nullptr) == JNI_OK) {
+#if defined(__ANDROID__)
+      const jint rc = g_vm->AttachCurrentThread(&env_, nullptr);  // the NDK's jni.h takes JNIEnv**
+#else
+      const jint rc = g_vm->AttachCurrentThread(reinterpret_cast<void**>(&env_), nullptr);
+#endif
+      if (rc == JNI_OK) {
         attached_ = true;
       } else {
         env_ = nullptr;
@@ -165,12 +170,25 @@ bool load_cache(JNIEnv* env) {
 
 // ---- strings: UTF-16 (Java) <-> UTF-8 (utkit) ----
 
+// A Java exception is pending: unwind to guarded(), which returns to Java.
+struct JavaThrown {};
+
+// Java's UTF-16 as UTF-8. A string with U+0000 is refused: C would see only
+// the part before it ("sip:a@evil.example\0@trusted.example").
 std::string utf8(JNIEnv* env, jstring s) {
   std::string out;
   if (s == nullptr) return out;
   const jsize n = env->GetStringLength(s);
   const jchar* u = env->GetStringChars(s, nullptr);
-  if (u == nullptr) return out;
+  if (u == nullptr) throw JavaThrown{};  // OutOfMemoryError pending
+  for (jsize i = 0; i < n; ++i) {
+    if (u[i] == 0) {
+      env->ReleaseStringChars(s, u);
+      jclass iae = env->FindClass("java/lang/IllegalArgumentException");
+      if (iae != nullptr) env->ThrowNew(iae, "utkit: a string with U+0000 cannot cross to C");
+      throw JavaThrown{};
+    }
+  }
   out.reserve(static_cast<std::size_t>(n));
   for (jsize i = 0; i < n; ++i) {
     std::uint32_t c = u[i];
@@ -257,7 +275,17 @@ std::string take_exception(JNIEnv* env) {
   env->ExceptionClear();
   if (t == nullptr) return "no exception";
   auto s = static_cast<jstring>(env->CallObjectMethod(t, C.throwable_to_string));
-  std::string text = env->ExceptionCheck() ? (env->ExceptionClear(), "an exception") : utf8(env, s);
+  std::string text = "an exception";
+  if (env->ExceptionCheck()) {
+    env->ExceptionClear();
+  } else {
+    try {
+      text = utf8(env, s);
+    } catch (const JavaThrown&) {
+      env->ExceptionClear();
+    }
+  }
+  if (s != nullptr) env->DeleteLocalRef(s);
   env->DeleteLocalRef(t);
   return text;
 }
@@ -266,6 +294,8 @@ template <class F>
 auto guarded(JNIEnv* env, F&& f) -> decltype(f()) {
   try {
     return f();
+  } catch (const JavaThrown&) {
+    // the Java exception is already pending
   } catch (const std::bad_alloc&) {
     env->ThrowNew(C.oom, "utkit: out of native memory");
   } catch (...) {
@@ -282,10 +312,18 @@ std::vector<std::uint8_t> bytes(JNIEnv* env, jbyteArray a) {
   return out;
 }
 
-void wipe(std::vector<std::uint8_t>& v) {
-  volatile std::uint8_t* p = v.data();
-  for (std::size_t i = 0; i < v.size(); ++i) p[i] = 0;
+void wipe(void* p, std::size_t n) {
+  volatile auto* b = static_cast<volatile std::uint8_t*>(p);
+  for (std::size_t i = 0; i < n; ++i) b[i] = 0;
 }
+void wipe(std::vector<std::uint8_t>& v) { wipe(v.data(), v.size()); }
+
+// Wipes the bytes it guards when the scope ends, however it ends.
+struct WipeOnExit {
+  void* p;
+  std::size_t n;
+  ~WipeOnExit() { wipe(p, n); }
+};
 
 jbyteArray byte_array(JNIEnv* env, const std::uint8_t* data, std::size_t len) {
   jbyteArray a = env->NewByteArray(static_cast<jsize>(len));
@@ -295,8 +333,15 @@ jbyteArray byte_array(JNIEnv* env, const std::uint8_t* data, std::size_t len) {
 
 // ---- callbacks into Java ----
 
+// After a failure inside a callback: no Java exception may stay pending on
+// this thread (the SDK's call continues, and returns to Java later).
+void clear_pending() {
+  AttachedEnv attached;
+  if (attached.get() != nullptr) attached.get()->ExceptionClear();
+}
+
 // The Java USIM: ctx is a global reference, dropped by release.
-void usim_aka(void* ctx, const uint8_t rand[16], const uint8_t autn[16], ut_aka_result* out) {
+void usim_aka_impl(void* ctx, const uint8_t rand[16], const uint8_t autn[16], ut_aka_result* out) {
   AttachedEnv attached;
   JNIEnv* env = attached.get();
   if (env == nullptr) {
@@ -333,10 +378,25 @@ void usim_aka(void* ctx, const uint8_t rand[16], const uint8_t autn[16], ut_aka_
   copy(C.aka_ik, out->ik, sizeof out->ik, nullptr);
   copy(C.aka_auts, out->auts, sizeof out->auts, nullptr);
   auto msg = static_cast<jstring>(env->GetObjectField(result, C.aka_message));
-  if (msg != nullptr) std::snprintf(out->error_message, sizeof out->error_message, "%s", utf8(env, msg).c_str());
+  if (msg != nullptr) {
+    std::snprintf(out->error_message, sizeof out->error_message, "%s", utf8(env, msg).c_str());
+    env->DeleteLocalRef(msg);
+  }
   env->CallVoidMethod(result, C.aka_wipe);  // the Java copies of RES, CK, IK
   if (env->ExceptionCheck()) env->ExceptionClear();
   env->DeleteLocalRef(result);
+}
+
+// Callbacks run inside libutkit.so's calls: nothing may unwind out of them
+// (with c++_static each library has its own C++ runtime).
+void usim_aka(void* ctx, const uint8_t rand[16], const uint8_t autn[16], ut_aka_result* out) {
+  try {
+    usim_aka_impl(ctx, rand, autn, out);
+  } catch (...) {
+    clear_pending();
+    out->outcome = UT_AKA_ERROR;
+    std::snprintf(out->error_message, sizeof out->error_message, "the JNI glue ran out of memory");
+  }
 }
 
 void release_global(void* ctx) {
@@ -344,7 +404,7 @@ void release_global(void* ctx) {
   if (attached.get() != nullptr) delete_global(attached.get(), static_cast<jobject>(ctx));
 }
 
-ut_status store_get(void* ctx, const char* key, ut_value* value) {
+ut_status store_get_impl(void* ctx, const char* key, ut_value* value) {
   AttachedEnv attached;
   JNIEnv* env = attached.get();
   if (env == nullptr) return UT_E_STORAGE;
@@ -363,7 +423,16 @@ ut_status store_get(void* ctx, const char* key, ut_value* value) {
   return st;
 }
 
-ut_status store_put(void* ctx, const char* key, const uint8_t* data, size_t len) {
+ut_status store_get(void* ctx, const char* key, ut_value* value) {
+  try {
+    return store_get_impl(ctx, key, value);
+  } catch (...) {
+    clear_pending();
+    return UT_E_STORAGE;
+  }
+}
+
+ut_status store_put_impl(void* ctx, const char* key, const uint8_t* data, size_t len) {
   AttachedEnv attached;
   JNIEnv* env = attached.get();
   if (env == nullptr) return UT_E_STORAGE;
@@ -379,7 +448,16 @@ ut_status store_put(void* ctx, const char* key, const uint8_t* data, size_t len)
   return UT_OK;
 }
 
-ut_status store_remove(void* ctx, const char* key) {
+ut_status store_put(void* ctx, const char* key, const uint8_t* data, size_t len) {
+  try {
+    return store_put_impl(ctx, key, data, len);
+  } catch (...) {
+    clear_pending();
+    return UT_E_STORAGE;
+  }
+}
+
+ut_status store_remove_impl(void* ctx, const char* key) {
   AttachedEnv attached;
   JNIEnv* env = attached.get();
   if (env == nullptr) return UT_E_STORAGE;
@@ -393,6 +471,15 @@ ut_status store_remove(void* ctx, const char* key) {
   return UT_OK;
 }
 
+ut_status store_remove(void* ctx, const char* key) {
+  try {
+    return store_remove_impl(ctx, key);
+  } catch (...) {
+    clear_pending();
+    return UT_E_STORAGE;
+  }
+}
+
 // The log sink and socket hook of one session.
 struct SessionGlue {
   ut_session* session = nullptr;
@@ -401,7 +488,7 @@ struct SessionGlue {
   jobject hook = nullptr;
 };
 
-void on_log(void* ctx, ut_log_level level, const char* component, const char* message) {
+void on_log_impl(void* ctx, ut_log_level level, const char* component, const char* message) {
   AttachedEnv attached;
   JNIEnv* env = attached.get();
   if (env == nullptr) return;
@@ -412,7 +499,15 @@ void on_log(void* ctx, ut_log_level level, const char* component, const char* me
   env->DeleteLocalRef(m);
 }
 
-ut_status on_socket(void* ctx, int fd) {
+void on_log(void* ctx, ut_log_level level, const char* component, const char* message) {
+  try {
+    on_log_impl(ctx, level, component, message);
+  } catch (...) {
+    clear_pending();
+  }
+}
+
+ut_status on_socket_impl(void* ctx, int fd) {
   AttachedEnv attached;
   JNIEnv* env = attached.get();
   if (env == nullptr) return UT_E_NETWORK;
@@ -424,12 +519,23 @@ ut_status on_socket(void* ctx, int fd) {
   return ok ? UT_OK : UT_E_NETWORK;
 }
 
+ut_status on_socket(void* ctx, int fd) {
+  try {
+    return on_socket_impl(ctx, fd);
+  } catch (...) {
+    clear_pending();
+    return UT_E_NETWORK;
+  }
+}
+
 ut_status identity_from(JNIEnv* env, jobject jid, std::string (&fields)[4], ut_identity& id) {
   if (jid == nullptr) return UT_E_INVALID_ARGUMENT;
-  fields[0] = utf8(env, static_cast<jstring>(env->GetObjectField(jid, C.id_imsi)));
-  fields[1] = utf8(env, static_cast<jstring>(env->GetObjectField(jid, C.id_impi)));
-  fields[2] = utf8(env, static_cast<jstring>(env->GetObjectField(jid, C.id_impu)));
-  fields[3] = utf8(env, static_cast<jstring>(env->GetObjectField(jid, C.id_home_domain)));
+  const jfieldID ids[4] = {C.id_imsi, C.id_impi, C.id_impu, C.id_home_domain};
+  for (int i = 0; i < 4; ++i) {
+    auto js = static_cast<jstring>(env->GetObjectField(jid, ids[i]));
+    fields[i] = utf8(env, js);
+    if (js != nullptr) env->DeleteLocalRef(js);
+  }
   id.imsi = fields[0].c_str();
   id.mnc_length = env->GetIntField(jid, C.id_mnc_length);
   id.impi = fields[1].c_str();
@@ -541,11 +647,11 @@ UTKIT_JNI_EXPORT jint JNI_OnLoad(JavaVM* vm, void*) {
 }
 
 UTKIT_JNI_EXPORT jstring JNICALL Java_org_utkit_Native_version(JNIEnv* env, jclass) {
-  return java_string(env, ut_version());
+  return guarded(env, [&] { return java_string(env, ut_version()); });
 }
 
 UTKIT_JNI_EXPORT jstring JNICALL Java_org_utkit_Native_buildInfo(JNIEnv* env, jclass) {
-  return java_string(env, ut_build_info());
+  return guarded(env, [&] { return java_string(env, ut_build_info()); });
 }
 
 UTKIT_JNI_EXPORT jlong JNICALL Java_org_utkit_Native_liveGlobalRefs(JNIEnv*, jclass) { return g_live_refs.load(); }
@@ -566,6 +672,7 @@ UTKIT_JNI_EXPORT jobject JNICALL Java_org_utkit_Native_akaResultFromCard(JNIEnv*
   return guarded(env, [&]() -> jobject {
     std::vector<std::uint8_t> a = bytes(env, answer);
     ut_aka_result r;
+    WipeOnExit wipe_r{&r, sizeof r};
     ut_error err;
     const ut_status st = ut_aka_result_from_card(a.data(), a.size(), &r, &err);
     wipe(a);
@@ -573,9 +680,7 @@ UTKIT_JNI_EXPORT jobject JNICALL Java_org_utkit_Native_akaResultFromCard(JNIEnv*
       throw_ut(env, st, err);
       return nullptr;
     }
-    jobject o = aka_result_to_java(env, r);
-    std::memset(&r, 0, sizeof r);
-    return o;
+    return aka_result_to_java(env, r);
   });
 }
 
@@ -583,9 +688,8 @@ UTKIT_JNI_EXPORT jlong JNICALL Java_org_utkit_Native_softUsimNew(JNIEnv* env, jc
                                                                   jobject identity) {
   return guarded(env, [&]() -> jlong {
     std::vector<std::uint8_t> kb = bytes(env, k), ob = bytes(env, opc);
+    WipeOnExit wipe_k{kb.data(), kb.size()}, wipe_opc{ob.data(), ob.size()};
     if (kb.size() != 16 || ob.size() != 16) {
-      wipe(kb);
-      wipe(ob);
       throw_argument(env, "K and OPc must be 16 bytes each");
       return 0;
     }
@@ -598,8 +702,6 @@ UTKIT_JNI_EXPORT jlong JNICALL Java_org_utkit_Native_softUsimNew(JNIEnv* env, jc
     ut_usim* u = nullptr;
     ut_error err;
     const ut_status st = ut_usim_new_soft(kb.data(), ob.data(), &id, nullptr, &u, &err);
-    wipe(kb);
-    wipe(ob);
     if (st != UT_OK) throw_ut(env, st, err);
     return reinterpret_cast<jlong>(u);
   });
@@ -614,15 +716,14 @@ UTKIT_JNI_EXPORT jobject JNICALL Java_org_utkit_Native_usimAuthenticate(JNIEnv* 
       return nullptr;
     }
     ut_aka_result res;
+    WipeOnExit wipe_res{&res, sizeof res};
     ut_error err;
     const ut_status st = ut_usim_authenticate(reinterpret_cast<ut_usim*>(usim), r.data(), a.data(), &res, &err);
     if (st != UT_OK) {
       throw_ut(env, st, err);
       return nullptr;
     }
-    jobject o = aka_result_to_java(env, res);
-    std::memset(&res, 0, sizeof res);
-    return o;
+    return aka_result_to_java(env, res);
   });
 }
 
@@ -647,8 +748,11 @@ UTKIT_JNI_EXPORT jlong JNICALL Java_org_utkit_Native_sessionNew(JNIEnv* env, jcl
     } free_config{cfg};
     const jsize n = keys == nullptr ? 0 : env->GetArrayLength(keys);
     for (jsize i = 0; i < n; ++i) {
-      const std::string k = utf8(env, static_cast<jstring>(env->GetObjectArrayElement(keys, i)));
-      const std::string v = utf8(env, static_cast<jstring>(env->GetObjectArrayElement(values, i)));
+      auto jk = static_cast<jstring>(env->GetObjectArrayElement(keys, i));
+      auto jv = static_cast<jstring>(env->GetObjectArrayElement(values, i));
+      const std::string k = utf8(env, jk), v = utf8(env, jv);
+      env->DeleteLocalRef(jk);
+      env->DeleteLocalRef(jv);
       const ut_status st = ut_config_set(cfg, k.c_str(), v.c_str(), &err);
       if (st != UT_OK) {
         throw_ut(env, st, err);
@@ -716,6 +820,10 @@ UTKIT_JNI_EXPORT jlong JNICALL Java_org_utkit_Native_sessionNew(JNIEnv* env, jcl
       }
     }
     if (log != nullptr) {
+      if (log_level < UT_LOG_TRACE || log_level > UT_LOG_OFF) {
+        throw_argument(env, "the log level must be LogSink.TRACE (0) to LogSink.OFF (5)");
+        return 0;
+      }
       g->log = new_global(env, log);
       ut_config_set_log(cfg, on_log, g.get(), static_cast<ut_log_level>(log_level));
     }
@@ -744,6 +852,7 @@ UTKIT_JNI_EXPORT void JNICALL Java_org_utkit_Native_sessionFree(JNIEnv* env, jcl
 }
 
 UTKIT_JNI_EXPORT void JNICALL Java_org_utkit_Native_cancel(JNIEnv*, jclass, jlong h, jboolean fire) {
+  if (h == 0) return;
   if (fire) {
     ut_cancel_fire(glue(h)->cancel);
   } else {
@@ -752,7 +861,7 @@ UTKIT_JNI_EXPORT void JNICALL Java_org_utkit_Native_cancel(JNIEnv*, jclass, jlon
 }
 
 UTKIT_JNI_EXPORT jstring JNICALL Java_org_utkit_Native_xui(JNIEnv* env, jclass, jlong h) {
-  return java_string(env, ut_session_xui(glue(h)->session));
+  return guarded(env, [&] { return java_string(env, ut_session_xui(glue(h)->session)); });
 }
 
 UTKIT_JNI_EXPORT jstring JNICALL Java_org_utkit_Native_bootstrap(JNIEnv* env, jclass, jlong h, jlong timeout,
@@ -786,8 +895,12 @@ UTKIT_JNI_EXPORT jobjectArray JNICALL Java_org_utkit_Native_buddies(JNIEnv* env,
     jobjectArray out = env->NewObjectArray(n, C.buddy, nullptr);
     for (jsize i = 0; out != nullptr && i < n; ++i) {
       jstring uri = java_string(env, ut_buddy_list_uri(l, static_cast<size_t>(i)));
-      jstring dn = java_string(env, ut_buddy_list_display_name(l, static_cast<size_t>(i)));
-      jobject b = env->NewObject(C.buddy, C.buddy_init, uri, dn);
+      jstring dn = uri != nullptr ? java_string(env, ut_buddy_list_display_name(l, static_cast<size_t>(i))) : nullptr;
+      jobject b = dn != nullptr ? env->NewObject(C.buddy, C.buddy_init, uri, dn) : nullptr;
+      if (b == nullptr) {  // OutOfMemoryError pending: stop here
+        ut_buddy_list_free(l);
+        return static_cast<jobjectArray>(nullptr);
+      }
       env->SetObjectArrayElement(out, i, b);
       env->DeleteLocalRef(uri);
       env->DeleteLocalRef(dn);
@@ -857,6 +970,10 @@ UTKIT_JNI_EXPORT jobject JNICALL Java_org_utkit_Native_ssSetForwarding(JNIEnv* e
                                                                         jint condition, jboolean enable,
                                                                         jstring target, jint timer) {
   return guarded(env, [&]() -> jobject {
+    if (condition < UT_CF_UNCONDITIONAL || condition > UT_CF_NOT_REGISTERED) {
+      throw_argument(env, "the forwarding condition must be one of Simservs.CF_*");
+      return nullptr;
+    }
     ut_call call = call_of(glue(h), timeout);
     ut_simservs* ss = nullptr;
     ut_error err;
@@ -870,6 +987,10 @@ UTKIT_JNI_EXPORT jobject JNICALL Java_org_utkit_Native_ssSetForwarding(JNIEnv* e
 UTKIT_JNI_EXPORT jobject JNICALL Java_org_utkit_Native_ssSetBarring(JNIEnv* env, jclass, jlong h, jlong timeout,
                                                                      jint condition, jboolean enable) {
   return guarded(env, [&]() -> jobject {
+    if (condition < UT_CB_ALL_OUTGOING || condition > UT_CB_ANONYMOUS) {
+      throw_argument(env, "the barring condition must be one of Simservs.CB_*");
+      return nullptr;
+    }
     ut_call call = call_of(glue(h), timeout);
     ut_simservs* ss = nullptr;
     ut_error err;
@@ -925,9 +1046,11 @@ UTKIT_JNI_EXPORT jobject JNICALL Java_org_utkit_Native_xcap(JNIEnv* env, jclass,
     size_t len = 0;
     const char* data = ut_xcap_response_body(r, &len);
     jbyteArray jb = byte_array(env, reinterpret_cast<const std::uint8_t*>(data), len);
-    jstring etag = java_string(env, ut_xcap_response_etag(r));
-    jstring type = java_string(env, ut_xcap_response_content_type(r));
-    jobject o = env->NewObject(C.xcap_response, C.xcap_response_init, ut_xcap_response_status(r), etag, type, jb);
+    jstring etag = jb != nullptr ? java_string(env, ut_xcap_response_etag(r)) : nullptr;
+    jstring type = etag != nullptr ? java_string(env, ut_xcap_response_content_type(r)) : nullptr;
+    jobject o = type != nullptr ? env->NewObject(C.xcap_response, C.xcap_response_init, ut_xcap_response_status(r),
+                                                 etag, type, jb)
+                                : nullptr;  // OutOfMemoryError pending
     ut_xcap_response_free(r);
     return o;
   });

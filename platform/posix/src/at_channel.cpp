@@ -96,7 +96,7 @@ Result<std::unique_ptr<AtCsimChannel>> AtCsimChannel::open(const Options& option
     }
   }
   std::unique_ptr<AtCsimChannel> ch(new AtCsimChannel(options, fd));
-  ch->drain();
+  ch->wait_quiet(50, now_ms() + 500);  // whatever the port held before us
   // Echo off; some modems answer the first command after opening with a
   // stale line: one retry.
   auto r = ch->command("ATE0", nullptr);
@@ -106,34 +106,67 @@ Result<std::unique_ptr<AtCsimChannel>> AtCsimChannel::open(const Options& option
 }
 
 AtCsimChannel::~AtCsimChannel() {
+  clear_buffer();
   if (fd_ >= 0) {
     ::flock(fd_, LOCK_UN);
     ::close(fd_);
   }
 }
 
-void AtCsimChannel::drain() {
-  // A late answer to a command that timed out must not be read as the
-  // answer to the next one.
-  buffer_.clear();
-  if (::isatty(fd_) == 1) ::tcflush(fd_, TCIFLUSH);
-  char buf[256];
-  while (::read(fd_, buf, sizeof buf) > 0) {
+AtCsimChannel::Reply::~Reply() { secure_wipe(payload); }
+
+void AtCsimChannel::clear_buffer() {
+  secure_wipe(buffer_, sizeof buffer_);
+  buffered_ = 0;
+}
+
+bool AtCsimChannel::wait_quiet(int quiet_ms, std::int64_t deadline_ms) {
+  clear_buffer();
+  for (;;) {
+    const std::int64_t left = deadline_ms - now_ms();
+    if (left <= 0) return false;
+    pollfd p{fd_, POLLIN, 0};
+    const int rc = ::poll(&p, 1, static_cast<int>(left < quiet_ms ? left : quiet_ms));
+    if (rc < 0 && errno == EINTR) continue;
+    if (rc <= 0) return rc == 0 && left >= quiet_ms;  // quiet for quiet_ms (or an error: give up)
+    if ((p.revents & POLLIN) == 0) return false;   // hung up
+    const ssize_t n = ::read(fd_, buffer_, sizeof buffer_);
+    secure_wipe(buffer_, sizeof buffer_);
+    if (n <= 0 && errno != EAGAIN && errno != EINTR) return false;
   }
+}
+
+Result<void> AtCsimChannel::resync() {
+  const std::int64_t deadline = now_ms() + options_.command_timeout.count();
+  if (!wait_quiet(100, deadline)) {
+    return io(options_.device, "still talking after an unanswered command (a diagnostic port, not the AT port?)");
+  }
+  // Reached by the previous command's late answer or not, the modem now
+  // answers "AT" alone; then quiet again, in case that OK was the old one.
+  UTKIT_TRY(exchange("AT", nullptr));
+  if (!wait_quiet(50, now_ms() + options_.command_timeout.count())) {
+    return io(options_.device, "does not fall quiet after AT");
+  }
+  in_step_ = true;
+  return success();
 }
 
 Result<std::string> AtCsimChannel::read_line(std::int64_t deadline_ms) {
   for (;;) {
-    const auto eol = buffer_.find_first_of("\r\n");
-    if (eol != std::string::npos) {
-      // Answers to AUTHENTICATE carry RES, CK and IK: no copy is left behind.
-      std::string line = buffer_.substr(0, eol);
-      secure_wipe(buffer_.data(), eol + 1);
-      buffer_.erase(0, eol + 1);
+    std::size_t eol = 0;
+    while (eol < buffered_ && buffer_[eol] != '\r' && buffer_[eol] != '\n') ++eol;
+    if (eol < buffered_) {
+      // Answers to AUTHENTICATE carry RES, CK and IK: the consumed bytes and
+      // the tail left behind by the move are wiped.
+      std::string line(buffer_, eol);
+      const std::size_t rest = buffered_ - (eol + 1);
+      std::memmove(buffer_, buffer_ + eol + 1, rest);
+      secure_wipe(buffer_ + rest, buffered_ - rest);
+      buffered_ = rest;
       return line;
     }
-    if (buffer_.size() > kMaxLine) {
-      buffer_.clear();
+    if (buffered_ > kMaxLine) {
+      clear_buffer();
       return Error(Errc::aka_bad_response,
                    "modem " + options_.device + ": a line longer than " + std::to_string(kMaxLine) + " bytes");
     }
@@ -145,20 +178,30 @@ Result<std::string> AtCsimChannel::read_line(std::int64_t deadline_ms) {
     if (rc < 0) return io(options_.device, std::string("poll: ") + std::strerror(errno));
     if (rc == 0) continue;
     if ((p.revents & (POLLERR | POLLNVAL)) != 0) return io(options_.device, "the port failed (unplugged?)");
-    char buf[512];
-    const ssize_t n = ::read(fd_, buf, sizeof buf);
+    const ssize_t n = ::read(fd_, buffer_ + buffered_, sizeof buffer_ - buffered_);
     if (n < 0 && (errno == EAGAIN || errno == EINTR)) continue;
     if (n < 0) return io(options_.device, std::string("read: ") + std::strerror(errno));
     if (n == 0) {
       if ((p.revents & POLLHUP) != 0) return io(options_.device, "the port hung up (modem gone?)");
       continue;
     }
-    buffer_.append(buf, static_cast<std::size_t>(n));
+    buffered_ += static_cast<std::size_t>(n);
   }
 }
 
 Result<AtCsimChannel::Reply> AtCsimChannel::command(const std::string& line, const char* payload_prefix) {
-  drain();
+  if (!in_step_) {
+    UTKIT_TRY(resync());
+  }
+  final_seen_ = false;
+  auto r = exchange(line, payload_prefix);
+  in_step_ = final_seen_;  // a timeout or a broken line leaves an answer outstanding
+  return r;
+}
+
+// One command and its final result. A final ERROR or +CME ERROR is a final
+// result too: the channel stays in step.
+Result<AtCsimChannel::Reply> AtCsimChannel::exchange(const std::string& line, const char* payload_prefix) {
   const std::string out = line + "\r";
   const std::int64_t deadline = now_ms() + options_.command_timeout.count();
   std::size_t off = 0;
@@ -197,6 +240,7 @@ Result<AtCsimChannel::Reply> AtCsimChannel::command(const std::string& line, con
       continue;
     }
     if (!is_final(l)) continue;  // an unsolicited result code
+    final_seen_ = true;
     if (l == "OK") return reply;
     if (l == "ERROR") {
       return io(options_.device, verb + " answered ERROR (the modem may not support it, or the SIM is not ready; "
@@ -236,7 +280,10 @@ Result<Bytes> AtCsimChannel::transmit(ByteView apdu) {
   std::string hex = to_hex(apdu);
   for (char& c : hex) c = static_cast<char>(c >= 'a' && c <= 'f' ? c - 'a' + 'A' : c);
   UTKIT_ASSIGN(Reply r, command("AT+CSIM=" + std::to_string(hex.size()) + ",\"" + hex + "\"", "+CSIM:"));
-  if (!r.has_payload) return Error(Errc::aka_bad_response, "modem " + options_.device + ": OK without a +CSIM line");
+  if (!r.has_payload) {
+    in_step_ = false;  // perhaps an earlier command's OK: resynchronise before the next
+    return Error(Errc::aka_bad_response, "modem " + options_.device + ": OK without a +CSIM line");
+  }
   // <length>,"<hex>" (some modems leave the quotes out)
   std::string p = std::move(r.payload);
   struct Wipe {

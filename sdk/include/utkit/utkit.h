@@ -20,7 +20,8 @@
  *     is freed. A handle passed to another (a USIM or store to a session) is
  *     kept alive by it: the caller may free its own reference at once.
  *   - Threads: handles may be made and freed on any thread. One session runs
- *     one call at a time (a second concurrent call gets UT_E_BUSY at once);
+ *     one call at a time (a second concurrent call, or a call from inside
+ *     one of its callbacks, gets UT_E_BUSY at once);
  *     calls are blocking, so an app runs them on a worker thread and stops
  *     them with a ut_cancel or a deadline (ut_call). Callbacks may be called
  *     on the calling thread or on the SDK's helper thread, never on two
@@ -259,8 +260,10 @@ typedef struct ut_session ut_session;
  * here. */
 UTKIT_API ut_status ut_session_new(const ut_config* config, ut_usim* usim, ut_store* store, ut_session** out,
                                    ut_error* err);
-/* Closes connections and frees. Not while a call runs on another thread
- * (fire its ut_cancel and wait for it first). */
+/* Closes connections and frees. Never waits: during a call (on another
+ * thread, or from one of its callbacks) the session is freed when that call
+ * returns; fire the call's ut_cancel to make that soon. The handle must not
+ * be used after this. */
 UTKIT_API void ut_session_free(ut_session* session);
 /* Closes the NAF connection: the next call opens a new one, resuming TLS and
  * reusing the Digest nonce. UT_E_BUSY during a call. */

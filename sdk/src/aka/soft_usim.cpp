@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
-#include <sstream>
 
 #include "utkit/base/encoding.hpp"
+#include "../base/lines.hpp"
 
 namespace utkit::aka {
 namespace {
@@ -24,7 +24,7 @@ Error corrupt(const std::string& key, const std::string& why) {
                    "Restore it, or delete it knowingly to re-provision");
 }
 
-bool parse_hex_u64(const std::string& s, std::uint64_t& out) {
+bool parse_hex_u64(std::string_view s, std::uint64_t& out) {
   if (s.empty() || s.size() > 16) return false;
   out = 0;
   for (char c : s) {
@@ -66,7 +66,7 @@ SoftUsim::SoftUsim(SoftUsimConfig config, Milenage milenage, KeyValueStore* stor
     : config_(std::move(config)), milenage_(std::move(milenage)), store_(store) {}
 
 std::uint64_t SoftUsim::sqn_ms() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  ScopedLock lock(mu_);
   return max_sqn_;
 }
 
@@ -75,27 +75,29 @@ Result<void> SoftUsim::read_state(std::vector<std::uint64_t>& seq, std::uint64_t
   const std::size_t slots = std::size_t{1} << config_.ind_bits;
   auto got = store_->get(config_.state_key);
   if (!got) return std::move(got).error();
-  std::istringstream in(std::string(got->view().as_string()));
-  std::string line, word;
-  if (!std::getline(in, line) || line != kMagic) return corrupt(config_.state_key, "unknown format");
-  unsigned ind_bits = 0;
-  if (!(in >> word >> ind_bits) || word != "ind_bits") return corrupt(config_.state_key, "no ind_bits");
-  if (ind_bits != config_.ind_bits) {
-    return Error(Errc::aka_state_corrupt, "USIM SQN state was written with ind_bits " + std::to_string(ind_bits) +
+  const std::string_view text = got->view().as_string();
+  const auto nl = text.find('\n');
+  if (nl == std::string_view::npos || text.substr(0, nl) != kMagic) return corrupt(config_.state_key, "unknown format");
+  detail::Words in(text.substr(nl + 1));
+  std::string_view word, value;
+  if (!in.next(word) || word != "ind_bits" || !in.next(value)) return corrupt(config_.state_key, "no ind_bits");
+  const auto ind_bits = parse_decimal(value, 64);
+  if (!ind_bits) return corrupt(config_.state_key, "no ind_bits");
+  if (*ind_bits != config_.ind_bits) {
+    return Error(Errc::aka_state_corrupt, "USIM SQN state was written with ind_bits " + std::to_string(*ind_bits) +
                                               " but the configuration says " + std::to_string(config_.ind_bits));
   }
-  std::string hex;
-  if (!(in >> word >> hex) || word != "max" || !parse_hex_u64(hex, max_sqn) || max_sqn > kSqnMask) {
+  if (!in.next(word) || word != "max" || !in.next(value) || !parse_hex_u64(value, max_sqn) || max_sqn > kSqnMask) {
     return corrupt(config_.state_key, "bad 'max' line");
   }
-  if (!(in >> word) || word != "seq") return corrupt(config_.state_key, "no 'seq' line");
+  if (!in.next(word) || word != "seq") return corrupt(config_.state_key, "no 'seq' line");
   seq.assign(slots, 0);
   for (std::size_t i = 0; i < slots; ++i) {
-    if (!(in >> hex) || !parse_hex_u64(hex, seq[i]) || seq[i] > (kSqnMask >> config_.ind_bits)) {
+    if (!in.next(value) || !parse_hex_u64(value, seq[i]) || seq[i] > (kSqnMask >> config_.ind_bits)) {
       return corrupt(config_.state_key, "bad SEQ value " + std::to_string(i));
     }
   }
-  if (in >> hex) return corrupt(config_.state_key, "trailing data");
+  if (in.next(value)) return corrupt(config_.state_key, "trailing data");
   return success();
 }
 
@@ -165,7 +167,7 @@ Result<AkaResult> SoftUsim::authenticate(ByteView rand, ByteView autn) {
     return Error(Errc::aka_bad_input, "RAND and AUTN must be 16 bytes each, got " + std::to_string(rand.size()) +
                                           " and " + std::to_string(autn.size()));
   }
-  std::lock_guard<std::mutex> lock(mu_);
+  ScopedLock lock(mu_);
   // Read, check and write the SQN state under the store's lock, re-reading it
   // first: another process sharing the store may have accepted SQNs since.
   std::unique_ptr<StoreLock> held;

@@ -22,10 +22,10 @@ Error bad_key(std::string_view key) {
 namespace {
 class MutexStoreLock final : public StoreLock {
  public:
-  explicit MutexStoreLock(std::mutex& mu) : lock_(mu) {}
+  explicit MutexStoreLock(Mutex& mu) : lock_(mu) {}
 
  private:
-  std::unique_lock<std::mutex> lock_;
+  UniqueLock lock_;
 };
 }  // namespace
 
@@ -36,7 +36,7 @@ Result<std::unique_ptr<StoreLock>> KeyValueStore::lock(std::string_view key) {
 
 Result<SecretBytes> MemoryKeyValueStore::get(std::string_view key) {
   if (!valid_store_key(key)) return bad_key(key);
-  std::lock_guard<std::mutex> lock(mu_);
+  ScopedLock lock(mu_);
   auto it = values_.find(key);
   if (it == values_.end()) return Error(Errc::storage_not_found, "no value stored under '" + std::string(key) + "'");
   return it->second.clone();
@@ -44,14 +44,14 @@ Result<SecretBytes> MemoryKeyValueStore::get(std::string_view key) {
 
 Result<void> MemoryKeyValueStore::put(std::string_view key, ByteView value) {
   if (!valid_store_key(key)) return bad_key(key);
-  std::lock_guard<std::mutex> lock(mu_);
+  ScopedLock lock(mu_);
   values_.insert_or_assign(std::string(key), SecretBytes(value));
   return success();
 }
 
 Result<void> MemoryKeyValueStore::remove(std::string_view key) {
   if (!valid_store_key(key)) return bad_key(key);
-  std::lock_guard<std::mutex> lock(mu_);
+  ScopedLock lock(mu_);
   auto it = values_.find(key);
   if (it != values_.end()) values_.erase(it);
   return success();

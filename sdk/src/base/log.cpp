@@ -113,7 +113,7 @@ void Redactor::protect(ByteView secret) {
   for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   std::string b64 = base64_encode(secret);
   while (!b64.empty() && b64.back() == '=') b64.pop_back();  // match with or without padding
-  std::lock_guard<std::mutex> lock(mu_);
+  ScopedLock lock(mu_);
   add_form(hex);
   add_form(upper);
   add_form(b64);
@@ -124,7 +124,7 @@ void Redactor::protect(ByteView secret) {
 }
 
 std::size_t Redactor::protected_forms() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  ScopedLock lock(mu_);
   return digests_.size();
 }
 
@@ -132,7 +132,7 @@ void Redactor::redact(std::string& m) const {
   redact_credentials(m);
   std::vector<std::pair<std::size_t, std::size_t>> hits;  // [begin, end)
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    ScopedLock lock(mu_);
     for (const auto& [len, hashes] : rolling_) {
       if (len == 0 || m.size() < len) continue;
       std::uint64_t top = 1;  // kBase^(len-1)

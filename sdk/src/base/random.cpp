@@ -46,7 +46,7 @@ Result<std::unique_ptr<CtrDrbgRandom>> CtrDrbgRandom::create(EntropySource& entr
 }
 
 Result<void> CtrDrbgRandom::fill(std::uint8_t* out, std::size_t len) {
-  std::lock_guard<std::mutex> lock(mu_);
+  ScopedLock lock(mu_);
   while (len > 0) {
     std::size_t n = len < MBEDTLS_CTR_DRBG_MAX_REQUEST ? len : MBEDTLS_CTR_DRBG_MAX_REQUEST;
     int rc = mbedtls_ctr_drbg_random(&impl_->drbg, out, n);

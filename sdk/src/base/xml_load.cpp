@@ -72,4 +72,23 @@ Result<void> load_untrusted_xml_in_place(pugi::xml_document& doc, std::string& b
                       name, code);
 }
 
+namespace {
+class StringWriter final : public pugi::xml_writer {
+ public:
+  explicit StringWriter(std::string& out) : out_(out) {}
+  void write(const void* data, size_t size) override { out_.append(static_cast<const char*>(data), size); }
+
+ private:
+  std::string& out_;
+};
+}  // namespace
+
+std::string xml_to_string(const pugi::xml_document& doc, const char* indent, unsigned flags,
+                          pugi::xml_encoding encoding) {
+  std::string out;
+  StringWriter w(out);
+  doc.save(w, indent, flags, encoding);
+  return out;
+}
+
 }  // namespace utkit::detail

@@ -34,4 +34,9 @@ Result<void> load_untrusted_xml(pugi::xml_document& doc, std::string_view xml, s
 Result<void> load_untrusted_xml_in_place(pugi::xml_document& doc, std::string& buffer, std::string_view what,
                                          std::size_t max_size, Errc code);
 
+// The document as text through a pugi::xml_writer (no iostreams: an
+// embedded C++ runtime may have none).
+std::string xml_to_string(const pugi::xml_document& doc, const char* indent,
+                          unsigned flags = pugi::format_default, pugi::xml_encoding encoding = pugi::encoding_auto);
+
 }  // namespace utkit::detail

@@ -11,6 +11,7 @@
 #include <mbedtls/version.h>
 
 #include <atomic>
+#include <cstdio>
 #include <cstring>
 #include <map>
 #include <memory>
@@ -450,7 +451,12 @@ const char* const kStatusNames[] = {
 // ---- the session ----
 
 struct ut_session {
-  std::mutex busy;  // one call at a time; a second gets UT_E_BUSY
+  // One call at a time: a second one (from another thread, or from a
+  // callback of the running call) gets UT_E_BUSY without waiting. A free
+  // during a call never waits either: the call frees the session as it ends.
+  std::mutex state;
+  bool running = false;
+  bool free_requested = false;
   std::shared_ptr<aka::UsimBackend> usim;
   std::shared_ptr<KeyValueStore> store;
   posix::SystemClock clock;
@@ -470,11 +476,26 @@ template <class F>
 ut_status run(ut_session* s, const ut_call* call, ut_error* err, F&& op) {
   if (s == nullptr) return bad_argument(err, "the session is NULL");
   return guard(err, [&]() -> ut_status {
-    std::unique_lock<std::mutex> lock(s->busy, std::try_to_lock);
-    if (!lock.owns_lock()) {
-      return report(err, UT_E_BUSY, Errc::invalid_argument,
-                    "another thread is running a call on this session (one call at a time per session)");
+    {
+      std::lock_guard<std::mutex> lock(s->state);
+      if (s->running) {
+        return report(err, UT_E_BUSY, Errc::invalid_argument,
+                      "a call is already running on this session (one call at a time per session)");
+      }
+      s->running = true;
     }
+    struct Finish {
+      ut_session* s;
+      ~Finish() {
+        bool free_now = false;
+        {
+          std::lock_guard<std::mutex> lock(s->state);
+          s->running = false;
+          free_now = s->free_requested;
+        }
+        if (free_now) delete s;  // ut_session_free came during the call
+      }
+    } finish{s};
     ut::OpLimits limits;
     if (call != nullptr) {
       if (call->timeout_ms != 0) limits.timeout = Millis(call->timeout_ms);
@@ -513,9 +534,10 @@ Result<std::shared_ptr<const SecretBytes>> session_key(ut_config& c, KeyValueSto
   if (c.session_key) return c.session_key;
   auto key = store.get("tls-session-key");
   if (!key && key.error().code() == Errc::storage_not_found) {
-    UTKIT_ASSIGN(Bytes fresh, random.bytes(32));
-    UTKIT_TRY(store.put("tls-session-key", ByteView(fresh)));
-    key = SecretBytes::take(fresh);
+    UTKIT_ASSIGN(Bytes fresh_bytes, random.bytes(32));
+    SecretBytes fresh = SecretBytes::take(fresh_bytes);  // wiped whatever happens next
+    UTKIT_TRY(store.put("tls-session-key", fresh.view()));
+    key = std::move(fresh);
   }
   if (!key) return std::move(key).error().with_context("reading the TLS session key from the store");
   if (key->size() != 32) {
@@ -535,14 +557,19 @@ const char* ut_version(void) { return UTKIT_VERSION_STRING; }
 uint32_t ut_version_number(void) { return UTKIT_VERSION_NUMBER; }
 
 const char* ut_build_info(void) {
-  static const std::string info = std::string("utkit ") + UTKIT_VERSION_STRING + "; " + posix::compiled_paths() +
+  // Built once into a static buffer: nothing here can throw.
+  static char info[256];
+  static std::once_flag once;
+  std::call_once(once, [] {
+    (void)std::snprintf(info, sizeof info, "utkit %s; %s; %s; %s", UTKIT_VERSION_STRING, posix::compiled_paths(),
 #if defined(__cpp_exceptions)
-                                  "; boundary=bad_alloc-to-status"
+                  "boundary=bad_alloc-to-status",
 #else
-                                  "; boundary=no-exceptions"
+                  "boundary=no-exceptions",
 #endif
-                                  + "; " MBEDTLS_VERSION_STRING_FULL;
-  return info.c_str();
+                  MBEDTLS_VERSION_STRING_FULL);
+  });
+  return info;
 }
 
 const char* ut_status_name(ut_status status) {
@@ -680,12 +707,12 @@ ut_status ut_usim_new_soft(const uint8_t k[16], const uint8_t opc[16], const ut_
     if (!empty(identity->impu)) sc.impus.push_back(identity->impu);
     // The USIM keeps the state store alive: a deleter that holds it.
     std::shared_ptr<KeyValueStore> keep = state != nullptr ? state->store : nullptr;
+    auto h = std::make_unique<ut_usim>();
     auto usim = aka::SoftUsim::create(std::move(sc), keep.get());
     if (!usim) return report(err, usim.error());
-    aka::SoftUsim* raw = usim.value().release();
-    auto* h = new ut_usim;
-    h->usim = std::shared_ptr<aka::UsimBackend>(raw, [keep](aka::UsimBackend* p) { delete p; });
-    *out = h;
+    // (shared_ptr deletes the USIM itself if its control block cannot be made)
+    h->usim = std::shared_ptr<aka::UsimBackend>(usim.value().release(), [keep](aka::UsimBackend* p) { delete p; });
+    *out = h.release();
     clear(err);
     return UT_OK;
   });
@@ -854,9 +881,11 @@ ut_status ut_session_new(const ut_config* config, ut_usim* usim, ut_store* store
 void ut_session_free(ut_session* session) {
   if (session == nullptr) return;
   {
-    // A free while a call runs is a misuse: wait for the call instead of
-    // freeing under it.
-    std::lock_guard<std::mutex> lock(session->busy);
+    std::lock_guard<std::mutex> lock(session->state);
+    if (session->running) {
+      session->free_requested = true;  // the running call frees it as it ends
+      return;
+    }
   }
   delete session;
 }
@@ -888,8 +917,8 @@ ut_status ut_bootstrap(ut_session* session, const ut_call* call, int force, ut_b
 
 ut_status ut_session_stats(ut_session* session, ut_stats* out, int reset) {
   if (session == nullptr || out == nullptr) return UT_E_INVALID_ARGUMENT;
-  std::unique_lock<std::mutex> lock(session->busy, std::try_to_lock);
-  if (!lock.owns_lock()) return UT_E_BUSY;
+  std::lock_guard<std::mutex> lock(session->state);  // a call cannot start meanwhile
+  if (session->running) return UT_E_BUSY;
   const ut::UtStats st = session->session->stats();
   std::memset(out, 0, sizeof *out);
   out->round_trips = static_cast<uint32_t>(st.naf.round_trips());

@@ -7,9 +7,9 @@
 #include <cstdlib>
 #include <cstring>
 #include <optional>
-#include <sstream>
 
 #include "utkit/base/encoding.hpp"
+#include "../base/lines.hpp"
 #include "../base/xml_load.hpp"
 
 namespace utkit::gba {
@@ -42,7 +42,7 @@ constexpr std::string_view kMagic = "utkit-gba-context 1";
 constexpr std::uint64_t kMaxEpochSeconds = 7258118400;  // 2200-01-01T00:00:00Z
 
 // A stored time: Unix seconds in decimal, 1970-2200, nothing else.
-std::optional<WallTime> stored_time(const std::string& value) {
+std::optional<WallTime> stored_time(std::string_view value) {
   const auto v = parse_decimal(value, kMaxEpochSeconds);
   if (!v) return std::nullopt;
   return WallTime{} + std::chrono::seconds(static_cast<std::int64_t>(*v));
@@ -197,25 +197,23 @@ Result<BootstrapContext> BootstrapContext::parse(ByteView record) {
   auto bad = [](const char* why) {
     return Error(Errc::storage_corrupt, std::string("stored bootstrapping context is unreadable: ") + why);
   };
-  std::string text(record.as_string());
-  std::istringstream in(text);
-  std::string line;
-  if (!std::getline(in, line) || line != kMagic) {
-    secure_wipe(text);
-    return bad("unknown format");
-  }
+  // Views into the record: it holds Ks, and no unwiped copy is made.
+  detail::Lines lines(record.as_string());
+  std::string_view line;
+  if (!lines.next(line) || line != kMagic) return bad("unknown format");
   BootstrapContext c;
   bool have_expiry = false;
-  while (std::getline(in, line)) {
-    auto sp = line.find(' ');
-    std::string key = line.substr(0, sp), value = sp == std::string::npos ? "" : line.substr(sp + 1);
+  while (lines.next(line)) {
+    std::string_view key, value;
+    detail::split_key_value(line, key, value);
     if (key == "btid") {
       if (!check_btid(value)) return bad("bad btid");
-      c.btid = value;
-    }
-    else if (key == "impi") c.impi = value;
-    else if (key == "bsf") c.bsf_host = value;
-    else if (key == "rand") {
+      c.btid = std::string(value);
+    } else if (key == "impi") {
+      c.impi = std::string(value);
+    } else if (key == "bsf") {
+      c.bsf_host = std::string(value);
+    } else if (key == "rand") {
       auto r = from_hex(value);
       if (!r || r->size() != 16) return bad("bad rand");
       c.rand = r.value();
@@ -233,13 +231,10 @@ Result<BootstrapContext> BootstrapContext::parse(ByteView record) {
     } else if (key == "ks") {
       if (value.empty()) continue;  // GBA_U: Ks is in the card
       auto k = secret_from_hex(value);
-      secure_wipe(value);
       if (!k || k->size() != 32) return bad("bad ks");
       c.ks = std::move(k).value();
     }
-    secure_wipe(line);
   }
-  secure_wipe(text);
   if (c.btid.empty() || c.impi.empty() || (c.ks.empty() && !c.uicc) || c.rand.empty() || !have_expiry) {
     return bad("incomplete");
   }

@@ -3,7 +3,6 @@
 #include "utkit/base/encoding.hpp"
 
 #include <algorithm>
-#include <thread>
 
 namespace utkit::gba {
 namespace {
@@ -11,7 +10,7 @@ namespace {
 // The http module's CredentialProvider for Ub: runs AKA on each challenge.
 class AkaResponder final : public http::CredentialProvider {
  public:
-  AkaResponder(aka::UsimBackend& usim, std::string impi, bool gba_u, std::mutex& card, const Logger* log)
+  AkaResponder(aka::UsimBackend& usim, std::string impi, bool gba_u, Mutex& card, const Logger* log)
       : usim_(usim), impi_(std::move(impi)), gba_u_(gba_u), card_(card), log_(log) {}
 
   Result<http::DigestCredentials> credentials(const http::AuthRequest& req) override {
@@ -32,7 +31,7 @@ class AkaResponder final : public http::CredentialProvider {
     }
     const ByteView rand(nonce->data(), 16), autn(nonce->data() + 16, 16);
     Result<aka::AkaResult> run = [&] {
-      std::lock_guard<std::mutex> lock(card_);
+      ScopedLock lock(card_);
       return gba_u_ ? usim_.gba_u_bootstrap(rand, autn) : usim_.authenticate(rand, autn);
     }();
     UTKIT_ASSIGN(aka::AkaResult r, std::move(run));
@@ -86,7 +85,7 @@ class AkaResponder final : public http::CredentialProvider {
   aka::UsimBackend& usim_;
   std::string impi_;
   bool gba_u_;
-  std::mutex& card_;
+  Mutex& card_;
   const Logger* log_;
   bool sent_auts_ = false;
   bool answered_ = false;
@@ -159,17 +158,17 @@ bool GbaClient::usable(const ContextPtr& c) const {
 }
 
 ContextPtr GbaClient::current() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  ScopedLock lock(mu_);
   return usable(ctx_) ? ctx_ : nullptr;
 }
 
 GbaStats GbaClient::stats() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  ScopedLock lock(mu_);
   return stats_;
 }
 
 void GbaClient::invalidate(const std::string& btid) {
-  std::lock_guard<std::mutex> lock(mu_);
+  ScopedLock lock(mu_);
   if (ctx_ && ctx_->btid == btid) {
     ctx_.reset();
     if (store_ != nullptr) (void)store_->remove(cfg_.store_key);
@@ -177,8 +176,8 @@ void GbaClient::invalidate(const std::string& btid) {
   }
 }
 
-Result<std::unique_lock<std::mutex>> GbaClient::lock_for_bootstrap(const GbaLimits& limits) {
-  std::unique_lock<std::mutex> lock(bootstrap_mu_, std::try_to_lock);
+Result<UniqueLock> GbaClient::lock_for_bootstrap(const GbaLimits& limits) {
+  UniqueLock lock = UniqueLock::try_to_lock(bootstrap_mu_);
   // Another caller is bootstrapping: wait for it, within this caller's limits.
   while (!lock.owns_lock()) {
     if (limits.cancel != nullptr && limits.cancel->load()) {
@@ -187,8 +186,8 @@ Result<std::unique_lock<std::mutex>> GbaClient::lock_for_bootstrap(const GbaLimi
     if (clock_.monotonic_now() >= limits.deadline) {
       return Error(Errc::net_timeout, "the operation's deadline passed while waiting for a GBA bootstrap in progress");
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    lock.try_lock();
+    sleep_for(Millis(5));
+    lock = UniqueLock::try_to_lock(bootstrap_mu_);
   }
   return lock;
 }
@@ -230,7 +229,7 @@ Result<ContextPtr> GbaClient::run_ub(const GbaLimits& limits) {
   if (log_) log_->debug("gba", "Ub: bootstrapping " + impi_ + " at " + bsf_.origin());
   auto rsp = client.send(bsf_, req);
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    ScopedLock lock(mu_);
     stats_.resyncs += responder.resyncs();
   }
   if (!rsp) {
@@ -277,7 +276,7 @@ Result<ContextPtr> GbaClient::run_ub(const GbaLimits& limits) {
   // B-TID serves the operation that asked for it. The next operation
   // bootstraps again only once it is within the (scaled) margin, so a BSF that
   // grants seconds costs one bootstrap per operation at most, never a loop.
-  std::lock_guard<std::mutex> lock(mu_);
+  ScopedLock lock(mu_);
   ctx_ = ctx;
   ++stats_.bootstraps;
   return ContextPtr(ctx);
@@ -288,7 +287,7 @@ Result<SecretBytes> GbaClient::ks_naf(const BootstrapContext& ctx, std::string_v
   const Bytes id = naf_id(naf_fqdn, ua);
   if (ctx.uicc) {
     // GBA_U: Ks_ext_NAF, derived in the card from the Ks it kept.
-    std::lock_guard<std::mutex> lock(card_mu_);
+    ScopedLock lock(card_mu_);
     UTKIT_ASSIGN(SecretBytes k, usim_.gba_u_ks_ext_naf(ByteView(id), ctx.impi));
     if (log_) log_->protect(k.view());
     return k;

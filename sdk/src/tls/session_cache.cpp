@@ -48,7 +48,7 @@ Result<void> TlsSessionCache::persist_to(KeyValueStore& store, SecretBytes integ
   if (integrity_key.size() < 16) {
     return Error(Errc::config_invalid, "the TLS session store's integrity key must be at least 16 bytes");
   }
-  std::lock_guard<std::mutex> lock(mu_);
+  ScopedLock lock(mu_);
   store_ = &store;
   mac_key_ = std::move(integrity_key);
   return success();
@@ -105,7 +105,7 @@ void TlsSessionCache::save(const std::string& key, const Entry& e) {
 }
 
 std::optional<TlsSessionCache::Entry> TlsSessionCache::find(const std::string& key) {
-  std::lock_guard<std::mutex> lock(mu_);
+  ScopedLock lock(mu_);
   auto it = entries_.find(key);
   if (it == entries_.end()) {
     auto loaded = load(key);
@@ -121,20 +121,20 @@ std::optional<TlsSessionCache::Entry> TlsSessionCache::find(const std::string& k
 }
 
 void TlsSessionCache::put(const std::string& key, ByteView session, WallTime created) {
-  std::lock_guard<std::mutex> lock(mu_);
+  ScopedLock lock(mu_);
   Entry e{SecretBytes(session), created};
   save(key, e);
   entries_.insert_or_assign(key, std::move(e));
 }
 
 void TlsSessionCache::forget(const std::string& key) {
-  std::lock_guard<std::mutex> lock(mu_);
+  ScopedLock lock(mu_);
   entries_.erase(key);
   if (store_ != nullptr) (void)store_->remove(store_key(key));
 }
 
 std::size_t TlsSessionCache::size() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  ScopedLock lock(mu_);
   return entries_.size();
 }
 

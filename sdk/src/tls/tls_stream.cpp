@@ -43,6 +43,7 @@ Result<void> load_trust(const TrustAnchors& t, mbedtls_x509_crt& ca) {
                  "no trust anchors: set a CA file, a CA directory or in-memory CA certificates "
                  "(the server must be authenticated, TS 33.141)");
   }
+#if defined(MBEDTLS_FS_IO)
   if (!t.ca_file.empty()) {
     int rc = mbedtls_x509_crt_parse_file(&ca, t.ca_file.c_str());
     if (rc < 0) return Error(Errc::tls_trust_config, "cannot load CA file '" + t.ca_file + "': " + mbedtls_text(rc));
@@ -51,6 +52,13 @@ Result<void> load_trust(const TrustAnchors& t, mbedtls_x509_crt& ca) {
     int rc = mbedtls_x509_crt_parse_path(&ca, t.ca_dir.c_str());
     if (rc < 0) return Error(Errc::tls_trust_config, "cannot load CA directory '" + t.ca_dir + "': " + mbedtls_text(rc));
   }
+#else
+  // An mbedTLS without a file system (an embedded build): anchors from memory.
+  if (!t.ca_file.empty() || !t.ca_dir.empty()) {
+    return Error(Errc::tls_trust_config, "this build has no file system (mbedTLS without MBEDTLS_FS_IO): give the CA "
+                                         "certificates in memory (TrustAnchors::ca_pem), not as a file or directory");
+  }
+#endif
   for (std::size_t i = 0; i < t.ca_pem.size(); ++i) {
     const std::string& pem = t.ca_pem[i];
     // PEM needs its terminating NUL counted; DER is passed as is.

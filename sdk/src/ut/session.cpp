@@ -1,5 +1,11 @@
 #include "utkit/ut/session.hpp"
 
+#if UTKIT_THREADS
+#include <future>
+#endif
+
+#include "../base/lines.hpp"
+
 #include "utkit/http/writer.hpp"
 
 #include <mbedtls/sha256.h>
@@ -7,7 +13,6 @@
 #include <limits>
 #include <optional>
 #include <set>
-#include <sstream>
 
 #include "utkit/base/encoding.hpp"
 
@@ -24,27 +29,48 @@ class UtSession::Credentials final : public http::CredentialProvider {
   }
   // The bootstrap runs within the operation's limits: run() joins it before
   // returning, so `limits.cancel` outlives it.
+  // Without threads (UTKIT_THREADS=0) nothing runs beside the caller: the
+  // bootstrap happens when the NAF's challenge asks for credentials.
   void start(const std::shared_ptr<gba::GbaClient>& g, gba::GbaLimits limits) {
+#if UTKIT_THREADS
     if (pending_.valid()) return;
     pending_ = std::async(std::launch::async, [g, limits] { return g->context(limits); });
+#else
+    (void)g;
+    (void)limits;
+#endif
+  }
+  // Joins the concurrent bootstrap without taking its result (it never
+  // rethrows): for destructors and for unwinding, where the bootstrap thread
+  // must not outlive the limits it reads.
+  void join() noexcept {
+#if UTKIT_THREADS
+    if (!pending_.valid()) return;
+    pending_.wait();
+    pending_ = {};
+#endif
   }
   // Joins the concurrent bootstrap; its error, if it failed.
   Result<void> wait() {
+#if UTKIT_THREADS
     if (!pending_.valid()) return success();
     Result<gba::ContextPtr> r = pending_.get();
     if (!r) return std::move(r).error();
+#endif
     return success();
   }
 
  private:
   gba::NafCredentials inner_;
+#if UTKIT_THREADS
   std::future<Result<gba::ContextPtr>> pending_;
+#endif
 };
 
 UtSession::UtSession(UtConfig config, Platform platform) : cfg_(std::move(config)), platform_(platform) {}
 
 UtSession::~UtSession() {
-  if (creds_) (void)creds_->wait();
+  if (creds_) creds_->join();
 }
 
 Result<std::unique_ptr<UtSession>> UtSession::create(UtConfig config, aka::UsimBackend& usim, Platform platform,
@@ -137,21 +163,22 @@ void UtSession::load_digest_state() {
   const std::string key = digest_state_key();
   auto rec = platform_.store->get(key);
   if (!rec) return;
-  std::istringstream in(std::string(rec->view().as_string()));
-  std::string line, origin, user, challenge;
+  detail::Lines lines(rec->view().as_string());
+  std::string_view line;
+  std::string origin, user, challenge;
   std::optional<std::uint64_t> saved, nc;
-  bool ok = std::getline(in, line) && line == kDigestMagic;
-  std::set<std::string> seen;
-  while (ok && std::getline(in, line)) {
-    const auto sp = line.find(' ');
-    const std::string k = line.substr(0, sp), v = sp == std::string::npos ? "" : line.substr(sp + 1);
+  bool ok = lines.next(line) && line == kDigestMagic;
+  std::set<std::string_view> seen;
+  while (ok && lines.next(line)) {
+    std::string_view k, v;
+    detail::split_key_value(line, k, v);
     if (!seen.insert(k).second) ok = false;  // a key twice: not a record we wrote
     if (k == "origin") {
-      origin = v;
+      origin = std::string(v);
     } else if (k == "user") {
-      user = v;
+      user = std::string(v);
     } else if (k == "challenge") {
-      challenge = v;
+      challenge = std::string(v);
     } else if (k == "saved") {
       saved = parse_decimal(v, std::numeric_limits<std::int64_t>::max());
     } else if (k == "nc") {
@@ -211,8 +238,15 @@ auto UtSession::run(OpLimits limits, F&& f) -> decltype(f()) {
   if (l.deadline) g.deadline = *l.deadline;
   g.cancel = limits.cancel;
   start_bootstrap_if_cold(g);
+  // Never leave the bootstrap thread behind, even when f() does not return
+  // (an allocation failure unwinding to the C API's boundary): it reads
+  // `limits.cancel`, which the caller may free afterwards.
+  struct JoinBootstrap {
+    Credentials& c;
+    ~JoinBootstrap() { c.join(); }
+  } join_bootstrap{*creds_};
   auto result = f();
-  auto boot = creds_->wait();  // never leave the bootstrap thread behind
+  auto boot = creds_->wait();
   xcap_->set_limits({});
   save_digest_state();
   if (!result.ok() && !boot.ok()) return std::move(boot).error();  // the root cause

@@ -9,7 +9,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
-#include <thread>
 
 namespace utkit::xcap {
 
@@ -70,19 +69,19 @@ std::string XcapClient::doc_key(const DocumentSelector& d) {
 }
 
 std::optional<std::string> XcapClient::etag(const DocumentSelector& doc) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  ScopedLock lock(mu_);
   auto it = etags_.find(doc_key(doc));
   if (it == etags_.end()) return std::nullopt;
   return it->second;
 }
 
 void XcapClient::forget_etag(const DocumentSelector& doc) {
-  std::lock_guard<std::mutex> lock(mu_);
+  ScopedLock lock(mu_);
   etags_.erase(doc_key(doc));
 }
 
 XcapError XcapClient::last_error() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  ScopedLock lock(mu_);
   return last_error_;
 }
 
@@ -110,7 +109,7 @@ Result<XcapResult> XcapClient::run(const XcapUri& uri, http::Request req) {
   if (const std::string* ct = rsp.headers.find("Content-Type")) r.content_type = *ct;
   r.body = std::move(rsp.body);  // the buffer itself: no second copy of a large document
   const std::string key = doc_key(uri.document);
-  std::lock_guard<std::mutex> lock(mu_);
+  ScopedLock lock(mu_);
   if ((rsp.status >= 200 && rsp.status < 300) || rsp.status == 304) {
     if (whole_document_delete) {
       etags_.erase(key);  // the document is gone: an ETag a server sent with the DELETE describes nothing
@@ -144,7 +143,7 @@ Result<XcapResult> XcapClient::run(const XcapUri& uri, http::Request req) {
 Result<void> XcapClient::back_off(int round, Millis base, Millis max) {
   std::uint64_t r;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    ScopedLock lock(mu_);
     // xorshift64: enough to decorrelate devices; this is not key material.
     jitter_ ^= jitter_ << 13;
     jitter_ ^= jitter_ >> 7;
@@ -165,7 +164,7 @@ Result<void> XcapClient::back_off(int round, Millis base, Millis max) {
     }
     const auto left = until - std::chrono::steady_clock::now();
     if (left <= std::chrono::steady_clock::duration::zero()) return success();
-    std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(left, Millis(20)));
+    sleep_for(std::min(std::chrono::ceil<Millis>(left), Millis(20)));
   }
 }
 
@@ -185,7 +184,7 @@ Result<XcapResult> XcapClient::get_if_none_match(const XcapUri& uri, const std::
   UTKIT_ASSIGN(XcapResult r, run(uri, std::move(req)));
   if (r.status == 304 && r.etag.empty()) {
     r.etag = etag;
-    std::lock_guard<std::mutex> lock(mu_);
+    ScopedLock lock(mu_);
     etags_[doc_key(uri.document)] = etag;
   }
   return r;

@@ -1,8 +1,9 @@
 #include "utkit/xcap/document_cache.hpp"
 
+#include "../base/lines.hpp"
+
 #include <mbedtls/sha256.h>
 
-#include <sstream>
 
 #include "utkit/base/encoding.hpp"
 
@@ -46,14 +47,15 @@ std::optional<DocumentCache::Meta> DocumentCache::meta(const XcapUri& document) 
   m.key = key_of(uri);
   auto rec = store_.get(m.key + ".meta");
   if (!rec || rec->size() > 8192) return std::nullopt;  // ours hold a URI, an ETag and two numbers
-  std::istringstream in(std::string(rec->view().as_string()));
-  std::string line, stored_uri;
+  detail::Lines lines(rec->view().as_string());
+  std::string_view line;
+  std::string stored_uri;
   std::optional<std::uint64_t> size;
-  if (!std::getline(in, line) || line != kMagic) return std::nullopt;
-  while (std::getline(in, line)) {
+  if (!lines.next(line) || line != kMagic) return std::nullopt;
+  while (lines.next(line)) {
     const auto sp = line.find(' ');
-    if (sp == std::string::npos) return std::nullopt;
-    const std::string_view k = std::string_view(line).substr(0, sp), v = std::string_view(line).substr(sp + 1);
+    if (sp == std::string_view::npos) return std::nullopt;
+    const std::string_view k = line.substr(0, sp), v = line.substr(sp + 1);
     if (k == "uri") stored_uri = v;
     else if (k == "etag") m.etag = v;
     else if (k == "size") size = parse_decimal(v, max_);

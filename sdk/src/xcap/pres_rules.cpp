@@ -6,7 +6,6 @@
 #include "xml_util.hpp"
 
 #include <cstring>
-#include <sstream>
 
 #include "utkit/base/encoding.hpp"
 #include "../base/xml_load.hpp"
@@ -127,9 +126,7 @@ std::optional<SubHandling> PresRules::decision_for(std::string_view watcher) con
 }
 
 std::string PresRules::serialize() const {
-  std::ostringstream os;
-  doc_->save(os, "  ");
-  return os.str();
+  return utkit::detail::xml_to_string(*doc_, "  ");
 }
 
 std::string PresRules::empty_ruleset() {

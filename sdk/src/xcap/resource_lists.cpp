@@ -6,8 +6,6 @@
 #include "../base/xml_load.hpp"
 
 #include <cstring>
-#include <sstream>
-#include <thread>
 
 namespace utkit::xcap {
 namespace {
@@ -164,9 +162,7 @@ std::optional<Entry> ResourceLists::find(std::string_view name, std::string_view
 }
 
 std::string ResourceLists::serialize() const {
-  std::ostringstream os;
-  impl_->doc.save(os, "  ");
-  return os.str();
+  return utkit::detail::xml_to_string(impl_->doc, "  ");
 }
 
 std::string ResourceLists::entry_xml(const Entry& e) {

@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <cstring>
 #include <set>
-#include <sstream>
 
 #include "xml_util.hpp"
 #include "../base/xml_load.hpp"
@@ -90,9 +89,7 @@ std::string element_body(pugi::xml_node n) {
       if (!copy.attribute(at.name())) copy.append_attribute(at.name()).set_value(at.value());
     }
   }
-  std::ostringstream os;
-  tmp.save(os, "", pugi::format_raw | pugi::format_no_declaration, pugi::encoding_utf8);
-  return os.str();
+  return utkit::detail::xml_to_string(tmp, "", pugi::format_raw | pugi::format_no_declaration, pugi::encoding_utf8);
 }
 
 struct Classified {
@@ -677,9 +674,7 @@ Result<std::vector<SimservsEdit>> Simservs::set_active(Service s, bool active) {
 }
 
 std::string Simservs::serialize() const {
-  std::ostringstream os;
-  impl_->doc.save(os, "  ");
-  return os.str();
+  return utkit::detail::xml_to_string(impl_->doc, "  ");
 }
 
 }  // namespace utkit::xcap

@@ -19,7 +19,7 @@
 #pragma once
 
 #include <memory>
-#include <mutex>
+#include "utkit/base/sync.hpp"
 #include <string>
 #include <vector>
 
@@ -78,7 +78,7 @@ class SoftUsim final : public UsimBackend {
   SoftUsimConfig config_;
   Milenage milenage_;
   KeyValueStore* store_;
-  mutable std::mutex mu_;               // guards the SQN state
+  mutable Mutex mu_;               // guards the SQN state
   std::vector<std::uint64_t> seq_ms_;  // SEQ_MS per IND
   std::uint64_t max_sqn_ = 0;          // SQN_MS, the highest accepted SQN
 };

@@ -9,7 +9,7 @@
 
 #include <map>
 #include <memory>
-#include <mutex>
+#include "utkit/base/sync.hpp"
 #include <string>
 #include <string_view>
 
@@ -54,7 +54,7 @@ class KeyValueStore {
   virtual Result<std::unique_ptr<StoreLock>> lock(std::string_view key);
 
  private:
-  std::mutex default_lock_;
+  Mutex default_lock_;
 };
 
 // In memory; values wiped when replaced or destroyed. Thread-safe.
@@ -65,7 +65,7 @@ class MemoryKeyValueStore final : public KeyValueStore {
   Result<void> remove(std::string_view key) override;
 
  private:
-  std::mutex mu_;
+  Mutex mu_;
   std::map<std::string, SecretBytes, std::less<>> values_;
 };
 

@@ -12,7 +12,7 @@
 #pragma once
 
 #include <cstdint>
-#include <mutex>
+#include "utkit/base/sync.hpp"
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -48,7 +48,7 @@ class Redactor {
  private:
   void add_form(std::string_view text);
 
-  mutable std::mutex mu_;
+  mutable Mutex mu_;
   // length of a form -> rolling hashes of the forms of that length
   std::unordered_map<std::size_t, std::unordered_set<std::uint64_t>> rolling_;
   // SHA-256 of every form, to confirm a rolling-hash hit

@@ -5,7 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
-#include <mutex>
+#include "utkit/base/sync.hpp"
 #include <string_view>
 
 #include "utkit/base/bytes.hpp"
@@ -47,7 +47,7 @@ class CtrDrbgRandom final : public Random {
   CtrDrbgRandom();
   struct Impl;
   std::unique_ptr<Impl> impl_;
-  std::mutex mu_;
+  Mutex mu_;
 };
 
 }  // namespace utkit

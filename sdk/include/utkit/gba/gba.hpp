@@ -22,7 +22,7 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
-#include <mutex>
+#include "utkit/base/sync.hpp"
 #include <optional>
 #include <string>
 
@@ -106,7 +106,7 @@ class GbaClient {
             std::shared_ptr<tls::TlsContext> bsf_tls, KeyValueStore* store, const Logger* log);
   Result<ContextPtr> run_ub(const GbaLimits& limits);
   // Takes bootstrap_mu_, giving up at the deadline or on cancel.
-  Result<std::unique_lock<std::mutex>> lock_for_bootstrap(const GbaLimits& limits);
+  Result<UniqueLock> lock_for_bootstrap(const GbaLimits& limits);
   bool usable(const ContextPtr& c) const;
 
   GbaConfig cfg_;
@@ -120,9 +120,9 @@ class GbaClient {
   std::string impi_;
   http::Url bsf_;
 
-  mutable std::mutex mu_;        // guards ctx_ and stats_
-  std::mutex bootstrap_mu_;      // one Ub run at a time
-  mutable std::mutex card_mu_;   // one card command sequence at a time
+  mutable Mutex mu_;        // guards ctx_ and stats_
+  Mutex bootstrap_mu_;      // one Ub run at a time
+  mutable Mutex card_mu_;   // one card command sequence at a time
   ContextPtr ctx_;
   GbaStats stats_;
 };

@@ -15,7 +15,7 @@
 #include <chrono>
 #include <map>
 #include <memory>
-#include <mutex>
+#include "utkit/base/sync.hpp"
 #include <optional>
 #include <string>
 
@@ -61,7 +61,7 @@ class TlsSessionCache {
 
   const Clock& clock_;
   std::chrono::seconds max_age_;
-  mutable std::mutex mu_;
+  mutable Mutex mu_;
   std::map<std::string, Entry> entries_;
   KeyValueStore* store_ = nullptr;
   SecretBytes mac_key_;

@@ -8,7 +8,8 @@
 //
 // Cold start: with no bootstrapping context, Ub runs on a second thread while
 // this thread opens TCP/TLS to the NAF and collects its first 401, so a cold
-// operation costs about 5 round trips instead of 8 (docs/flows.md). A warm
+// operation costs about 5 round trips instead of 8 (docs/flows.md); a build
+// without threads (UTKIT_THREADS=0, utkit/base/sync.hpp) runs them in turn. A warm
 // operation on a new connection (resumed TLS, cached nonce) costs 3; on a
 // kept-alive connection, 1.
 //
@@ -17,7 +18,6 @@
 #pragma once
 
 #include <atomic>
-#include <future>
 #include <memory>
 #include <optional>
 #include <string>

@@ -9,7 +9,7 @@
 #pragma once
 
 #include <map>
-#include <mutex>
+#include "utkit/base/sync.hpp"
 #include <optional>
 #include <string>
 
@@ -99,7 +99,7 @@ class XcapClient {
 
   http::HttpClient& http_;
   XcapConfig cfg_;
-  mutable std::mutex mu_;
+  mutable Mutex mu_;
   std::map<std::string, std::string> etags_;
   XcapError last_error_;
   Limits limits_;

@@ -17,10 +17,13 @@ import java.util.List;
  */
 public final class UtSession implements AutoCloseable {
   private final Object lock = new Object();
-  private long handle;
+  private long handle;  // written and read under lock
   private int inFlight;
   private boolean closed;
   private volatile long timeoutMillis;
+  // True on a thread while it runs a call of this session (a callback that
+  // closes the session it runs in would wait for itself).
+  private final ThreadLocal<Boolean> inCall = new ThreadLocal<>();
 
   /**
    * No network here. The USIM and the store (may be null: nothing survives
@@ -36,8 +39,11 @@ public final class UtSession implements AutoCloseable {
       keys[i] = config.entries.get(i)[0];
       values[i] = config.entries.get(i)[1];
     }
-    handle = Native.sessionNew(keys, values, config.log, config.logLevel, config.socketHook, config.sessionKey,
+    long h = Native.sessionNew(keys, values, config.log, config.logLevel, config.socketHook, config.sessionKey,
         identity, usim, store);
+    synchronized (lock) {
+      handle = h;
+    }
   }
 
   /** A deadline for each call that follows (bootstrap included); 0: none of its own. */
@@ -62,6 +68,7 @@ public final class UtSession implements AutoCloseable {
     synchronized (lock) {
       if (closed) throw new IllegalStateException("the UtSession is closed");
       inFlight++;
+      inCall.set(Boolean.TRUE);
       return handle;
     }
   }
@@ -69,6 +76,7 @@ public final class UtSession implements AutoCloseable {
   private void leave() {
     synchronized (lock) {
       inFlight--;
+      inCall.remove();
       lock.notifyAll();
     }
   }
@@ -244,8 +252,18 @@ public final class UtSession implements AutoCloseable {
     }
   }
 
+  /**
+   * Cancels the running call, waits for it, and frees the native session.
+   *
+   * @throws IllegalStateException when called from inside a callback of one
+   *     of this session's calls (it would wait for itself): close it after
+   *     the call returns.
+   */
   @Override
   public void close() {
+    if (Boolean.TRUE.equals(inCall.get())) {
+      throw new IllegalStateException("close() from inside a call of this UtSession; close it after the call returns");
+    }
     long h;
     synchronized (lock) {
       if (closed) return;

@@ -12,6 +12,13 @@
 // stops answering is an aka_card_io error, never a hang. Echo, blank lines
 // and unsolicited result codes ("RING", "+CREG: 1") between a command and
 // its answer are skipped.
+//
+// AT has no way to tie an answer to its command. After a command whose final
+// result was not seen (a timeout, a broken answer), the channel is out of
+// step: before the next command it waits for the port to fall quiet (the
+// late answer arrives and is dropped), sends "AT", waits for its OK and for
+// quiet again. A modem that keeps talking past the timeout fails the command
+// instead of lending it someone else's answer.
 #pragma once
 
 #include <memory>
@@ -49,14 +56,29 @@ class AtCsimChannel final : public aka::ApduChannel {
   struct Reply {
     std::string payload;  // the +CSIM: line's text after the prefix, if any
     bool has_payload = false;
+    Reply() = default;
+    Reply(Reply&&) = default;
+    Reply& operator=(Reply&&) = default;
+    ~Reply();  // wipes the payload
   };
   Result<Reply> command(const std::string& line, const char* payload_prefix);
+  Result<Reply> exchange(const std::string& line, const char* payload_prefix);
   Result<std::string> read_line(std::int64_t deadline_ms);
-  void drain();
+  Result<void> resync();
+  // Drops input until the port has been quiet for `quiet_ms`; false when it
+  // keeps talking past `deadline_ms`.
+  bool wait_quiet(int quiet_ms, std::int64_t deadline_ms);
+  void clear_buffer();
 
+  static constexpr std::size_t kBufferSize = 8192;
   Options options_;
   int fd_ = -1;
-  std::string buffer_;  // bytes read past the last line
+  // Bytes read past the last line, in a fixed buffer: answers carry RES, CK
+  // and IK, so nothing is reallocated and whatever is consumed is wiped.
+  char buffer_[kBufferSize] = {};
+  std::size_t buffered_ = 0;
+  bool in_step_ = true;     // false: a command's final result was not seen
+  bool final_seen_ = false;  // the current exchange read its final result
   int commands_ = 0;
 };
 
