@@ -28,6 +28,13 @@ if(MbedTLS_FOUND)
     set_target_properties(MbedTLS::mbedcrypto PROPERTIES
       IMPORTED_LOCATION "${MbedTLS_CRYPTO_LIBRARY}"
       INTERFACE_INCLUDE_DIRECTORIES "${MbedTLS_INCLUDE_DIR}")
+    # An mbedTLS built with its own configuration (the Cortex-M build's
+    # toolchains/cortex-m4/mbedtls_config.h): everything that includes its
+    # headers must see the same one.
+    if(UTKIT_MBEDTLS_CONFIG_FILE)
+      set_property(TARGET MbedTLS::mbedcrypto APPEND PROPERTY INTERFACE_COMPILE_DEFINITIONS
+                   "MBEDTLS_CONFIG_FILE=\"${UTKIT_MBEDTLS_CONFIG_FILE}\"")
+    endif()
     add_library(MbedTLS::mbedx509 UNKNOWN IMPORTED)
     set_target_properties(MbedTLS::mbedx509 PROPERTIES
       IMPORTED_LOCATION "${MbedTLS_X509_LIBRARY}"

@@ -23,7 +23,7 @@ public final class UtSession implements AutoCloseable {
   private volatile long timeoutMillis;
   // True on a thread while it runs a call of this session (a callback that
   // closes the session it runs in would wait for itself).
-  private final ThreadLocal<Boolean> inCall = new ThreadLocal<>();
+  private final ThreadLocal<int[]> inCall = ThreadLocal.withInitial(() -> new int[1]);
 
   /**
    * No network here. The USIM and the store (may be null: nothing survives
@@ -64,11 +64,38 @@ public final class UtSession implements AutoCloseable {
     }
   }
 
+  private interface NativeCall<T> {
+    T apply(long handle) throws UtException;
+  }
+
+  private interface NativeRun {
+    void apply(long handle) throws UtException;
+  }
+
+  // One call on the native session: counted in flight, so that close() waits for it.
+  private <T> T call(NativeCall<T> c) throws UtException {
+    long h = enter();
+    try {
+      return c.apply(h);
+    } finally {
+      leave();
+    }
+  }
+
+  private void run(NativeRun r) throws UtException {
+    long h = enter();
+    try {
+      r.apply(h);
+    } finally {
+      leave();
+    }
+  }
+
   private long enter() {
     synchronized (lock) {
       if (closed) throw new IllegalStateException("the UtSession is closed");
       inFlight++;
-      inCall.set(Boolean.TRUE);
+      inCall.get()[0]++;
       return handle;
     }
   }
@@ -76,7 +103,7 @@ public final class UtSession implements AutoCloseable {
   private void leave() {
     synchronized (lock) {
       inFlight--;
-      inCall.remove();
+      if (--inCall.get()[0] == 0) inCall.remove();
       lock.notifyAll();
     }
   }
@@ -93,84 +120,44 @@ public final class UtSession implements AutoCloseable {
 
   /** Bootstraps when there is no valid context (or always, with force); returns the B-TID. */
   public String bootstrap(boolean force) throws UtException {
-    long h = enter();
-    try {
-      return Native.bootstrap(h, timeoutMillis, force);
-    } finally {
-      leave();
-    }
+    return call(h -> Native.bootstrap(h, timeoutMillis, force));
   }
 
   /** The configured buddy list. */
   public List<Buddy> buddies() throws UtException { return buddies(null); }
 
   public List<Buddy> buddies(String list) throws UtException {
-    long h = enter();
-    try {
-      return Arrays.asList(Native.buddies(h, timeoutMillis, list));
-    } finally {
-      leave();
-    }
+    return Arrays.asList(call(h -> Native.buddies(h, timeoutMillis, list)));
   }
 
   /** Adds or replaces the entry for uri (displayName may be null). */
   public void addBuddy(String uri, String displayName) throws UtException { addBuddy(null, uri, displayName); }
 
   public void addBuddy(String list, String uri, String displayName) throws UtException {
-    long h = enter();
-    try {
-      Native.addBuddy(h, timeoutMillis, list, uri, displayName);
-    } finally {
-      leave();
-    }
+    run(h -> Native.addBuddy(h, timeoutMillis, list, uri, displayName));
   }
 
   public void removeBuddy(String uri) throws UtException { removeBuddy(null, uri); }
 
   public void removeBuddy(String list, String uri) throws UtException {
-    long h = enter();
-    try {
-      Native.removeBuddy(h, timeoutMillis, list, uri);
-    } finally {
-      leave();
-    }
+    run(h -> Native.removeBuddy(h, timeoutMillis, list, uri));
   }
 
   public void renameBuddy(String uri, String displayName) throws UtException {
-    long h = enter();
-    try {
-      Native.renameBuddy(h, timeoutMillis, null, uri, displayName);
-    } finally {
-      leave();
-    }
+    run(h -> Native.renameBuddy(h, timeoutMillis, null, uri, displayName));
   }
 
   /** Presence rules: let a watcher see the user's presence. */
   public void allow(String watcher) throws UtException {
-    long h = enter();
-    try {
-      Native.rule(h, timeoutMillis, watcher, true);
-    } finally {
-      leave();
-    }
+    run(h -> Native.rule(h, timeoutMillis, watcher, true));
   }
 
   public void block(String watcher) throws UtException {
-    long h = enter();
-    try {
-      Native.rule(h, timeoutMillis, watcher, false);
-    } finally {
-      leave();
-    }
+    run(h -> Native.rule(h, timeoutMillis, watcher, false));
   }
 
   public Simservs supplementaryServices() throws UtException {
-    long h = enter();
-    try {
-      return Native.ssGet(h, timeoutMillis);
-    } finally {
-      leave();
-    }
+    return call(h -> Native.ssGet(h, timeoutMillis));
   }
 
   /**
@@ -180,40 +167,20 @@ public final class UtSession implements AutoCloseable {
    */
   public Simservs setCallForwarding(int condition, boolean enable, String target, int noReplyTimer)
       throws UtException {
-    long h = enter();
-    try {
-      return Native.ssSetForwarding(h, timeoutMillis, condition, enable, target, noReplyTimer);
-    } finally {
-      leave();
-    }
+    return call(h -> Native.ssSetForwarding(h, timeoutMillis, condition, enable, target, noReplyTimer));
   }
 
   public Simservs setCallBarring(int condition, boolean enable) throws UtException {
-    long h = enter();
-    try {
-      return Native.ssSetBarring(h, timeoutMillis, condition, enable);
-    } finally {
-      leave();
-    }
+    return call(h -> Native.ssSetBarring(h, timeoutMillis, condition, enable));
   }
 
   /** true hides the caller's identity by default (OIR). */
   public Simservs setCallerIdRestriction(boolean restricted) throws UtException {
-    long h = enter();
-    try {
-      return Native.ssSetCallerIdRestriction(h, timeoutMillis, restricted);
-    } finally {
-      leave();
-    }
+    return call(h -> Native.ssSetCallerIdRestriction(h, timeoutMillis, restricted));
   }
 
   public Simservs setCallWaiting(boolean on) throws UtException {
-    long h = enter();
-    try {
-      return Native.ssSetCallWaiting(h, timeoutMillis, on);
-    } finally {
-      leave();
-    }
+    return call(h -> Native.ssSetCallWaiting(h, timeoutMillis, on));
   }
 
   /** Raw XCAP: selector "AUID/DOCUMENT[/~~/NODE-SELECTOR]". */
@@ -224,12 +191,7 @@ public final class UtSession implements AutoCloseable {
   public XcapResponse xcapDelete(String selector) throws UtException { return xcap(2, selector, null); }
 
   private XcapResponse xcap(int method, String selector, byte[] body) throws UtException {
-    long h = enter();
-    try {
-      return Native.xcap(h, timeoutMillis, method, selector, body);
-    } finally {
-      leave();
-    }
+    return call(h -> Native.xcap(h, timeoutMillis, method, selector, body));
   }
 
   /** Counters since the session was made or last reset. */
@@ -244,12 +206,7 @@ public final class UtSession implements AutoCloseable {
 
   /** Closes the NAF connection; the next call resumes TLS and reuses the Digest nonce. */
   public void closeConnections() throws UtException {
-    long h = enter();
-    try {
-      Native.closeConnections(h);
-    } finally {
-      leave();
-    }
+    run(h -> Native.closeConnections(h));
   }
 
   /**
@@ -261,7 +218,9 @@ public final class UtSession implements AutoCloseable {
    */
   @Override
   public void close() {
-    if (Boolean.TRUE.equals(inCall.get())) {
+    final int depth = inCall.get()[0];
+    if (depth == 0) inCall.remove();
+    if (depth > 0) {
       throw new IllegalStateException("close() from inside a call of this UtSession; close it after the call returns");
     }
     long h;

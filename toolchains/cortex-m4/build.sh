@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# The protocol core for a Cortex-M4, with its dependencies built from
+# Debian's source packages for the target:
+#   mbedTLS 2.28 with toolchains/cortex-m4/mbedtls_config.h (the TS 33.141
+#   client profile, no file system, no threads, 4 KiB records);
+#   pugixml compiled into the core with 4 KiB pages and the compact DOM.
+# Prints the text/data/bss of each library (archives, before a firmware's
+# --gc-sections link).
+#   toolchains/cortex-m4/build.sh OUT_DIR
+# Needs gcc-arm-none-eabi, libnewlib-arm-none-eabi and
+# libstdc++-arm-none-eabi-newlib (.ci/deps cortex-m).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+out=$(mkdir -p "$1" && cd "$1" && pwd)
+toolchain=$root/toolchains/arm-none-eabi-cortex-m4.cmake
+config=$root/toolchains/cortex-m4/mbedtls_config.h
+
+mbedtls_src=$("$root/tests/bench/debian-source.sh" mbedtls "$out")
+pugixml_src=$("$root/tests/bench/debian-source.sh" pugixml "$out")
+
+if [ ! -f "$out/mbedtls/install/lib/libmbedtls.a" ] || [ "$config" -nt "$out/mbedtls/install/lib/libmbedtls.a" ]; then
+  rm -rf "$out/mbedtls"
+  cmake -S "$mbedtls_src" -B "$out/mbedtls/build" -G Ninja -DCMAKE_TOOLCHAIN_FILE="$toolchain" \
+    -DCMAKE_BUILD_TYPE=MinSizeRel -DENABLE_TESTING=OFF -DENABLE_PROGRAMS=OFF \
+    -DUSE_SHARED_MBEDTLS_LIBRARY=OFF -DUSE_STATIC_MBEDTLS_LIBRARY=ON -DMBEDTLS_FATAL_WARNINGS=OFF \
+    -DCMAKE_C_FLAGS="-DMBEDTLS_CONFIG_FILE='\"$config\"'" \
+    -DCMAKE_INSTALL_PREFIX="$out/mbedtls/install" >/dev/null
+  cmake --build "$out/mbedtls/build" >/dev/null
+  cmake --install "$out/mbedtls/build" >/dev/null
+fi
+
+cmake -S "$root" -B "$out/utkit" -G Ninja -DCMAKE_TOOLCHAIN_FILE="$toolchain" -DCMAKE_BUILD_TYPE=MinSizeRel \
+  -DCMAKE_FIND_ROOT_PATH="$out/mbedtls/install" -DUTKIT_MBEDTLS_CONFIG_FILE="$config" \
+  -DUTKIT_PUGIXML_SOURCE_DIR="$pugixml_src" -DUTKIT_XML_PAGE_SIZE=4096 -DUTKIT_XML_COMPACT=ON \
+  -DUTKIT_WERROR=ON >/dev/null
+cmake --build "$out/utkit"
+
+echo "cortex-m4 (MinSizeRel, Thumb-2), archive sizes before --gc-sections:"
+for lib in "$out/utkit/sdk/libutkit.a" "$out/utkit/libutkit_pugixml.a" \
+           "$out/mbedtls/install/lib/libmbedtls.a" "$out/mbedtls/install/lib/libmbedx509.a" \
+           "$out/mbedtls/install/lib/libmbedcrypto.a"; do
+  arm-none-eabi-size -t "$lib" | awk -v l="$(basename "$lib")" 'END {printf "  %-20s text %7d  data %5d  bss %5d\n", l, $1, $2, $3}'
+done
