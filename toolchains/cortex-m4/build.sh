@@ -8,7 +8,7 @@
 # --gc-sections link).
 #   toolchains/cortex-m4/build.sh OUT_DIR
 # Needs gcc-arm-none-eabi, libnewlib-arm-none-eabi and
-# libstdc++-arm-none-eabi-newlib (.ci/deps cortex-m).
+# libstdc++-arm-none-eabi-newlib (.ci/deps cross installs them).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 out=$(mkdir -p "$1" && cd "$1" && pwd)
@@ -20,10 +20,12 @@ pugixml_src=$("$root/tests/bench/debian-source.sh" pugixml "$out")
 
 if [ ! -f "$out/mbedtls/install/lib/libmbedtls.a" ] || [ "$config" -nt "$out/mbedtls/install/lib/libmbedtls.a" ]; then
   rm -rf "$out/mbedtls"
+  # The configuration through CFLAGS: CMake adds the toolchain's CPU flags to
+  # it (a -DCMAKE_C_FLAGS would replace them, and build ARM code for ARMv4T).
+  CFLAGS="-DMBEDTLS_CONFIG_FILE='\"$config\"'" \
   cmake -S "$mbedtls_src" -B "$out/mbedtls/build" -G Ninja -DCMAKE_TOOLCHAIN_FILE="$toolchain" \
     -DCMAKE_BUILD_TYPE=MinSizeRel -DENABLE_TESTING=OFF -DENABLE_PROGRAMS=OFF \
     -DUSE_SHARED_MBEDTLS_LIBRARY=OFF -DUSE_STATIC_MBEDTLS_LIBRARY=ON -DMBEDTLS_FATAL_WARNINGS=OFF \
-    -DCMAKE_C_FLAGS="-DMBEDTLS_CONFIG_FILE='\"$config\"'" \
     -DCMAKE_INSTALL_PREFIX="$out/mbedtls/install" >/dev/null
   cmake --build "$out/mbedtls/build" >/dev/null
   cmake --install "$out/mbedtls/build" >/dev/null
@@ -35,9 +37,19 @@ cmake -S "$root" -B "$out/utkit" -G Ninja -DCMAKE_TOOLCHAIN_FILE="$toolchain" -D
   -DUTKIT_WERROR=ON >/dev/null
 cmake --build "$out/utkit"
 
-echo "cortex-m4 (MinSizeRel, Thumb-2), archive sizes before --gc-sections:"
-for lib in "$out/utkit/sdk/libutkit.a" "$out/utkit/libutkit_pugixml.a" \
-           "$out/mbedtls/install/lib/libmbedtls.a" "$out/mbedtls/install/lib/libmbedx509.a" \
-           "$out/mbedtls/install/lib/libmbedcrypto.a"; do
+libs=("$out/utkit/sdk/libutkit.a" "$out/utkit/libutkit_pugixml.a" "$out/mbedtls/install/lib/libmbedtls.a"
+      "$out/mbedtls/install/lib/libmbedx509.a" "$out/mbedtls/install/lib/libmbedcrypto.a")
+# Every object must be Cortex-M code (ARMv7E-M, Thumb-2), with a section per
+# function, or the sizes below mean nothing.
+for lib in "${libs[@]}"; do
+  arches=$(arm-none-eabi-readelf -A "$lib" | sed -n 's/^ *Tag_CPU_arch: //p' | sort -u | tr '\n' ' ')
+  thumb=$(arm-none-eabi-readelf -A "$lib" | sed -n 's/^ *Tag_THUMB_ISA_use: //p' | sort -u | tr '\n' ' ')
+  if [ "$arches" != "v7E-M " ] || [ "$thumb" != "Thumb-2 " ]; then
+    echo "cortex-m4: $(basename "$lib") is not all ARMv7E-M Thumb-2 code: arch '$arches', thumb '$thumb'" >&2
+    exit 1
+  fi
+done
+echo "cortex-m4 (MinSizeRel, ARMv7E-M Thumb-2), archive sizes before --gc-sections:"
+for lib in "${libs[@]}"; do
   arm-none-eabi-size -t "$lib" | awk -v l="$(basename "$lib")" 'END {printf "  %-20s text %7d  data %5d  bss %5d\n", l, $1, $2, $3}'
 done

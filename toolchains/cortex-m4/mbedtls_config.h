@@ -49,6 +49,8 @@
 #define MBEDTLS_PK_PARSE_C
 #define MBEDTLS_X509_USE_C
 #define MBEDTLS_X509_CRT_PARSE_C
+#define MBEDTLS_X509_CHECK_KEY_USAGE          /* a server certificate must allow key encipherment */
+#define MBEDTLS_X509_CHECK_EXTENDED_KEY_USAGE /* ... and serverAuth when it has extendedKeyUsage */
 #define MBEDTLS_PEM_PARSE_C
 #define MBEDTLS_BASE64_C
 
@@ -60,6 +62,9 @@
 #define MBEDTLS_SSL_PROTO_TLS1_2
 #define MBEDTLS_KEY_EXCHANGE_RSA_ENABLED
 #define MBEDTLS_SSL_SERVER_NAME_INDICATION
+#define MBEDTLS_SSL_KEEP_PEER_CERTIFICATE  /* TlsInfo reports the server's certificate */
+#define MBEDTLS_SSL_CBC_RECORD_SPLITTING   /* 1/n-1 split: TLS 1.0 with CBC is in the profile */
+#define MBEDTLS_SSL_ALL_ALERT_MESSAGES
 #define MBEDTLS_SSL_MAX_FRAGMENT_LENGTH
 #define MBEDTLS_SSL_TRUNCATED_HMAC
 #define MBEDTLS_SSL_ENCRYPT_THEN_MAC

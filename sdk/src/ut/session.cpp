@@ -222,7 +222,7 @@ void UtSession::save_digest_state() {
 }
 
 void UtSession::start_bootstrap_if_cold(const gba::GbaLimits& limits) {
-  if (cfg_.concurrent_bootstrap && !gba_->current()) {
+  if (UTKIT_THREADS && cfg_.concurrent_bootstrap && !gba_->current()) {
     if (platform_.log) platform_.log->debug("ut", "cold start: bootstrapping on Ub while connecting to the NAF");
     creds_->start(gba_, limits);
   }

@@ -152,20 +152,21 @@ Result<void> XcapClient::back_off(int round, Millis base, Millis max) {
   }
   const long long cap = std::min<long long>(max.count(), base.count() << std::min(std::max(round, 0), 10));
   const Millis pause(cap <= 0 ? 0 : static_cast<long long>(r % static_cast<std::uint64_t>(cap + 1)));
-  const auto now = std::chrono::steady_clock::now();
-  const auto until = now + pause;
-  if (limits_.deadline && until >= *limits_.deadline) {
+  // The deadline is on the platform's clock (http client); the pause is
+  // slept in slices, so that a cancel is seen within 20 ms.
+  if (limits_.deadline && http_.clock().monotonic_now() + pause >= *limits_.deadline) {
     return Error(Errc::net_timeout, "the operation's deadline passes before the next retry (after " +
                                         std::to_string(round + 1) + " concurrent changes or missing parents)");
   }
-  for (;;) {
+  for (Millis left = pause; left.count() > 0;) {
     if (limits_.cancel != nullptr && limits_.cancel->load()) {
       return Error(Errc::cancelled, "cancelled while waiting to retry a change");
     }
-    const auto left = until - std::chrono::steady_clock::now();
-    if (left <= std::chrono::steady_clock::duration::zero()) return success();
-    sleep_for(std::min(std::chrono::ceil<Millis>(left), Millis(20)));
+    const Millis slice = std::min(left, Millis(20));
+    sleep_for(slice);
+    left -= slice;
   }
+  return success();
 }
 
 Result<XcapResult> XcapClient::get(const XcapUri& uri, bool if_none_match_cached) {

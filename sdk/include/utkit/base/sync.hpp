@@ -3,30 +3,24 @@
 // The SDK guards its shared state (the bootstrapping context, the DRBG, the
 // redactor, the software USIM, caches) with utkit::Mutex and waits (retry
 // back-off) with utkit::sleep_for. What they are is chosen when the SDK is
-// built, and UTKIT_THREADS must be the same for the SDK and its users (the
-// CMake target carries it):
+// built (UTKIT_THREADS in the generated utkit/build_config.h):
 //
 //   UTKIT_THREADS=1 (default)  std::mutex and std::this_thread::sleep_for;
 //                              the cold start runs Ub on a second thread.
-//   UTKIT_THREADS=0            no C++ threads (newlib on a Cortex-M). Mutex
-//                              is a no-op (one task uses the SDK), or, with
-//                              UTKIT_MUTEX_HOOKS=1, the platform's mutex (an
-//                              RTOS) through the C functions below; sleep_for
-//                              calls utkit_platform_sleep_ms; the cold start
-//                              runs Ub and the NAF connection one after the
-//                              other (same results, more round trips).
+//   UTKIT_THREADS=0            a bare-metal build without C++ threads (newlib
+//                              on a Cortex-M has none): one task uses the SDK
+//                              at a time, Mutex does nothing, sleep_for calls
+//                              the platform's utkit_platform_sleep_ms, and the
+//                              cold start runs Ub and the NAF connection in
+//                              turn (same results, more round trips). Not for
+//                              several RTOS tasks at once: shared_ptr counts
+//                              and function statics are not thread-safe there.
 #pragma once
 
 #include <cstdint>
 
 #include "utkit/base/clock.hpp"
-
-#ifndef UTKIT_THREADS
-#define UTKIT_THREADS 1
-#endif
-#ifndef UTKIT_MUTEX_HOOKS
-#define UTKIT_MUTEX_HOOKS 0
-#endif
+#include "utkit/build_config.h"
 
 #if UTKIT_THREADS
 #include <mutex>
@@ -35,15 +29,6 @@
 extern "C" {
 // Provided by the platform when UTKIT_THREADS=0.
 void utkit_platform_sleep_ms(std::uint32_t ms);
-#if UTKIT_MUTEX_HOOKS
-// An RTOS mutex (FreeRTOS: xSemaphoreCreateMutex, ...). create returns null
-// when there is no memory; the SDK then runs without that lock.
-void* utkit_platform_mutex_create(void);
-void utkit_platform_mutex_destroy(void* m);
-void utkit_platform_mutex_lock(void* m);
-int utkit_platform_mutex_try_lock(void* m);  // 1 when taken
-void utkit_platform_mutex_unlock(void* m);
-#endif
 }
 #endif
 
@@ -56,18 +41,6 @@ class Mutex {
   void lock() { m_.lock(); }
   bool try_lock() { return m_.try_lock(); }
   void unlock() { m_.unlock(); }
-#elif UTKIT_MUTEX_HOOKS
-  Mutex() : h_(utkit_platform_mutex_create()) {}
-  ~Mutex() {
-    if (h_ != nullptr) utkit_platform_mutex_destroy(h_);
-  }
-  void lock() {
-    if (h_ != nullptr) utkit_platform_mutex_lock(h_);
-  }
-  bool try_lock() { return h_ == nullptr || utkit_platform_mutex_try_lock(h_) == 1; }
-  void unlock() {
-    if (h_ != nullptr) utkit_platform_mutex_unlock(h_);
-  }
 #else
   Mutex() = default;
   void lock() {}
@@ -80,8 +53,6 @@ class Mutex {
  private:
 #if UTKIT_THREADS
   std::mutex m_;
-#elif UTKIT_MUTEX_HOOKS
-  void* h_;
 #endif
 };
 

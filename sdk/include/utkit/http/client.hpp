@@ -104,6 +104,8 @@ class HttpClient {
   // TLS context, https URLs are refused.
   HttpClient(TransportFactory& tcp, Random& random, const Clock& clock, std::shared_ptr<tls::TlsContext> tls,
              HttpClientOptions options = {}, const Logger* log = nullptr);
+  // The clock deadlines are measured on (the platform's).
+  const Clock& clock() const { return clock_; }
   ~HttpClient();
 
   void set_credentials(CredentialProvider* provider) { provider_ = provider; }
