@@ -7,7 +7,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$root/build/host}
 [ -f "$build/compile_commands.json" ] || { echo "tidy: no $build/compile_commands.json (configure first)" >&2; exit 1; }
 tidy=$(command -v clang-tidy-14 || command -v clang-tidy) || { echo "tidy: clang-tidy is not installed" >&2; exit 1; }
-mapfile -t files < <(cd "$root" && ls sdk/src/*/*.cpp platform/posix/src/*.cpp)
+mapfile -t files < <(cd "$root" && ls sdk/src/*/*.cpp platform/posix/src/*.cpp platform/capi/*.cpp)
 echo "tidy: $("$tidy" --version | grep -o 'version [0-9.]*') on ${#files[@]} files"
 status=0
 # Two at a time (two cores); each file's findings are printed together.

@@ -1,5 +1,6 @@
 # utkit_target_defaults(target): warnings, and -fno-exceptions for code that
-# ships in the SDK (sdk/ and platform/). A `throw` or `try` there fails the build.
+# ships in the SDK (sdk/ and platform/). A `throw` or `try` there fails the build; the C boundary
+# (platform/capi, platform/jni) alone adds -fexceptions to catch std::bad_alloc (docs/architecture.md).
 function(utkit_target_defaults target)
   cmake_parse_arguments(ARG "NO_EXCEPTIONS" "" "" ${ARGN})
   target_compile_options(${target} PRIVATE -Wall -Wextra -Wshadow -Wconversion -Wno-sign-conversion)

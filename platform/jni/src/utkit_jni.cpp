@@ -956,69 +956,60 @@ UTKIT_JNI_EXPORT void JNICALL Java_org_utkit_Native_rule(JNIEnv* env, jclass, jl
   });
 }
 
-UTKIT_JNI_EXPORT jobject JNICALL Java_org_utkit_Native_ssGet(JNIEnv* env, jclass, jlong h, jlong timeout) {
+namespace {
+// One supplementary-services call: `op(session, call, &ss, &err)` with the
+// session's limits, its snapshot handed to Java or its error thrown.
+template <class Op>
+jobject simservs_call(JNIEnv* env, jlong h, jlong timeout, Op&& op) {
   return guarded(env, [&]() -> jobject {
     ut_call call = call_of(glue(h), timeout);
     ut_simservs* ss = nullptr;
     ut_error err;
-    const ut_status st = ut_ss_get(glue(h)->session, &call, &ss, &err);
+    const ut_status st = op(glue(h)->session, &call, &ss, &err);
     return finish_simservs(env, st, ss, err);
   });
+}
+}  // namespace
+
+UTKIT_JNI_EXPORT jobject JNICALL Java_org_utkit_Native_ssGet(JNIEnv* env, jclass, jlong h, jlong timeout) {
+  return simservs_call(env, h, timeout, ut_ss_get);
 }
 
 UTKIT_JNI_EXPORT jobject JNICALL Java_org_utkit_Native_ssSetForwarding(JNIEnv* env, jclass, jlong h, jlong timeout,
                                                                         jint condition, jboolean enable,
                                                                         jstring target, jint timer) {
-  return guarded(env, [&]() -> jobject {
-    if (condition < UT_CF_UNCONDITIONAL || condition > UT_CF_NOT_REGISTERED) {
-      throw_argument(env, "the forwarding condition must be one of Simservs.CF_*");
-      return nullptr;
-    }
-    ut_call call = call_of(glue(h), timeout);
-    ut_simservs* ss = nullptr;
-    ut_error err;
+  if (condition < UT_CF_UNCONDITIONAL || condition > UT_CF_NOT_REGISTERED) {
+    throw_argument(env, "the forwarding condition must be one of Simservs.CF_*");
+    return nullptr;
+  }
+  return simservs_call(env, h, timeout, [&](ut_session* s, const ut_call* c, ut_simservs** ss, ut_error* err) {
     const std::string t = utf8(env, target);
-    const ut_status st = ut_ss_set_forwarding(glue(h)->session, &call, static_cast<ut_cf_condition>(condition),
-                                              enable ? 1 : 0, opt(t), timer, &ss, &err);
-    return finish_simservs(env, st, ss, err);
+    return ut_ss_set_forwarding(s, c, static_cast<ut_cf_condition>(condition), enable ? 1 : 0, opt(t), timer, ss, err);
   });
 }
 
 UTKIT_JNI_EXPORT jobject JNICALL Java_org_utkit_Native_ssSetBarring(JNIEnv* env, jclass, jlong h, jlong timeout,
                                                                      jint condition, jboolean enable) {
-  return guarded(env, [&]() -> jobject {
-    if (condition < UT_CB_ALL_OUTGOING || condition > UT_CB_ANONYMOUS) {
-      throw_argument(env, "the barring condition must be one of Simservs.CB_*");
-      return nullptr;
-    }
-    ut_call call = call_of(glue(h), timeout);
-    ut_simservs* ss = nullptr;
-    ut_error err;
-    const ut_status st = ut_ss_set_barring(glue(h)->session, &call, static_cast<ut_cb_condition>(condition),
-                                           enable ? 1 : 0, &ss, &err);
-    return finish_simservs(env, st, ss, err);
+  if (condition < UT_CB_ALL_OUTGOING || condition > UT_CB_ANONYMOUS) {
+    throw_argument(env, "the barring condition must be one of Simservs.CB_*");
+    return nullptr;
+  }
+  return simservs_call(env, h, timeout, [&](ut_session* s, const ut_call* c, ut_simservs** ss, ut_error* err) {
+    return ut_ss_set_barring(s, c, static_cast<ut_cb_condition>(condition), enable ? 1 : 0, ss, err);
   });
 }
 
 UTKIT_JNI_EXPORT jobject JNICALL Java_org_utkit_Native_ssSetCallerIdRestriction(JNIEnv* env, jclass, jlong h,
                                                                                  jlong timeout, jboolean restricted) {
-  return guarded(env, [&]() -> jobject {
-    ut_call call = call_of(glue(h), timeout);
-    ut_simservs* ss = nullptr;
-    ut_error err;
-    const ut_status st = ut_ss_set_caller_id_restriction(glue(h)->session, &call, restricted ? 1 : 0, &ss, &err);
-    return finish_simservs(env, st, ss, err);
+  return simservs_call(env, h, timeout, [&](ut_session* s, const ut_call* c, ut_simservs** ss, ut_error* err) {
+    return ut_ss_set_caller_id_restriction(s, c, restricted ? 1 : 0, ss, err);
   });
 }
 
 UTKIT_JNI_EXPORT jobject JNICALL Java_org_utkit_Native_ssSetCallWaiting(JNIEnv* env, jclass, jlong h, jlong timeout,
                                                                          jboolean on) {
-  return guarded(env, [&]() -> jobject {
-    ut_call call = call_of(glue(h), timeout);
-    ut_simservs* ss = nullptr;
-    ut_error err;
-    const ut_status st = ut_ss_set_call_waiting(glue(h)->session, &call, on ? 1 : 0, &ss, &err);
-    return finish_simservs(env, st, ss, err);
+  return simservs_call(env, h, timeout, [&](ut_session* s, const ut_call* c, ut_simservs** ss, ut_error* err) {
+    return ut_ss_set_call_waiting(s, c, on ? 1 : 0, ss, err);
   });
 }
 
