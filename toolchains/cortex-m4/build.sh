@@ -34,7 +34,7 @@ fi
 cmake -S "$root" -B "$out/utkit" -G Ninja -DCMAKE_TOOLCHAIN_FILE="$toolchain" -DCMAKE_BUILD_TYPE=MinSizeRel \
   -DCMAKE_FIND_ROOT_PATH="$out/mbedtls/install" -DUTKIT_MBEDTLS_CONFIG_FILE="$config" \
   -DUTKIT_PUGIXML_SOURCE_DIR="$pugixml_src" -DUTKIT_XML_PAGE_SIZE=4096 -DUTKIT_XML_COMPACT=ON \
-  -DUTKIT_WERROR=ON >/dev/null
+  -DUTKIT_WERROR=ON -DUTKIT_TARGET_TESTS=ON >/dev/null
 cmake --build "$out/utkit"
 
 libs=("$out/utkit/sdk/libutkit.a" "$out/utkit/libutkit_pugixml.a" "$out/mbedtls/install/lib/libmbedtls.a"

@@ -1,0 +1,153 @@
+// The Cortex-M4 firmware of tests/target: what a device without an IP stack
+// does with utkit. Three cases, each measured on the target (figures go to
+// the console as "figure <case>.<name> <value>" lines):
+//   cold       nothing stored: GBA bootstrap on Ub (HTTP Digest AKA with the
+//              soft USIM), then TLS (full handshake, one of the TS 33.141
+//              suites) to the NAF, GBA Digest, and one XCAP operation
+//              (add a buddy: the list document is written)
+//   live       the same session: list the buddies again
+//   restarted  a new session on the state the first one stored (B-TID, TLS
+//              session, Digest nonce): list the buddies, no bootstrap
+// The network (BSF, NAF, XCAP server) is tests/netsim on the host, reached
+// through board/pipe_transport (semihosting pipes + pipe-relay).
+//   firmware --bsf PORT --naf PORT --ca CA.pem --pipes DIR
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+#include "board/board.h"
+#include "board/board_platform.hpp"
+#include "utkit/aka/soft_usim.hpp"
+#include "utkit/base/encoding.hpp"
+#include "utkit/base/kv_store.hpp"
+#include "utkit/ut/session.hpp"
+
+namespace {
+
+// The subscriber netsim's AuC knows (run.sh writes the same K and OPc).
+constexpr const char* kImsi = "001010000000001";
+constexpr const char* kK = "465b5ce8b199b49faa5f0a2ee238a6bc";
+constexpr const char* kOpc = "cd63cb71954a9f4e48a5994e37a02baf";
+constexpr const char* kXui = "sip:alice@example.test";
+constexpr const char* kBuddy = "sip:bob@example.test";
+
+int fail(const char* what, const utkit::Error& e) {
+  std::printf("FAIL %s: %s\n", what, e.describe().c_str());
+  return 1;
+}
+
+void figure(const char* name, unsigned long long value) { std::printf("figure %s %llu\n", name, value); }
+
+// The figures of one case: the NAF's and Ub's traffic, heap and stack.
+void report(const char* label, const utkit::ut::UtStats& s) {
+  const board_heap_stats heap = board_heap();
+  const std::string p = label;
+  figure((p + ".naf_round_trips").c_str(), static_cast<unsigned>(s.naf.round_trips()));
+  figure((p + ".naf_bytes_sent").c_str(), s.naf.bytes_sent);
+  figure((p + ".naf_bytes_received").c_str(), s.naf.bytes_received);
+  figure((p + ".tls_full").c_str(), static_cast<unsigned>(s.naf.tls_full));
+  figure((p + ".tls_resumed").c_str(), static_cast<unsigned>(s.naf.tls_resumed));
+  figure((p + ".bootstraps").c_str(), static_cast<unsigned>(s.gba.bootstraps));
+  figure((p + ".heap_peak").c_str(), heap.peak);
+  figure((p + ".heap_allocations").c_str(), heap.allocations);
+  figure((p + ".stack").c_str(), board_stack_used());
+  figure((p + ".ms").c_str(), board_millis());
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string bsf_port, naf_port, ca_file, pipes;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string a = argv[i];
+    if (a == "--bsf") bsf_port = argv[i + 1];
+    else if (a == "--naf") naf_port = argv[i + 1];
+    else if (a == "--ca") ca_file = argv[i + 1];
+    else if (a == "--pipes") pipes = argv[i + 1];
+  }
+  if (bsf_port.empty() || naf_port.empty() || ca_file.empty() || pipes.empty()) {
+    std::printf("FAIL usage: firmware --bsf PORT --naf PORT --ca CA.pem --pipes DIR\n");
+    return 2;
+  }
+  figure("heap.limit", board_heap().heap_limit);
+  figure("stack.size", board_stack_size());
+
+  // Provisioning a real device does at the factory: the CA, the USIM's keys.
+  auto ca = board::read_host_file(ca_file);
+  if (!ca) return fail("CA", ca.error());
+  board::HostEntropy entropy;
+  auto random = utkit::CtrDrbgRandom::create(entropy, "utkit-m4");
+  if (!random) return fail("random", random.error());
+  board::BoardClock clock;
+  board::PipeTransportFactory net(pipes, 8);
+  utkit::MemoryKeyValueStore store;  // the device's flash, kept across "restarts"
+
+  utkit::aka::SoftUsimConfig uc;
+  uc.k = utkit::secret_from_hex(kK).value();
+  uc.opc = utkit::secret_from_hex(kOpc).value();
+  uc.imsi = kImsi;
+  uc.mnc_length = 2;
+  uc.impus = {kXui};
+  auto usim = utkit::aka::SoftUsim::create(std::move(uc), &store);
+  if (!usim) return fail("USIM", usim.error());
+
+  utkit::ut::UtConfig config;
+  config.xcap_root = "https://naf.example.test:" + naf_port + "/xcap-root";
+  config.gba.bsf_url = "http://bsf.example.test:" + bsf_port + "/";
+  config.tls.trust.ca_pem = {ca.value()};
+  config.tls_session_key = std::make_shared<const utkit::SecretBytes>(
+      utkit::ByteView::of("firmware-tls-session-key-32bytes"));
+  const utkit::ut::Platform platform{net, *random.value(), clock, &store, nullptr};
+
+  {
+    // Cold: bootstrap + one XCAP operation.
+    board_heap_reset_peak();
+    board_stack_paint();
+    auto session = utkit::ut::UtSession::create(config, *usim.value(), platform);
+    if (!session) return fail("session", session.error());
+    auto& ut = *session.value();
+    auto added = ut.add_buddy({kBuddy, "Bob"});
+    if (!added) return fail("cold: add a buddy", added.error());
+    const auto info = ut.tls_info();
+    if (!info || info->resumed) return std::printf("FAIL cold: no full TLS handshake\n"), 1;
+    std::printf("cold: bootstrapped, TLS %s, suite %s, server %s\n",
+                info->version == utkit::tls::TlsVersion::tls1_2 ? "1.2" : "1.0/1.1", info->suite.c_str(),
+                info->peer.subject.c_str());
+    report("cold", ut.stats());
+
+    // Live: the same session, its connection kept alive.
+    ut.reset_stats();
+    board_heap_reset_peak();
+    board_stack_paint();
+    auto list = ut.buddies();
+    if (!list) return fail("live: list", list.error());
+    if (list.value().size() != 1 || list.value()[0].uri != kBuddy || list.value()[0].display_name != "Bob") {
+      return std::printf("FAIL live: the list does not hold the buddy just added\n"), 1;
+    }
+    std::printf("live: %u buddy listed\n", static_cast<unsigned>(list.value().size()));
+    report("live", ut.stats());
+  }
+
+  {
+    // Restarted: a new session on the stored state.
+    board_heap_reset_peak();
+    board_stack_paint();
+    auto session = utkit::ut::UtSession::create(config, *usim.value(), platform);
+    if (!session) return fail("restarted: session", session.error());
+    auto list = session.value()->buddies();
+    if (!list) return fail("restarted: list", list.error());
+    if (list.value().size() != 1 || list.value()[0].uri != kBuddy) {
+      return std::printf("FAIL restarted: the buddy is not listed\n"), 1;
+    }
+    const auto st = session.value()->stats();
+    if (st.gba.bootstraps != 0) return std::printf("FAIL restarted: bootstrapped again\n"), 1;
+    std::printf("restarted: %u buddy listed, TLS %s\n", static_cast<unsigned>(list.value().size()),
+                st.naf.tls_resumed == 1 ? "resumed" : "not resumed");
+    report("restarted", st);
+  }
+  figure("connections", static_cast<unsigned>(net.connections()));
+  figure("heap.live_at_end", board_heap().live);
+  std::printf("PASS firmware: bootstrap, TLS, GBA Digest and XCAP on the Cortex-M4\n");
+  return 0;
+}
