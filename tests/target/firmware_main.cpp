@@ -39,8 +39,8 @@ int fail(const char* what, const utkit::Error& e) {
 
 void figure(const char* name, unsigned long long value) { std::printf("figure %s %llu\n", name, value); }
 
-// The figures of one case: the NAF's and Ub's traffic, heap and stack.
-void report(const char* label, const utkit::ut::UtStats& s) {
+// The figures of one case: the NAF's traffic, Ub runs, heap and stack.
+void report(const char* label, const utkit::ut::UtStats& s, int bootstraps) {
   const board_heap_stats heap = board_heap();
   const std::string p = label;
   figure((p + ".naf_round_trips").c_str(), static_cast<unsigned>(s.naf.round_trips()));
@@ -48,11 +48,10 @@ void report(const char* label, const utkit::ut::UtStats& s) {
   figure((p + ".naf_bytes_received").c_str(), s.naf.bytes_received);
   figure((p + ".tls_full").c_str(), static_cast<unsigned>(s.naf.tls_full));
   figure((p + ".tls_resumed").c_str(), static_cast<unsigned>(s.naf.tls_resumed));
-  figure((p + ".bootstraps").c_str(), static_cast<unsigned>(s.gba.bootstraps));
+  figure((p + ".bootstraps").c_str(), static_cast<unsigned>(bootstraps));
   figure((p + ".heap_peak").c_str(), heap.peak);
   figure((p + ".heap_allocations").c_str(), heap.allocations);
   figure((p + ".stack").c_str(), board_stack_used());
-  figure((p + ".ms").c_str(), board_millis());
 }
 
 }  // namespace
@@ -114,7 +113,8 @@ int main(int argc, char** argv) {
     std::printf("cold: bootstrapped, TLS %s, suite %s, server %s\n",
                 info->version == utkit::tls::TlsVersion::tls1_2 ? "1.2" : "1.0/1.1", info->suite.c_str(),
                 info->peer.subject.c_str());
-    report("cold", ut.stats());
+    const int cold_bootstraps = ut.stats().gba.bootstraps;
+    report("cold", ut.stats(), cold_bootstraps);
 
     // Live: the same session, its connection kept alive.
     ut.reset_stats();
@@ -126,7 +126,7 @@ int main(int argc, char** argv) {
       return std::printf("FAIL live: the list does not hold the buddy just added\n"), 1;
     }
     std::printf("live: %u buddy listed\n", static_cast<unsigned>(list.value().size()));
-    report("live", ut.stats());
+    report("live", ut.stats(), ut.stats().gba.bootstraps - cold_bootstraps);
   }
 
   {
@@ -144,7 +144,7 @@ int main(int argc, char** argv) {
     if (st.gba.bootstraps != 0) return std::printf("FAIL restarted: bootstrapped again\n"), 1;
     std::printf("restarted: %u buddy listed, TLS %s\n", static_cast<unsigned>(list.value().size()),
                 st.naf.tls_resumed == 1 ? "resumed" : "not resumed");
-    report("restarted", st);
+    report("restarted", st, st.gba.bootstraps);
   }
   figure("connections", static_cast<unsigned>(net.connections()));
   figure("heap.live_at_end", board_heap().live);

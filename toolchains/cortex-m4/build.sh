@@ -3,7 +3,8 @@
 # Debian's source packages for the target:
 #   mbedTLS 2.28 with toolchains/cortex-m4/mbedtls_config.h (the TS 33.141
 #   client profile, no file system, no threads, 4 KiB records);
-#   pugixml compiled into the core with 4 KiB pages and the compact DOM.
+#   pugixml compiled into the core with 4 KiB pages, the compact DOM and a
+#   2 KiB output buffer on the stack.
 # Prints the text/data/bss of each library (archives, before a firmware's
 # --gc-sections link).
 #   toolchains/cortex-m4/build.sh OUT_DIR
@@ -33,7 +34,7 @@ fi
 
 cmake -S "$root" -B "$out/utkit" -G Ninja -DCMAKE_TOOLCHAIN_FILE="$toolchain" -DCMAKE_BUILD_TYPE=MinSizeRel \
   -DCMAKE_FIND_ROOT_PATH="$out/mbedtls/install" -DUTKIT_MBEDTLS_CONFIG_FILE="$config" \
-  -DUTKIT_PUGIXML_SOURCE_DIR="$pugixml_src" -DUTKIT_XML_PAGE_SIZE=4096 -DUTKIT_XML_COMPACT=ON \
+  -DUTKIT_PUGIXML_SOURCE_DIR="$pugixml_src" -DUTKIT_XML_PAGE_SIZE=4096 -DUTKIT_XML_OUTPUT_STACK=2048 -DUTKIT_XML_COMPACT=ON \
   -DUTKIT_WERROR=ON -DUTKIT_TARGET_TESTS=ON >/dev/null
 cmake --build "$out/utkit"
 

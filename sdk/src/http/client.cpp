@@ -173,7 +173,10 @@ Result<Response> HttpClient::exchange(const Url& url, const Request& req, MonoTi
   c->used = true;
   ResponseParser parser(opt_.limits);
   parser.set_request_method(req.method);
-  std::uint8_t buf[16384];
+  // On the stack: 4 KiB is one record of a handset's or a microcontroller's
+  // TLS (MFL, mbedTLS's content length), and a bigger record simply arrives
+  // in several reads. It was 16 KiB: a third of a Cortex-M4 firmware's stack.
+  std::uint8_t buf[4096];
   std::size_t received = 0;
   // With a cancel flag, wait in slices so that cancellation is noticed.
   const Millis slice = req.cancel != nullptr ? Millis(100) : opt_.io_timeout;

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Runs the Cortex-M4 images under QEMU's mps2-an386 (semihosting):
+#   1. utkit-m4-unit-tests: the unit tests that run on the target;
+#   2. utkit-m4-firmware: bootstrap + XCAP against netsim on the host, through
+#      pipe-relay, then prints its figures (heap, stack, round trips, bytes)
+#      and the image's per-module sizes, and checks them against the budgets.
+#   run.sh M4_BUILD HOST_BUILD
+# M4_BUILD is toolchains/cortex-m4/build.sh's output directory; HOST_BUILD a
+# host build with netsim and pipe-relay (tests/netsim).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+m4=$(cd "$1/utkit/tests/target" && pwd)
+host=$(cd "$2" && pwd)
+qemu=(qemu-system-arm -M mps2-an386 -nographic -monitor none -serial none
+      -semihosting-config enable=on,target=native)
+
+# Budgets (KiB of text, KiB of heap) for a firmware that bootstraps and runs
+# one XCAP operation with 4 KiB TLS records.
+budget_core=96 budget_mbedtls=80 budget_heap=48
+
+echo "== unit tests on the Cortex-M4"
+timeout 600 "${qemu[@]}" -kernel "$m4/utkit-m4-unit-tests.elf"
+
+echo "== firmware: bootstrap + XCAP against netsim"
+work=$(mktemp -d /tmp/utkit-m4.XXXXXX)
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+pki=$work/pki
+"$root/tests/interop/make-certs.sh" "$pki" >/dev/null
+cat > "$work/subs.json" <<JSON
+{"subscribers": [{"impi": "001010000000001@ims.mnc001.mcc001.3gppnetwork.org",
+  "k": "465b5ce8b199b49faa5f0a2ee238a6bc", "opc": "cd63cb71954a9f4e48a5994e37a02baf"}]}
+JSON
+"$host/tests/netsim/netsim" --subscribers "$work/subs.json" --bsf-host bsf.example.test --naf-host naf.example.test \
+  --cert "$pki/good.pem" --key "$pki/good.key" --ready-file "$work/ready.json" 2> "$work/netsim.log" &
+pids+=($!)
+mkdir "$work/pipes"
+"$host/tests/netsim/pipe-relay" "$work/pipes" 8 2> "$work/relay.log" &
+pids+=($!)
+for _ in $(seq 1 100); do [ -s "$work/ready.json" ] && [ -p "$work/pipes/s2c.7" ] && break; sleep 0.1; done
+bsf=$(sed -n 's/.*"bsf":{[^}]*"port":\([0-9]*\).*/\1/p' "$work/ready.json")
+naf=$(sed -n 's/.*"naf":{[^}]*"port":\([0-9]*\).*/\1/p' "$work/ready.json")
+[ -n "$bsf" ] && [ -n "$naf" ] || { cat "$work/netsim.log" >&2; exit 1; }
+
+rc=0
+timeout 600 "${qemu[@]}" -kernel "$m4/utkit-m4-firmware.elf" \
+  -append "--bsf $bsf --naf $naf --ca $pki/ca.pem --pipes $work/pipes" > "$work/firmware.out" || rc=$?
+cat "$work/firmware.out"
+if [ "$rc" -ne 0 ] || ! grep -q '^PASS firmware' "$work/firmware.out"; then
+  echo "firmware failed (exit $rc)" >&2
+  echo "--- netsim" >&2; cat "$work/netsim.log" >&2
+  echo "--- pipe-relay" >&2; cat "$work/relay.log" >&2
+  exit 1
+fi
+
+echo "== firmware image (--gc-sections), bytes per module"
+"$here/sizes.sh" "$m4/utkit-m4-firmware.elf" | tee "$work/sizes"
+echo "(module text counts each object's string literals before the linker merges duplicates; alignment padding is in no module)"
+
+value() { awk -v k="$1" '$1 == k || ($1 == "figure" && $2 == k) {print ($1 == "figure") ? $3 : $3}' "$2"; }
+core=$(awk '$2 == "core" {print $3}' "$work/sizes")
+mbedtls=$(awk '$2 == "mbedtls" {print $3}' "$work/sizes")
+heap=$(awk '$1 == "figure" && $2 == "cold.heap_peak" {print $3}' "$work/firmware.out")
+stack=$(awk '$1 == "figure" && $2 == "cold.stack" {print $3}' "$work/firmware.out")
+echo "== budgets"
+over=0
+check() {  # name value budget-bytes gate
+  local verdict=within
+  if [ "$2" -gt "$3" ]; then verdict=OVER; [ "$4" = gate ] && over=1; fi
+  printf "  %-34s %7d of %7d bytes: %s\n" "$1" "$2" "$3" "$verdict"
+}
+check "utkit core text" "$core" $((budget_core * 1024)) report
+check "mbedTLS text" "$mbedtls" $((budget_mbedtls * 1024)) gate
+check "peak heap, cold bootstrap + XCAP" "$heap" $((budget_heap * 1024)) gate
+printf "  %-34s %7d bytes (no budget set)\n" "main stack high-water, cold" "$stack"
+exit $over

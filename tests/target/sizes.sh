@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Per-module sizes of a linked firmware image, from its GNU ld map (what
+# --gc-sections kept), in the terms of arm-none-eabi-size: text (code,
+# read-only data, unwind tables), data, bss.
+#   sizes.sh IMAGE.elf [IMAGE.elf.map]
+# Prints one "size <module> <text> <data> <bss>" line per module, then
+# arm-none-eabi-size's own total for the image (the two must agree on text
+# up to alignment padding, which belongs to no module).
+set -euo pipefail
+elf=$1 map=${2:-$1.map}
+[ -f "$map" ] || { echo "sizes.sh: no map file $map" >&2; exit 1; }
+awk '
+function hex(s,   i, v) {  # "0x1a2b" -> 6699 (mawk has no strtonum)
+  v = 0
+  s = tolower(substr(s, 3))
+  for (i = 1; i <= length(s); i++) v = v * 16 + index("0123456789abcdef", substr(s, i, 1)) - 1
+  return v
+}
+function module(file) {
+  if (file ~ /libutkit\.a\(/) return "core"
+  if (file ~ /libutkit_pugixml\.a/) return "pugixml"
+  if (file ~ /libmbedtls\.a/) return "mbedtls-tls"
+  if (file ~ /libmbedx509\.a/) return "mbedtls-x509"
+  if (file ~ /libmbedcrypto\.a/) return "mbedtls-crypto"
+  if (file ~ /libstdc\+\+|libsupc\+\+/) return "libstdc++"
+  if (file ~ /lib(c|g|m|gcc|rdimon|nosys)(_nano)?\.a/) return "libc+libgcc"
+  if (file ~ /utkit_m4_board/) return "board"
+  return "app"
+}
+function add(size, file,   m) {
+  if (kind == "") return
+  m = module(file)
+  seen[m] = 1
+  if (kind == "text") text[m] += size; else if (kind == "data") data[m] += size; else bss[m] += size
+}
+/^Linker script and memory map/ { on = 1; next }
+!on { next }
+/^[.A-Za-z_]/ {   # an output section
+  name = $1
+  kind = ""
+  if (name == ".text" || name == ".ARM.extab" || name == ".ARM.exidx" || name == ".rodata") kind = "text"
+  else if (name == ".data") kind = "data"
+  else if (name == ".bss") kind = "bss"
+  next
+}
+/^ [.A-Za-z_]/ {  # an input section: " .name addr size file" or " .name" alone
+  if (NF >= 4 && $2 ~ /^0x/ && $3 ~ /^0x/) add(hex($3), $4)
+  else if (NF == 1) pending = 1
+  next
+}
+pending && /^ +0x/ {
+  pending = 0
+  if (NF >= 3 && $2 ~ /^0x/) add(hex($2), $3)
+  next
+}
+{ pending = 0 }
+END {
+  n = split("core pugixml mbedtls-tls mbedtls-x509 mbedtls-crypto libstdc++ libc+libgcc board app", order, " ")
+  for (i = 1; i <= n; i++) {
+    m = order[i]
+    if (m in seen) printf "size %-15s %8d %6d %6d\n", m, text[m], data[m], bss[m]
+  }
+  printf "size %-15s %8d %6d %6d\n", "mbedtls", text["mbedtls-tls"] + text["mbedtls-x509"] + text["mbedtls-crypto"],
+         data["mbedtls-tls"] + data["mbedtls-x509"] + data["mbedtls-crypto"], bss["mbedtls-tls"] + bss["mbedtls-x509"] + bss["mbedtls-crypto"]
+}' "$map"
+arm-none-eabi-size "$elf" | awk 'NR == 2 {printf "size %-15s %8d %6d %6d\n", "image", $1, $2, $3}'
