@@ -118,6 +118,7 @@ int main(int argc, char** argv) {
 
     // Live: the same session, its connection kept alive.
     ut.reset_stats();
+    figure("live.heap_held", board_heap().live);  // what the session keeps between operations
     board_heap_reset_peak();
     board_stack_paint();
     auto list = ut.buddies();

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Per-module sizes of a linked firmware image, from its GNU ld map (what
-# --gc-sections kept), in the terms of arm-none-eabi-size: text (code,
-# read-only data, unwind tables), data, bss.
-#   sizes.sh IMAGE.elf [IMAGE.elf.map]
+# Per-module sizes of a linked image, from its GNU ld map (what
+# --gc-sections kept), in the terms of size(1): text (code, read-only data,
+# unwind tables), data, bss.
+#   [SIZE=arm-linux-gnueabihf-size] sizes.sh IMAGE [IMAGE.map]
+# Made for the Cortex-M4 firmware (tests/target); also reads utcli's map on
+# armhf, where mbedTLS and the C++ runtime are shared libraries (not in it).
 # Prints one "size <module> <text> <data> <bss>" line per module, then
 # arm-none-eabi-size's own total for the image (the two must agree on text
 # up to alignment padding, which belongs to no module).
@@ -18,6 +20,7 @@ function hex(s,   i, v) {  # "0x1a2b" -> 6699 (mawk has no strtonum)
 }
 function module(file) {
   if (file ~ /libutkit\.a\(/) return "core"
+  if (file ~ /libutkit_platform_posix\.a\(/) return "platform-posix"
   if (file ~ /libutkit_pugixml\.a/) return "pugixml"
   if (file ~ /libmbedtls\.a/) return "mbedtls-tls"
   if (file ~ /libmbedx509\.a/) return "mbedtls-x509"
@@ -38,7 +41,7 @@ function add(size, file,   m) {
 /^[.A-Za-z_]/ {   # an output section
   name = $1
   kind = ""
-  if (name == ".text" || name == ".ARM.extab" || name == ".ARM.exidx" || name == ".rodata") kind = "text"
+  if (name == ".text" || name == ".ARM.extab" || name == ".ARM.exidx" || name == ".rodata" || name == ".eh_frame" || name == ".gcc_except_table") kind = "text"
   else if (name == ".data") kind = "data"
   else if (name == ".bss") kind = "bss"
   next
@@ -55,12 +58,12 @@ pending && /^ +0x/ {
 }
 { pending = 0 }
 END {
-  n = split("core pugixml mbedtls-tls mbedtls-x509 mbedtls-crypto libstdc++ libc+libgcc board app", order, " ")
+  n = split("core platform-posix pugixml mbedtls-tls mbedtls-x509 mbedtls-crypto libstdc++ libc+libgcc board app", order, " ")
   for (i = 1; i <= n; i++) {
     m = order[i]
     if (m in seen) printf "size %-15s %8d %6d %6d\n", m, text[m], data[m], bss[m]
   }
-  printf "size %-15s %8d %6d %6d\n", "mbedtls", text["mbedtls-tls"] + text["mbedtls-x509"] + text["mbedtls-crypto"],
+  if (("mbedtls-tls" in seen) || ("mbedtls-crypto" in seen)) printf "size %-15s %8d %6d %6d\n", "mbedtls", text["mbedtls-tls"] + text["mbedtls-x509"] + text["mbedtls-crypto"],
          data["mbedtls-tls"] + data["mbedtls-x509"] + data["mbedtls-crypto"], bss["mbedtls-tls"] + bss["mbedtls-x509"] + bss["mbedtls-crypto"]
 }' "$map"
-arm-none-eabi-size "$elf" | awk 'NR == 2 {printf "size %-15s %8d %6d %6d\n", "image", $1, $2, $3}'
+${SIZE:-arm-none-eabi-size} "$elf" | awk 'NR == 2 {printf "size %-15s %8d %6d %6d\n", "image", $1, $2, $3}'

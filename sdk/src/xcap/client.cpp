@@ -50,8 +50,11 @@ XcapError parse_xcap_error(std::string_view body) {
 
 XcapClient::XcapClient(http::HttpClient& http, XcapConfig config)
     : http_(http), cfg_(std::move(config)),
-      jitter_(reinterpret_cast<std::uintptr_t>(this) ^
-              static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count())) {
+      // Seeded from the platform's clock (a microcontroller has no
+      // steady_clock of its own) and never zero (xorshift would stay there).
+      jitter_((reinterpret_cast<std::uintptr_t>(this) ^
+               static_cast<std::uint64_t>(http.clock().monotonic_now().time_since_epoch().count())) |
+              1u) {
   while (!cfg_.root.empty() && cfg_.root.back() == '/') cfg_.root.pop_back();
   if (cfg_.intended_identity.empty()) cfg_.intended_identity = cfg_.xui;
 }
