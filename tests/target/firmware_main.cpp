@@ -8,9 +8,11 @@
 //   live       the same session: list the buddies again
 //   restarted  a new session on the state the first one stored (B-TID, TLS
 //              session, Digest nonce): list the buddies, no bootstrap
+//   untrusted  a device provisioned with another CA: the NAF's certificate
+//              is refused (tls.cert_unknown_issuer) before any HTTP
 // The network (BSF, NAF, XCAP server) is tests/netsim on the host, reached
 // through board/pipe_transport (semihosting pipes + pipe-relay).
-//   firmware --bsf PORT --naf PORT --ca CA.pem --pipes DIR
+//   firmware --bsf PORT --naf PORT --ca CA.pem --other-ca CA2.pem --pipes DIR
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -57,16 +59,17 @@ void report(const char* label, const utkit::ut::UtStats& s, int bootstraps) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string bsf_port, naf_port, ca_file, pipes;
+  std::string bsf_port, naf_port, ca_file, other_ca_file, pipes;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string a = argv[i];
     if (a == "--bsf") bsf_port = argv[i + 1];
     else if (a == "--naf") naf_port = argv[i + 1];
     else if (a == "--ca") ca_file = argv[i + 1];
+    else if (a == "--other-ca") other_ca_file = argv[i + 1];
     else if (a == "--pipes") pipes = argv[i + 1];
   }
-  if (bsf_port.empty() || naf_port.empty() || ca_file.empty() || pipes.empty()) {
-    std::printf("FAIL usage: firmware --bsf PORT --naf PORT --ca CA.pem --pipes DIR\n");
+  if (bsf_port.empty() || naf_port.empty() || ca_file.empty() || other_ca_file.empty() || pipes.empty()) {
+    std::printf("FAIL usage: firmware --bsf PORT --naf PORT --ca CA.pem --other-ca CA2.pem --pipes DIR\n");
     return 2;
   }
   figure("heap.limit", board_heap().heap_limit);
@@ -146,6 +149,29 @@ int main(int argc, char** argv) {
     std::printf("restarted: %u buddy listed, TLS %s\n", static_cast<unsigned>(list.value().size()),
                 st.naf.tls_resumed == 1 ? "resumed" : "not resumed");
     report("restarted", st, st.gba.bootstraps);
+  }
+  {
+    // Untrusted: another CA, and no stored state (a stored TLS session
+    // would be resumed without a certificate).
+    auto other = board::read_host_file(other_ca_file);
+    if (!other) return fail("other CA", other.error());
+    utkit::ut::UtConfig c = config;
+    c.tls.trust.ca_pem = {other.value()};
+    utkit::MemoryKeyValueStore empty;
+    const utkit::ut::Platform p{net, *random.value(), clock, &empty, nullptr};
+    auto session = utkit::ut::UtSession::create(c, *usim.value(), p);
+    if (!session) return fail("untrusted: session", session.error());
+    auto list = session.value()->buddies();
+    if (list || list.error().code() != utkit::Errc::tls_cert_unknown_issuer) {
+      return std::printf("FAIL untrusted: expected tls.cert_unknown_issuer, got %s\n",
+                         list ? "a list" : list.error().describe().c_str()),
+             1;
+    }
+    const auto st = session.value()->stats();
+    if (st.naf.exchanges != 0 || st.gba.bootstraps != 0) {
+      return std::printf("FAIL untrusted: HTTP went out over an unverified connection\n"), 1;
+    }
+    std::printf("untrusted: refused: %s\n", list.error().describe().c_str());
   }
   figure("connections", static_cast<unsigned>(net.connections()));
   figure("heap.live_at_end", board_heap().live);

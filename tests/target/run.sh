@@ -50,7 +50,7 @@ naf=$(sed -n 's/.*"naf":{[^}]*"port":\([0-9]*\).*/\1/p' "$work/ready.json")
 
 rc=0
 timeout 600 "${qemu[@]}" -kernel "$m4/utkit-m4-firmware.elf" \
-  -append "--bsf $bsf --naf $naf --ca $pki/ca.pem --pipes $work/pipes" > "$work/firmware.out" || rc=$?
+  -append "--bsf $bsf --naf $naf --ca $pki/ca.pem --other-ca $pki/otherca.pem --pipes $work/pipes" > "$work/firmware.out" || rc=$?
 cat "$work/firmware.out"
 if [ "$rc" -ne 0 ] || ! grep -q '^PASS firmware' "$work/firmware.out"; then
   echo "firmware failed (exit $rc)" >&2
