@@ -7,7 +7,7 @@
 #   2 KiB output buffer on the stack.
 # Prints the text/data/bss of each library (archives, before a firmware's
 # --gc-sections link).
-#   toolchains/cortex-m4/build.sh OUT_DIR
+#   toolchains/cortex-m4/build.sh OUT_DIR   (CI: build/cortex-m4)
 # Needs gcc-arm-none-eabi, libnewlib-arm-none-eabi and
 # libstdc++-arm-none-eabi-newlib (.ci/deps cross installs them).
 set -euo pipefail
@@ -32,10 +32,13 @@ if [ ! -f "$out/mbedtls/install/lib/libmbedtls.a" ] || [ "$config" -nt "$out/mbe
   cmake --install "$out/mbedtls/build" >/dev/null
 fi
 
-cmake -S "$root" -B "$out/utkit" -G Ninja -DCMAKE_TOOLCHAIN_FILE="$toolchain" -DCMAKE_BUILD_TYPE=MinSizeRel \
-  -DCMAKE_FIND_ROOT_PATH="$out/mbedtls/install" -DUTKIT_MBEDTLS_CONFIG_FILE="$config" \
-  -DUTKIT_PUGIXML_SOURCE_DIR="$pugixml_src" -DUTKIT_XML_PAGE_SIZE=4096 -DUTKIT_XML_OUTPUT_STACK=2048 -DUTKIT_XML_COMPACT=ON \
-  -DUTKIT_WERROR=ON -DUTKIT_TARGET_TESTS=ON >/dev/null
+# The core and the test firmware: the cortex-m4 preset (CMakePresets.json),
+# pointed at this output directory's dependencies. With OUT_DIR =
+# build/cortex-m4 (as in CI), `cmake --preset cortex-m4` and
+# `cmake --build --preset cortex-m4` work on the same tree afterwards.
+ln -sfn "$pugixml_src" "$out/src/pugixml"
+cmake --preset cortex-m4 -S "$root" -B "$out/utkit" -DCMAKE_FIND_ROOT_PATH="$out/mbedtls/install" \
+  -DUTKIT_PUGIXML_SOURCE_DIR="$out/src/pugixml" >/dev/null
 cmake --build "$out/utkit"
 
 libs=("$out/utkit/sdk/libutkit.a" "$out/utkit/libutkit_pugixml.a" "$out/mbedtls/install/lib/libmbedtls.a"
