@@ -3,13 +3,14 @@
 // opens two named pipes per connection through semihosting; this process
 // plays the part a cellular module's socket service plays on a device.
 //   pipe-relay DIR SLOTS
-// makes DIR/c2s.N and DIR/s2c.N (N < SLOTS), then for each slot, over and
-// over: reads "CONNECT <host> <port>\n" from c2s.N, connects to 127.0.0.1
-// (every name is loopback here) on that port, answers "OK\n" or
-// "ERR refused\n" / "ERR <reason>\n" on s2c.N, and copies bytes both ways
-// until the firmware closes c2s.N (the TCP connection is then closed, and
-// s2c.N after it) or the server closes (s2c.N is closed; c2s.N is read to
-// its end).
+// makes the named pipes DIR/c2s.N and DIR/s2c.N (N < SLOTS), one pair per
+// connection (the firmware's Nth connection uses pair N), then for each:
+// reads "CONNECT <host> <port>\n" from c2s.N, connects to 127.0.0.1 (every
+// name is loopback here) on that port, answers "OK\n" or "ERR refused\n" /
+// "ERR <reason>\n" on s2c.N, and copies bytes both ways until the firmware
+// closes c2s.N (the TCP connection is then closed, and s2c.N after it) or
+// the server's side ends (s2c.N is closed; c2s.N is read to its end).
+// Exits when every pair has carried its connection.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -59,52 +60,51 @@ int connect_loopback(const std::string& line) {
   return s;
 }
 
+// One connection on pipe pair `slot`, then the thread ends: a pair is never
+// reused, so nothing of one connection can reach the next.
 void serve_slot(const std::string& dir, int slot) {
   const std::string c2s = dir + "/c2s." + std::to_string(slot);
   const std::string s2c = dir + "/s2c." + std::to_string(slot);
-  for (;;) {
-    const int in = ::open(c2s.c_str(), O_RDONLY | O_CLOEXEC);  // waits for the firmware
-    if (in < 0) return;
-    std::string line;
-    char c = 0;
-    while (line.size() < 300 && ::read(in, &c, 1) == 1 && c != '\n') line.push_back(c);
-    const int sock = connect_loopback(line);
-    int out = ::open(s2c.c_str(), O_WRONLY | O_CLOEXEC);  // waits for the firmware
-    const std::string status = sock >= 0 ? "OK\n"
-                               : sock == -ECONNREFUSED ? "ERR refused\n"
-                               : "ERR " + std::string(std::strerror(-sock)) + "\n";
-    if (out >= 0) (void)write_all(out, status.data(), status.size());
-    std::fprintf(stderr, "pipe-relay: slot %d: %s -> %s", slot, line.c_str(), status.c_str());
-    bool server_open = sock >= 0;
-    if (!server_open && out >= 0) {
-      ::close(out);
-      out = -1;
-    }
-    std::vector<char> buf(16384);
-    for (;;) {
-      pollfd fds[2] = {{in, POLLIN, 0}, {server_open ? sock : -1, POLLIN, 0}};
-      if (::poll(fds, 2, -1) < 0) {
-        if (errno == EINTR) continue;
-        break;
-      }
-      if (fds[0].revents != 0) {
-        const ssize_t n = ::read(in, buf.data(), buf.size());
-        if (n <= 0) break;  // the firmware closed the connection
-        if (server_open && !write_all(sock, buf.data(), static_cast<std::size_t>(n))) server_open = false;
-      }
-      if (server_open && fds[1].revents != 0) {
-        const ssize_t n = ::recv(sock, buf.data(), buf.size(), 0);
-        if (n <= 0 || out < 0 || !write_all(out, buf.data(), static_cast<std::size_t>(n))) {
-          server_open = false;  // the server closed: so does the firmware's side
-          if (out >= 0) ::close(out);
-          out = -1;
-        }
-      }
-    }
-    ::close(in);
+  const int in = ::open(c2s.c_str(), O_RDONLY | O_CLOEXEC);  // waits for the firmware
+  if (in < 0) return;
+  std::string line;
+  char c = 0;
+  while (line.size() < 300 && ::read(in, &c, 1) == 1 && c != '\n') line.push_back(c);
+  int sock = connect_loopback(line);
+  int out = ::open(s2c.c_str(), O_WRONLY | O_CLOEXEC);  // waits for the firmware
+  const std::string status = sock >= 0 ? "OK\n"
+                             : sock == -ECONNREFUSED ? "ERR refused\n"
+                             : "ERR " + std::string(std::strerror(-sock)) + "\n";
+  if (out >= 0) (void)write_all(out, status.data(), status.size());
+  std::fprintf(stderr, "pipe-relay: pair %d: %s -> %s", slot, line.c_str(), status.c_str());
+  // The server's side is over (refused, closed, or a failed write): close
+  // the socket, and s2c so that the firmware reads the end of the stream.
+  auto end_server = [&] {
     if (sock >= 0) ::close(sock);
+    sock = -1;
     if (out >= 0) ::close(out);
+    out = -1;
+  };
+  if (sock < 0) end_server();
+  std::vector<char> buf(16384);
+  for (;;) {
+    pollfd fds[2] = {{in, POLLIN, 0}, {sock, POLLIN, 0}};
+    if (::poll(fds, 2, -1) < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    if (fds[0].revents != 0) {
+      const ssize_t n = ::read(in, buf.data(), buf.size());
+      if (n <= 0) break;  // the firmware closed the connection
+      if (sock >= 0 && !write_all(sock, buf.data(), static_cast<std::size_t>(n))) end_server();
+    }
+    if (sock >= 0 && fds[1].revents != 0) {
+      const ssize_t n = ::recv(sock, buf.data(), buf.size(), 0);
+      if (n <= 0 || !write_all(out, buf.data(), static_cast<std::size_t>(n))) end_server();
+    }
   }
+  ::close(in);
+  end_server();
 }
 
 }  // namespace
@@ -121,8 +121,10 @@ int main(int argc, char** argv) {
   for (int i = 0; i < slots; ++i) {
     for (const char* way : {"/c2s.", "/s2c."}) {
       const std::string p = dir + way + std::to_string(i);
-      if (::mkfifo(p.c_str(), 0600) != 0 && errno != EEXIST) {
-        std::fprintf(stderr, "pipe-relay: cannot make %s: %s\n", p.c_str(), std::strerror(errno));
+      struct stat st {};
+      if (::mkfifo(p.c_str(), 0600) != 0 && (errno != EEXIST || ::stat(p.c_str(), &st) != 0 || !S_ISFIFO(st.st_mode))) {
+        std::fprintf(stderr, "pipe-relay: cannot make the pipe %s: %s\n", p.c_str(),
+                     errno == EEXIST ? "something else has that name" : std::strerror(errno));
         return 1;
       }
     }

@@ -41,6 +41,14 @@ int fail(const char* what, const utkit::Error& e) {
 
 void figure(const char* name, unsigned long long value) { std::printf("figure %s %llu\n", name, value); }
 
+// The painted stack shows how deep a case went; within 1 KiB of its end
+// (or past it, into the heap below) is a failure, not a figure.
+bool stack_ok(const char* label) {
+  if (board_stack_used() + 1024 <= board_stack_size()) return true;
+  std::printf("FAIL %s: the main stack (%u bytes) is exhausted\n", label, static_cast<unsigned>(board_stack_size()));
+  return false;
+}
+
 // The figures of one case: the NAF's traffic, Ub runs, heap and stack.
 void report(const char* label, const utkit::ut::UtStats& s, int bootstraps) {
   const board_heap_stats heap = board_heap();
@@ -53,6 +61,7 @@ void report(const char* label, const utkit::ut::UtStats& s, int bootstraps) {
   figure((p + ".bootstraps").c_str(), static_cast<unsigned>(bootstraps));
   figure((p + ".heap_peak").c_str(), heap.peak);
   figure((p + ".heap_allocations").c_str(), heap.allocations);
+  figure((p + ".heap_sbrk").c_str(), heap.sbrk_bytes);
   figure((p + ".stack").c_str(), board_stack_used());
 }
 
@@ -117,6 +126,10 @@ int main(int argc, char** argv) {
                 info->version == utkit::tls::TlsVersion::tls1_2 ? "1.2" : "1.0/1.1", info->suite.c_str(),
                 info->peer.subject.c_str());
     const int cold_bootstraps = ut.stats().gba.bootstraps;
+    if (cold_bootstraps != 1 || ut.stats().naf.tls_full != 1) {
+      return std::printf("FAIL cold: expected one bootstrap and one full TLS handshake\n"), 1;
+    }
+    if (!stack_ok("cold")) return 1;
     report("cold", ut.stats(), cold_bootstraps);
 
     // Live: the same session, its connection kept alive.
@@ -129,6 +142,13 @@ int main(int argc, char** argv) {
     if (list.value().size() != 1 || list.value()[0].uri != kBuddy || list.value()[0].display_name != "Bob") {
       return std::printf("FAIL live: the list does not hold the buddy just added\n"), 1;
     }
+    const auto live = ut.stats();
+    if (live.naf.round_trips() != 1 || live.naf.tls_full != 0 || live.gba.bootstraps != cold_bootstraps) {
+      return std::printf("FAIL live: expected one exchange on the kept-alive connection, got %d round trips\n",
+                         live.naf.round_trips()),
+             1;
+    }
+    if (!stack_ok("live")) return 1;
     std::printf("live: %u buddy listed\n", static_cast<unsigned>(list.value().size()));
     report("live", ut.stats(), ut.stats().gba.bootstraps - cold_bootstraps);
   }
@@ -146,8 +166,11 @@ int main(int argc, char** argv) {
     }
     const auto st = session.value()->stats();
     if (st.gba.bootstraps != 0) return std::printf("FAIL restarted: bootstrapped again\n"), 1;
-    std::printf("restarted: %u buddy listed, TLS %s\n", static_cast<unsigned>(list.value().size()),
-                st.naf.tls_resumed == 1 ? "resumed" : "not resumed");
+    if (st.naf.tls_resumed != 1 || st.naf.tls_full != 0) {
+      return std::printf("FAIL restarted: the stored TLS session was not resumed\n"), 1;
+    }
+    if (!stack_ok("restarted")) return 1;
+    std::printf("restarted: %u buddy listed, TLS resumed\n", static_cast<unsigned>(list.value().size()));
     report("restarted", st, st.gba.bootstraps);
   }
   {
@@ -172,6 +195,10 @@ int main(int argc, char** argv) {
       return std::printf("FAIL untrusted: HTTP went out over an unverified connection\n"), 1;
     }
     std::printf("untrusted: refused: %s\n", list.error().describe().c_str());
+  }
+  // BSF and NAF cold, NAF restarted, NAF untrusted: the live case opened none.
+  if (net.connections() != 4) {
+    return std::printf("FAIL expected 4 connections in all, made %d\n", net.connections()), 1;
   }
   figure("connections", static_cast<unsigned>(net.connections()));
   figure("heap.live_at_end", board_heap().live);

@@ -50,11 +50,19 @@ XcapError parse_xcap_error(std::string_view body) {
 
 XcapClient::XcapClient(http::HttpClient& http, XcapConfig config)
     : http_(http), cfg_(std::move(config)),
-      // Seeded from the platform's clock (a microcontroller has no
-      // steady_clock of its own) and never zero (xorshift would stay there).
-      jitter_((reinterpret_cast<std::uintptr_t>(this) ^
-               static_cast<std::uint64_t>(http.clock().monotonic_now().time_since_epoch().count())) |
-              1u) {
+      jitter_(0) {
+  // Seeded from the platform's random source: devices with the same
+  // firmware that restart together (after an outage) must not retry in step.
+  // Without one, the clock and this object's address; never zero (xorshift
+  // would stay there).
+  std::uint8_t seed[8];
+  if (http.random().fill(seed, sizeof seed)) {
+    for (std::uint8_t b : seed) jitter_ = (jitter_ << 8) | b;
+  } else {
+    jitter_ = reinterpret_cast<std::uintptr_t>(this) ^
+              static_cast<std::uint64_t>(http.clock().monotonic_now().time_since_epoch().count());
+  }
+  jitter_ |= 1u;
   while (!cfg_.root.empty() && cfg_.root.back() == '/') cfg_.root.pop_back();
   if (cfg_.intended_identity.empty()) cfg_.intended_identity = cfg_.xui;
 }

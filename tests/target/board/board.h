@@ -25,12 +25,19 @@ enum {
   SH_TIME = 0x11,
   SH_ERRNO = 0x13,
   SH_GET_CMDLINE = 0x15,
+  SH_ELAPSED = 0x30,
+  SH_TICKFREQ = 0x31,
 };
 /* One semihosting call: `op` with its parameter block; returns r0. */
 int board_semihost(int op, void* arg);
 
-/* Milliseconds since reset (SysTick at 1 kHz). */
+/* Milliseconds since reset (SysTick at 1 kHz). A semihosting call stops
+ * the CPU and the ticks it would have taken are lost: sleeps use this,
+ * clocks use board_elapsed_ns(). */
 uint32_t board_millis(void);
+/* Nanoseconds since reset on the host's clock (semihosting SYS_ELAPSED),
+ * right across semihosting calls. */
+uint64_t board_elapsed_ns(void);
 /* Seconds since 1970 from the host at reset (semihosting SYS_TIME). */
 uint32_t board_boot_time(void);
 
@@ -41,9 +48,11 @@ size_t board_stack_used(void);
 size_t board_stack_size(void);
 
 /* Heap: bytes the program holds (requested sizes, from the counting
- * wrappers around malloc/calloc/realloc/free) now and at their peak since
- * the last reset, allocation count, and the RAM the allocator took from
- * _sbrk (its own overhead and fragmentation included). */
+ * wrappers around newlib's _malloc_r family, so newlib's own allocations
+ * count too) now and at their peak since the last reset, allocation count,
+ * and the RAM the allocator has taken from _sbrk (malloc's overhead, the
+ * counter's 8-byte headers and fragmentation included: the high-water
+ * mark of the program break). */
 struct board_heap_stats {
   size_t live;
   size_t peak;

@@ -64,7 +64,11 @@ class PipeTransport final : public utkit::Transport {
 
   utkit::Result<void> connect(const utkit::Endpoint& to, utkit::Millis) override {
     if (is_open()) return Error(Errc::net_io, "pipe transport: already connected");
-    const int slot = factory_.next_++ % factory_.slots_;
+    if (factory_.next_ >= factory_.slots_) {
+      return Error(Errc::net_unreachable, "pipe transport: all " + std::to_string(factory_.slots_) +
+                                              " relay pipe pairs are used (one per connection)");
+    }
+    const int slot = factory_.next_++;
     const std::string base = factory_.dir_ + "/";
     out_ = sh_open(base + "c2s." + std::to_string(slot), kModeWriteBinary);
     if (out_ < 0) return Error(Errc::net_unreachable, "pipe transport: no relay pipe " + base + "c2s." + std::to_string(slot));
@@ -104,7 +108,7 @@ class PipeTransport final : public utkit::Transport {
   }
 
   // Closing the outgoing pipe tells the relay to close the TCP connection;
-  // it then closes the incoming one, so the slot is free before it is reused.
+  // it then closes the incoming one, which ends the drain.
   void close() override {
     if (out_ >= 0) sh_close(out_);
     out_ = -1;
@@ -129,11 +133,12 @@ class PipeTransport final : public utkit::Transport {
 std::unique_ptr<utkit::Transport> PipeTransportFactory::create() { return std::make_unique<PipeTransport>(*this); }
 
 utkit::MonoTime BoardClock::monotonic_now() const {
-  return utkit::MonoTime{} + std::chrono::milliseconds(board_millis());
+  return utkit::MonoTime{} + std::chrono::nanoseconds(board_elapsed_ns());
 }
 
 utkit::WallTime BoardClock::wall_now() const {
-  return utkit::WallTime{} + std::chrono::seconds(board_boot_time()) + std::chrono::milliseconds(board_millis());
+  return utkit::WallTime{} + std::chrono::seconds(board_boot_time()) +
+         std::chrono::duration_cast<utkit::WallTime::duration>(std::chrono::nanoseconds(board_elapsed_ns()));
 }
 
 utkit::Result<void> HostEntropy::gather(std::uint8_t* out, std::size_t len) {
@@ -158,7 +163,7 @@ utkit::Result<std::string> read_host_file(const std::string& path) {
   long n;
   while ((n = sh_read(fd, buf, sizeof buf)) > 0) text.append(reinterpret_cast<const char*>(buf), static_cast<std::size_t>(n));
   sh_close(fd);
-  if (n < 0) return Error(Errc::config_invalid, "cannot read " + path + " on the host");
+  if (n < 0 || text.empty()) return Error(Errc::config_invalid, "cannot read " + path + " on the host (or it is empty)");
   return text;
 }
 

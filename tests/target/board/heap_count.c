@@ -1,67 +1,86 @@
-/* A counting allocator: the link wraps malloc, calloc, realloc and free
- * (-Wl,--wrap=...), so every allocation of the SDK, libstdc++'s operator
- * new, mbedTLS and pugixml passes here. Each block carries its size in an
- * 8-byte header (alignment kept), so the live and peak byte counts are the
- * sizes the program asked for; board_heap().sbrk_bytes adds what the
- * allocator itself took. */
+/* A counting allocator. The link wraps newlib's reentrant allocator entry
+ * points (-Wl,--wrap=_malloc_r and the others below): malloc, free, calloc,
+ * realloc, memalign and newlib's own internal allocations (stdio buffers,
+ * strdup, ...) all pass through them, so every block carries the counter's
+ * header and nothing can be freed behind its back. Each block has 8 bytes
+ * in front of it: its requested size and the distance back to what
+ * _malloc_r returned. realloc, calloc and memalign are done here on top of
+ * _malloc_r/_free_r, never by newlib's versions (those call _malloc_r and
+ * _free_r themselves, which the link would route back here).
+ * live/peak count requested bytes; board_heap().sbrk_bytes is the RAM the
+ * allocator holds. */
 #include <stdint.h>
 #include <string.h>
 
 #include "board.h"
 
-void* __real_malloc(size_t size);
-void* __real_realloc(void* p, size_t size);
-void __real_free(void* p);
+struct _reent;
+void* __real__malloc_r(struct _reent* r, size_t size);
+void __real__free_r(struct _reent* r, void* p);
 size_t board_sbrk_bytes(void);
 size_t board_heap_limit(void);
 
 #define HEADER 8u
 static size_t live, peak, count;
 
-static void add(size_t n) {
-  live += n;
+struct header {
+  uint32_t size;
+  uint32_t offset; /* from the block _malloc_r returned to the user's pointer */
+};
+
+static void* place(unsigned char* raw, unsigned char* user, size_t size) {
+  struct header h = {(uint32_t)size, (uint32_t)(user - raw)};
+  memcpy(user - HEADER, &h, sizeof h);
+  live += size;
   if (live > peak) peak = live;
-}
-
-void* __wrap_malloc(size_t size) {
-  if (size > SIZE_MAX - HEADER) return NULL;
-  unsigned char* p = __real_malloc(size + HEADER);
-  if (p == NULL) return NULL;
-  memcpy(p, &size, sizeof size);
-  add(size);
   count++;
-  return p + HEADER;
+  return user;
 }
 
-void __wrap_free(void* ptr) {
-  if (ptr == NULL) return;
-  unsigned char* p = (unsigned char*)ptr - HEADER;
-  size_t size;
-  memcpy(&size, p, sizeof size);
-  live -= size;
-  __real_free(p);
+static struct header header_of(void* user) {
+  struct header h;
+  memcpy(&h, (unsigned char*)user - HEADER, sizeof h);
+  return h;
 }
 
-void* __wrap_calloc(size_t n, size_t each) {
+void* __wrap__malloc_r(struct _reent* r, size_t size) {
+  if (size > UINT32_MAX - HEADER) return NULL;
+  unsigned char* raw = __real__malloc_r(r, size + HEADER);
+  if (raw == NULL) return NULL;
+  return place(raw, raw + HEADER, size);
+}
+
+void __wrap__free_r(struct _reent* r, void* user) {
+  if (user == NULL) return;
+  const struct header h = header_of(user);
+  live -= h.size;
+  __real__free_r(r, (unsigned char*)user - h.offset);
+}
+
+void* __wrap__calloc_r(struct _reent* r, size_t n, size_t each) {
   if (each != 0 && n > SIZE_MAX / each) return NULL;
-  void* p = __wrap_malloc(n * each);
+  void* p = __wrap__malloc_r(r, n * each);
   if (p != NULL) memset(p, 0, n * each);
   return p;
 }
 
-void* __wrap_realloc(void* ptr, size_t size) {
-  if (ptr == NULL) return __wrap_malloc(size);
-  if (size > SIZE_MAX - HEADER) return NULL;
-  unsigned char* old = (unsigned char*)ptr - HEADER;
-  size_t before;
-  memcpy(&before, old, sizeof before);
-  unsigned char* p = __real_realloc(old, size + HEADER);
-  if (p == NULL) return NULL;
-  memcpy(p, &size, sizeof size);
-  live -= before;
-  add(size);
-  count++;
-  return p + HEADER;
+void* __wrap__realloc_r(struct _reent* r, void* user, size_t size) {
+  if (user == NULL) return __wrap__malloc_r(r, size);
+  const struct header h = header_of(user);
+  void* p = __wrap__malloc_r(r, size);
+  if (p == NULL) return NULL;  /* the old block stays valid, as realloc promises */
+  memcpy(p, user, h.size < size ? h.size : size);
+  __wrap__free_r(r, user);
+  return p;
+}
+
+void* __wrap__memalign_r(struct _reent* r, size_t align, size_t size) {
+  if (align <= HEADER) return __wrap__malloc_r(r, size);
+  if ((align & (align - 1)) != 0 || size > UINT32_MAX - HEADER - align) return NULL;
+  unsigned char* raw = __real__malloc_r(r, size + HEADER + align);
+  if (raw == NULL) return NULL;
+  const uintptr_t at = ((uintptr_t)raw + HEADER + align - 1) & ~(uintptr_t)(align - 1);
+  return place(raw, (unsigned char*)at, size);
 }
 
 void board_heap_reset_peak(void) {

@@ -56,11 +56,24 @@ int board_semihost(int op, void* arg) {
 
 static volatile uint32_t millis;
 static uint32_t boot_time;
+static uint64_t boot_elapsed, tick_freq;
 #define STACK_PATTERN 0xA5A5A5A5u
 
 void SysTick_Handler(void) { millis++; }
 uint32_t board_millis(void) { return millis; }
 uint32_t board_boot_time(void) { return boot_time; }
+
+static uint64_t host_ticks(void) {
+  uint32_t t[2] = {0, 0};
+  if (board_semihost(SH_ELAPSED, t) != 0) return 0;
+  return ((uint64_t)t[1] << 32) | t[0];
+}
+
+uint64_t board_elapsed_ns(void) {
+  const uint64_t ticks = host_ticks() - boot_elapsed;
+  if (tick_freq == 0) return (uint64_t)millis * 1000000u;  /* no SYS_ELAPSED: SysTick */
+  return ticks / tick_freq * 1000000000u + ticks % tick_freq * 1000000000u / tick_freq;
+}
 
 /* The core's wait (utkit/base/sync.hpp, builds without threads): sleep
  * until the tick has passed `ms` milliseconds. */
@@ -95,6 +108,7 @@ size_t board_stack_size(void) { return (size_t)((uintptr_t)&__stack_top - (uintp
 /* A heap that ends where the stack begins: malloc fails (ENOMEM) there
  * instead of growing into the stack. */
 static char* brk_now;
+static char* brk_peak;
 void* _sbrk(ptrdiff_t incr) {
   if (brk_now == NULL) brk_now = &__heap_start;
   if (incr > 0 && (size_t)incr > (size_t)(&__heap_limit - brk_now)) {
@@ -103,9 +117,11 @@ void* _sbrk(ptrdiff_t incr) {
   }
   char* prev = brk_now;
   brk_now += incr;
+  if (brk_now > brk_peak) brk_peak = brk_now;
   return prev;
 }
-size_t board_sbrk_bytes(void) { return brk_now == NULL ? 0 : (size_t)(brk_now - &__heap_start); }
+/* The most the heap ever took from _sbrk. */
+size_t board_sbrk_bytes(void) { return brk_peak == NULL ? 0 : (size_t)(brk_peak - &__heap_start); }
 size_t board_heap_limit(void) { return (size_t)(&__heap_limit - &__heap_start); }
 
 /* Arguments: the semihosting command line, split at spaces. */
@@ -136,6 +152,11 @@ void Reset_Handler(void) {
   memset(&__bss_start__, 0, (size_t)((char*)&__bss_end__ - (char*)&__bss_start__));
   board_stack_paint();
   boot_time = (uint32_t)board_semihost(SH_TIME, NULL);
+  boot_elapsed = host_ticks();
+  if (boot_elapsed != 0) {
+    const int freq = board_semihost(SH_TICKFREQ, NULL);
+    tick_freq = freq > 0 ? (uint64_t)freq : 0;
+  }
   start_systick();
   initialise_monitor_handles();
   __libc_init_array();

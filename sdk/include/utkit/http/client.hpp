@@ -106,6 +106,8 @@ class HttpClient {
              HttpClientOptions options = {}, const Logger* log = nullptr);
   // The clock deadlines are measured on (the platform's).
   const Clock& clock() const { return clock_; }
+  // The platform's random source (cnonces; XCAP retry jitter).
+  Random& random() const { return random_; }
   ~HttpClient();
 
   void set_credentials(CredentialProvider* provider) { provider_ = provider; }
