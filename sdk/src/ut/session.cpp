@@ -40,8 +40,8 @@ class UtSession::Credentials final : public http::CredentialProvider {
     (void)limits;
 #endif
   }
-  // Joins the concurrent bootstrap without taking its result (it never
-  // rethrows): for destructors and for unwinding, where the bootstrap thread
+  // Joins the concurrent bootstrap without taking its result (its error
+  // stays in the future): for destructors and for unwinding, where the bootstrap thread
   // must not outlive the limits it reads.
   void join() noexcept {
 #if UTKIT_THREADS
