@@ -13,7 +13,7 @@
 set -euo pipefail
 elf=$1 map=${2:-$1.map}
 [ -f "$map" ] || { echo "sizes.sh: no map file $map" >&2; exit 1; }
-awk '
+out=$(awk '
 function hex(s,   i, v) {  # "0x1a2b" -> 6699 (mawk has no strtonum)
   v = 0
   s = tolower(substr(s, 3))
@@ -69,10 +69,12 @@ END {
          data["mbedtls-tls"] + data["mbedtls-x509"] + data["mbedtls-crypto"], bss["mbedtls-tls"] + bss["mbedtls-x509"] + bss["mbedtls-crypto"]
   for (m in seen) sum += text[m]
   printf "modules %d\n", sum
-}' "$map" > "$map.sizes"
-grep '^size' "$map.sizes"
-modules=$(awk '$1 == "modules" {print $2}' "$map.sizes")
-${SIZE:-arm-none-eabi-size} "$elf" | awk -v m="$modules" 'NR == 2 {
+}' "$map")
+grep '^size' <<< "$out"
+modules=$(awk '$1 == "modules" {print $2}' <<< "$out")
+${SIZE:-arm-none-eabi-size} "$elf" | awk -v m="$modules" -v dyn="$(grep -c '^\.interp' "$map" || true)" 'NR == 2 {
   printf "size %-15s %8d %6d %6d\n", "image", $1, $2, $3
-  printf "merged: the modules text adds up to %d bytes more than the image (strings shared across objects)\n", m - $1
+  # A static image: the difference is the string literals merged across
+  # objects. A dynamic one also has sections of no module (.dynsym, .plt...).
+  if (dyn == 0) printf "merged: the modules text adds up to %d bytes more than the image (strings shared across objects)\n", m - $1
 }'

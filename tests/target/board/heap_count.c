@@ -1,10 +1,12 @@
 /* A counting allocator. The link wraps newlib's reentrant allocator entry
  * points (-Wl,--wrap=_malloc_r and the others below): malloc, free, calloc,
  * realloc, memalign and newlib's own internal allocations (stdio buffers,
- * strdup, ...) all pass through them, so every block carries the counter's
- * header and nothing can be freed behind its back. Each block has 8 bytes
- * in front of it: its requested size and the distance back to what
- * _malloc_r returned. realloc, calloc and memalign are done here on top of
+ * strdup, ...) all pass through them. Each block has 8 bytes in front of
+ * it: its requested size, the distance back to what _malloc_r returned, and
+ * a mark. One free does not come from a counted block: _malloc_r itself
+ * frees its old top chunk through _free_r when the program break moved
+ * under it (only if something else calls _sbrk); a block without the mark
+ * goes straight to newlib, uncounted. realloc, calloc and memalign are done here on top of
  * _malloc_r/_free_r, never by newlib's versions (those call _malloc_r and
  * _free_r themselves, which the link would route back here).
  * live/peak count requested bytes; board_heap().sbrk_bytes is the RAM the
@@ -23,13 +25,17 @@ size_t board_heap_limit(void);
 #define HEADER 8u
 static size_t live, peak, count;
 
+#define MARK 0xC0DEu
+#define MAX_ALIGN 4096u
+
 struct header {
   uint32_t size;
-  uint32_t offset; /* from the block _malloc_r returned to the user's pointer */
+  uint16_t offset; /* from the block _malloc_r returned to the user's pointer */
+  uint16_t mark;
 };
 
 static void* place(unsigned char* raw, unsigned char* user, size_t size) {
-  struct header h = {(uint32_t)size, (uint32_t)(user - raw)};
+  struct header h = {(uint32_t)size, (uint16_t)(user - raw), MARK};
   memcpy(user - HEADER, &h, sizeof h);
   live += size;
   if (live > peak) peak = live;
@@ -53,6 +59,10 @@ void* __wrap__malloc_r(struct _reent* r, size_t size) {
 void __wrap__free_r(struct _reent* r, void* user) {
   if (user == NULL) return;
   const struct header h = header_of(user);
+  if (h.mark != MARK) {
+    __real__free_r(r, user);
+    return;
+  }
   live -= h.size;
   __real__free_r(r, (unsigned char*)user - h.offset);
 }
@@ -76,7 +86,7 @@ void* __wrap__realloc_r(struct _reent* r, void* user, size_t size) {
 
 void* __wrap__memalign_r(struct _reent* r, size_t align, size_t size) {
   if (align <= HEADER) return __wrap__malloc_r(r, size);
-  if ((align & (align - 1)) != 0 || size > UINT32_MAX - HEADER - align) return NULL;
+  if ((align & (align - 1)) != 0 || align > MAX_ALIGN || size > UINT32_MAX - HEADER - align) return NULL;
   unsigned char* raw = __real__malloc_r(r, size + HEADER + align);
   if (raw == NULL) return NULL;
   const uintptr_t at = ((uintptr_t)raw + HEADER + align - 1) & ~(uintptr_t)(align - 1);
