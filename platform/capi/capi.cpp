@@ -408,18 +408,13 @@ Result<void> set_key(ut_config& c, const std::string& key, const std::string& v)
       return Error(Errc::config_invalid, "config key 'tls.max_fragment' must be 0 (no limit), 512, 1024, 2048 or 4096");
     }
     u.tls.max_fragment = static_cast<tls::MaxFragment>(n);
-  } else if (key == "timeouts.connect_ms") {
+  } else if (Millis* t = key == "timeouts.connect_ms"     ? &u.http.connect_timeout
+                         : key == "timeouts.io_ms"        ? &u.http.io_timeout
+                         : key == "timeouts.request_ms"   ? &u.http.request_timeout
+                         : key == "timeouts.bootstrap_ms" ? &u.gba.timeout
+                                                          : nullptr) {
     UTKIT_ASSIGN(long n, parse_number(key, v, 1, 600000));
-    u.http.connect_timeout = Millis(n);
-  } else if (key == "timeouts.io_ms") {
-    UTKIT_ASSIGN(long n, parse_number(key, v, 1, 600000));
-    u.http.io_timeout = Millis(n);
-  } else if (key == "timeouts.request_ms") {
-    UTKIT_ASSIGN(long n, parse_number(key, v, 1, 600000));
-    u.http.request_timeout = Millis(n);
-  } else if (key == "timeouts.bootstrap_ms") {
-    UTKIT_ASSIGN(long n, parse_number(key, v, 1, 600000));
-    u.gba.timeout = Millis(n);
+    *t = Millis(n);
   } else if (key == "concurrent_bootstrap") {
     UTKIT_ASSIGN(u.concurrent_bootstrap, parse_bool(key, v));
   } else if (key == "operator") {

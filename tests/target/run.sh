@@ -62,10 +62,8 @@ fi
 echo "== firmware image (--gc-sections), bytes per module"
 "$here/sizes.sh" "$m4/utkit-m4-firmware.elf" | tee "$work/sizes"
 
-core=$(awk '$2 == "core" {print $3}' "$work/sizes")
-mbedtls=$(awk '$2 == "mbedtls" {print $3}' "$work/sizes")
-heap=$(awk '$1 == "figure" && $2 == "cold.heap_peak" {print $3}' "$work/firmware.out")
-stack=$(awk '$1 == "figure" && $2 == "cold.stack" {print $3}' "$work/firmware.out")
+size_of() { awk -v m="$1" '$1 == "size" && $2 == m {print $3}' "$work/sizes"; }
+figure() { awk -v k="$1" '$1 == "figure" && $2 == k {print $3}' "$work/firmware.out"; }
 echo "== budgets"
 over=0
 check() {  # name value budget-bytes gate|report
@@ -78,12 +76,11 @@ check() {  # name value budget-bytes gate|report
   if [ "$2" -gt "$3" ]; then verdict=OVER; [ "$4" = gate ] && over=1; fi
   printf "  %-34s %7d of %7d bytes: %s\n" "$1" "$2" "$3" "$verdict"
 }
-check "utkit core text" "$core" $((budget_core * 1024)) report
-check "mbedTLS text" "$mbedtls" $((budget_mbedtls * 1024)) gate
-check "peak heap, cold bootstrap + XCAP" "$heap" $((budget_heap * 1024)) gate
-sbrk=$(awk '$1 == "figure" && $2 == "heap.sbrk_peak" {print $3}' "$work/firmware.out")
+check "utkit core text" "$(size_of core)" $((budget_core * 1024)) report
+check "mbedTLS text" "$(size_of mbedtls)" $((budget_mbedtls * 1024)) gate
+check "peak heap, cold bootstrap + XCAP" "$(figure cold.heap_peak)" $((budget_heap * 1024)) gate
 printf "  %-34s %7s bytes (4 KiB pages; malloc's overhead and the counter's headers included; no budget)\n" \
-  "program break high-water, whole run" "$sbrk"
-printf "  %-34s %7s of %7s bytes (no budget set)\n" "main stack high-water, cold" "$stack" \
-  "$(awk '$1 == "figure" && $2 == "stack.size" {print $3}' "$work/firmware.out")"
+  "program break high-water, whole run" "$(figure heap.sbrk_peak)"
+printf "  %-34s %7s of %7s bytes (no budget set)\n" "main stack high-water, cold" "$(figure cold.stack)" \
+  "$(figure stack.size)"
 exit $over

@@ -49,20 +49,7 @@ XcapError parse_xcap_error(std::string_view body) {
 }
 
 XcapClient::XcapClient(http::HttpClient& http, XcapConfig config)
-    : http_(http), cfg_(std::move(config)),
-      jitter_(0) {
-  // Seeded from the platform's random source: devices with the same
-  // firmware that restart together (after an outage) must not retry in step.
-  // Without one, the clock and this object's address; never zero (xorshift
-  // would stay there).
-  std::uint8_t seed[8];
-  if (http.random().fill(seed, sizeof seed)) {
-    for (std::uint8_t b : seed) jitter_ = (jitter_ << 8) | b;
-  } else {
-    jitter_ = reinterpret_cast<std::uintptr_t>(this) ^
-              static_cast<std::uint64_t>(http.clock().monotonic_now().time_since_epoch().count());
-  }
-  jitter_ |= 1u;
+    : http_(http), cfg_(std::move(config)) {
   while (!cfg_.root.empty() && cfg_.root.back() == '/') cfg_.root.pop_back();
   if (cfg_.intended_identity.empty()) cfg_.intended_identity = cfg_.xui;
 }
@@ -152,14 +139,15 @@ Result<XcapResult> XcapClient::run(const XcapUri& uri, http::Request req) {
 }
 
 Result<void> XcapClient::back_off(int round, Millis base, Millis max) {
-  std::uint64_t r;
-  {
-    ScopedLock lock(mu_);
-    // xorshift64: enough to decorrelate devices; this is not key material.
-    jitter_ ^= jitter_ << 13;
-    jitter_ ^= jitter_ >> 7;
-    jitter_ ^= jitter_ << 17;
-    r = jitter_;
+  // The jitter comes from the platform's random source, so that devices with
+  // the same firmware that restart together (after an outage) do not retry
+  // in step; without it, from the clock.
+  std::uint8_t draw[8];
+  std::uint64_t r = 0;
+  if (http_.random().fill(draw, sizeof draw)) {
+    for (std::uint8_t b : draw) r = (r << 8) | b;
+  } else {
+    r = static_cast<std::uint64_t>(http_.clock().monotonic_now().time_since_epoch().count());
   }
   const long long cap = std::min<long long>(max.count(), base.count() << std::min(std::max(round, 0), 10));
   const Millis pause(cap <= 0 ? 0 : static_cast<long long>(r % static_cast<std::uint64_t>(cap + 1)));

@@ -103,7 +103,6 @@ class XcapClient {
   std::map<std::string, std::string> etags_;
   XcapError last_error_;
   Limits limits_;
-  std::uint64_t jitter_;
 };
 
 }  // namespace utkit::xcap
