@@ -4,6 +4,7 @@
 
 #include "utkit/aka/milenage.hpp"
 #include "utkit/base/encoding.hpp"
+#include "../base/text.hpp"
 
 namespace utkit::aka {
 namespace {
@@ -27,7 +28,7 @@ constexpr std::uint16_t kSwAuthMacFailure = 0x9862;  // TS 31.102 7.3.1: "authen
 std::string sw_hex(std::uint16_t sw) { return hex_number(sw, 4, true); }
 
 Error status_error(const std::string& what, std::uint16_t sw) {
-  return Error(Errc::aka_card_status, what + " failed: the card answered status " + sw_hex(sw));
+  return Error(Errc::aka_card_status, cat({what, " failed: the card answered status ", sw_hex(sw)}));
 }
 
 bool starts_with(ByteView v, ByteView prefix) {
@@ -131,7 +132,7 @@ Result<ApduResponse> ApduUsim::select_aid(ByteView aid) {
   Bytes cmd = {0x00, 0xA4, 0x04, 0x04, static_cast<std::uint8_t>(aid.size())};
   append(cmd, aid);
   UTKIT_ASSIGN(ApduResponse r, exchange(channel_, ByteView(cmd)));
-  if (r.sw != kSwOk) return status_error("SELECT application " + to_hex(aid), r.sw);
+  if (r.sw != kSwOk) return status_error(cat({"SELECT application ", to_hex(aid)}), r.sw);
   return r;
 }
 
@@ -139,7 +140,7 @@ Result<ApduResponse> ApduUsim::select_file(std::uint16_t fid) {
   const std::uint8_t cmd[] = {0x00, 0xA4, 0x00, 0x04, 0x02, static_cast<std::uint8_t>(fid >> 8),
                               static_cast<std::uint8_t>(fid)};
   UTKIT_ASSIGN(ApduResponse r, exchange(channel_, ByteView(cmd, sizeof cmd)));
-  if (r.sw != kSwOk) return status_error("SELECT file " + sw_hex(fid), r.sw);
+  if (r.sw != kSwOk) return status_error(cat({"SELECT file ", sw_hex(fid)}), r.sw);
   return r;
 }
 
@@ -157,7 +158,7 @@ Result<Bytes> ApduUsim::read_transparent(std::uint16_t fid, std::size_t max_len)
     const std::uint8_t cmd[] = {0x00, 0xB0, static_cast<std::uint8_t>(out.size() >> 8),
                                 static_cast<std::uint8_t>(out.size()), static_cast<std::uint8_t>(chunk)};
     UTKIT_ASSIGN(ApduResponse r, exchange(channel_, ByteView(cmd, sizeof cmd)));
-    if (r.sw != kSwOk) return status_error("READ BINARY of " + sw_hex(fid), r.sw);
+    if (r.sw != kSwOk) return status_error(cat({"READ BINARY of ", sw_hex(fid)}), r.sw);
     if (r.data.empty()) break;
     append(out, ByteView(r.data));
   }
@@ -169,19 +170,18 @@ Result<std::vector<Bytes>> ApduUsim::read_records(std::uint16_t fid) {
   ByteView body, desc;
   // File descriptor (tag 82) of a linear fixed EF: FDB, DCB, record length (2), record count (1).
   if (!fcp_body(ByteView(fcp.data), body) || !find_tlv(body, 0x82, desc) || desc.size() < 5) {
-    return Error(Errc::aka_bad_response, "file " + sw_hex(fid) + " has no record structure in its FCP");
+    return Error(Errc::aka_bad_response, cat({"file ", sw_hex(fid), " has no record structure in its FCP"}));
   }
   const std::size_t rec_len = (static_cast<std::size_t>(desc[2]) << 8) | desc[3];
   const std::size_t count = desc[4];
   if (rec_len == 0 || rec_len > 255) {
-    return Error(Errc::aka_bad_response, "file " + sw_hex(fid) + " declares records of " + std::to_string(rec_len) +
-                                             " bytes");
+    return Error(Errc::aka_bad_response, cat({"file ", sw_hex(fid), " declares records of ", Dec(rec_len), " bytes"}));
   }
   std::vector<Bytes> records;
   for (std::size_t n = 1; n <= count; ++n) {
     const std::uint8_t cmd[] = {0x00, 0xB2, static_cast<std::uint8_t>(n), 0x04, static_cast<std::uint8_t>(rec_len)};
     UTKIT_ASSIGN(ApduResponse r, exchange(channel_, ByteView(cmd, sizeof cmd)));
-    if (r.sw != kSwOk) return status_error("READ RECORD " + std::to_string(n) + " of " + sw_hex(fid), r.sw);
+    if (r.sw != kSwOk) return status_error(cat({"READ RECORD ", Dec(n), " of ", sw_hex(fid)}), r.sw);
     records.push_back(std::move(r.data));
   }
   return records;

@@ -13,14 +13,15 @@
 
 #include <cstring>
 
+#include "../base/text.hpp"
+
 namespace utkit::aka {
 namespace {
 
 using Block = std::array<std::uint8_t, 16>;
 
 Error bad_size(const char* what, std::size_t want, std::size_t got) {
-  return Error(Errc::aka_bad_input, std::string(what) + " must be " + std::to_string(want) + " bytes, got " +
-                                        std::to_string(got));
+  return Error(Errc::aka_bad_input, cat({what, " must be ", Dec(want), " bytes, got ", Dec(got)}));
 }
 
 Result<void> check(ByteView v, std::size_t want, const char* what) {

@@ -4,6 +4,7 @@
 
 #include "utkit/aka/milenage.hpp"
 #include "utkit/base/encoding.hpp"
+#include "../base/text.hpp"
 
 namespace utkit::aka {
 
@@ -17,11 +18,11 @@ const char* to_string(AkaStatus status) {
 }
 
 Result<AkaResult> UsimBackend::gba_u_bootstrap(ByteView, ByteView) {
-  return Error(Errc::not_supported, "the '" + std::string(name()) + "' USIM backend cannot run GBA_U");
+  return Error(Errc::not_supported, cat({"the '", name(), "' USIM backend cannot run GBA_U"}));
 }
 
 Result<SecretBytes> UsimBackend::gba_u_ks_ext_naf(ByteView, std::string_view) {
-  return Error(Errc::not_supported, "the '" + std::string(name()) + "' USIM backend cannot run GBA_U");
+  return Error(Errc::not_supported, cat({"the '", name(), "' USIM backend cannot run GBA_U"}));
 }
 
 Result<AkaResult> parse_authenticate_answer(ByteView answer) {
@@ -60,7 +61,8 @@ Result<AkaResult> parse_authenticate_answer(ByteView answer) {
     out.auts = auts.to_bytes();
     return out;
   }
-  return Error(Errc::aka_bad_response, "AUTHENTICATE answered with unknown tag '" + hex_number(d[0], 2, true) + "'");
+  return Error(Errc::aka_bad_response,
+               cat({"AUTHENTICATE answered with unknown tag '", hex_number(d[0], 2, true), "'"}));
 }
 
 namespace {
@@ -71,7 +73,7 @@ struct PlmnParts {
 
 Result<PlmnParts> split_imsi(std::string_view imsi, int mnc_length) {
   if (imsi.size() < 6 || imsi.size() > 15) {
-    return Error(Errc::aka_no_identity, "IMSI must have 6 to 15 digits, got " + std::to_string(imsi.size()));
+    return Error(Errc::aka_no_identity, cat({"IMSI must have 6 to 15 digits, got ", Dec(imsi.size())}));
   }
   for (char c : imsi) {
     if (!std::isdigit(static_cast<unsigned char>(c))) {
@@ -89,14 +91,14 @@ Result<PlmnParts> split_imsi(std::string_view imsi, int mnc_length) {
 std::string domain(const PlmnParts& p) {
   std::string mnc(p.mnc);
   if (mnc.size() == 2) mnc.insert(mnc.begin(), '0');
-  return "ims.mnc" + mnc + ".mcc" + std::string(p.mcc) + ".3gppnetwork.org";
+  return cat({"ims.mnc", mnc, ".mcc", p.mcc, ".3gppnetwork.org"});
 }
 
 }  // namespace
 
 Result<std::string> impi_from_imsi(std::string_view imsi, int mnc_length) {
   UTKIT_ASSIGN(PlmnParts p, split_imsi(imsi, mnc_length));
-  return std::string(imsi) + "@" + domain(p);
+  return cat({imsi, "@", domain(p)});
 }
 
 Result<std::string> home_domain_from_imsi(std::string_view imsi, int mnc_length) {

@@ -1,4 +1,5 @@
 #include "utkit/base/kv_store.hpp"
+#include "text.hpp"
 
 namespace utkit {
 
@@ -14,8 +15,8 @@ bool valid_store_key(std::string_view key) {
 
 namespace {
 Error bad_key(std::string_view key) {
-  return Error(Errc::storage_bad_key, "store key '" + std::string(key.substr(0, 64)) +
-                                          "' is not 1-128 characters of [A-Za-z0-9._-] (not starting with '.')");
+  return Error(Errc::storage_bad_key, cat({"store key '", key.substr(0, 64),
+                                           "' is not 1-128 characters of [A-Za-z0-9._-] (not starting with '.')"}));
 }
 }  // namespace
 
@@ -38,7 +39,7 @@ Result<SecretBytes> MemoryKeyValueStore::get(std::string_view key) {
   if (!valid_store_key(key)) return bad_key(key);
   ScopedLock lock(mu_);
   auto it = values_.find(key);
-  if (it == values_.end()) return Error(Errc::storage_not_found, "no value stored under '" + std::string(key) + "'");
+  if (it == values_.end()) return Error(Errc::storage_not_found, cat({"no value stored under '", key, "'"}));
   return it->second.clone();
 }
 

@@ -1,15 +1,16 @@
 #include "utkit/base/transport.hpp"
+#include "text.hpp"
 
 namespace utkit {
 
 std::string Endpoint::to_string() const {
   std::string s;
   if (host.find(':') != std::string::npos) {
-    s = "[" + host + "]";
+    s = cat({"[", host, "]"});
   } else {
     s = host;
   }
-  s += ":" + std::to_string(port);
+  cat_append(s, {":", Dec(port)});
   return s;
 }
 

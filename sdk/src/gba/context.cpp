@@ -11,6 +11,7 @@
 #include "utkit/base/encoding.hpp"
 #include "../base/lines.hpp"
 #include "../base/xml_load.hpp"
+#include "../base/text.hpp"
 
 namespace utkit::gba {
 namespace {
@@ -56,14 +57,14 @@ Result<void> check_btid(std::string_view btid) {
   if (btid.empty()) return Error(Errc::gba_bad_bootstrapping_info, "the B-TID is empty");
   if (btid.size() > 255 || btid.find('@') == std::string_view::npos) {
     return Error(Errc::gba_bad_bootstrapping_info,
-                 "B-TID '" + printable_ascii(btid.substr(0, 80)) + "' is not base64(RAND)@BSF");
+                 cat({"B-TID '", printable_ascii(btid.substr(0, 80)), "' is not base64(RAND)@BSF"}));
   }
   for (char c : btid) {
     const auto u = static_cast<unsigned char>(c);
     if (u <= 0x20 || u >= 0x7f || c == '"' || c == '\\') {
       return Error(Errc::gba_bad_bootstrapping_info,
-                   "B-TID '" + printable_ascii(btid.substr(0, 80)) +
-                       "' contains a character outside printable ASCII (or a quote or backslash); refused");
+                   cat({"B-TID '", printable_ascii(btid.substr(0, 80)),
+                        "' contains a character outside printable ASCII (or a quote or backslash); refused"}));
     }
   }
   return success();
@@ -89,11 +90,11 @@ Result<WallTime> parse_xsd_datetime(std::string_view s) {
       !digits(s, 8, 2, d) || s[10] != 'T' || !digits(s, 11, 2, h) || s[13] != ':' || !digits(s, 14, 2, mi) ||
       s[16] != ':' || !digits(s, 17, 2, sec) || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 ||
       sec > 60) {
-    return Error(Errc::gba_bad_bootstrapping_info, "'" + std::string(s.substr(0, 40)) + "' is not an xsd:dateTime");
+    return Error(Errc::gba_bad_bootstrapping_info, cat({"'", s.substr(0, 40), "' is not an xsd:dateTime"}));
   }
   if (y < 1970 || y > 2200) {  // also keeps the nanosecond clock from overflowing
-    return Error(Errc::gba_bad_bootstrapping_info, "year " + std::to_string(y) + " in '" + std::string(s.substr(0, 40)) +
-                                                       "' is out of range (1970-2200)");
+    return Error(Errc::gba_bad_bootstrapping_info,
+                 cat({"year ", Dec(y), " in '", s.substr(0, 40), "' is out of range (1970-2200)"}));
   }
   std::size_t pos = 19;
   if (pos < s.size() && s[pos] == '.') {
@@ -107,11 +108,11 @@ Result<WallTime> parse_xsd_datetime(std::string_view s) {
     } else if ((s[pos] == '+' || s[pos] == '-') && pos + 6 == s.size() && s[pos + 3] == ':') {
       int oh, om;
       if (!digits(s, pos + 1, 2, oh) || !digits(s, pos + 4, 2, om) || oh > 14 || om > 59) {
-        return Error(Errc::gba_bad_bootstrapping_info, "bad time zone in '" + std::string(s) + "'");
+        return Error(Errc::gba_bad_bootstrapping_info, cat({"bad time zone in '", s, "'"}));
       }
       offset_min = (oh * 60 + om) * (s[pos] == '+' ? 1 : -1);
     } else {
-      return Error(Errc::gba_bad_bootstrapping_info, "bad time zone in '" + std::string(s.substr(0, 40)) + "'");
+      return Error(Errc::gba_bad_bootstrapping_info, cat({"bad time zone in '", s.substr(0, 40), "'"}));
     }
   }
   const std::int64_t secs = days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400 +
@@ -134,8 +135,8 @@ std::string format_xsd_datetime(WallTime t) {
   const unsigned m = mp < 10 ? mp + 3 : mp - 9;
   const std::int64_t y = static_cast<std::int64_t>(yoe) + era * 400 + (m <= 2);
   const auto n = [](std::int64_t v, int w) { return padded_decimal(static_cast<std::uint64_t>(v), w); };
-  return n(y, 4) + "-" + n(m, 2) + "-" + n(d, 2) + "T" + n(rem / 3600, 2) + ":" + n(rem % 3600 / 60, 2) + ":" +
-         n(rem % 60, 2) + "Z";
+  return cat({n(y, 4), "-", n(m, 2), "-", n(d, 2), "T", n(rem / 3600, 2), ":", n(rem % 3600 / 60, 2), ":",
+              n(rem % 60, 2), "Z"});
 }
 
 Result<BootstrappingInfo> parse_bootstrapping_info(std::string_view xml) {
@@ -148,7 +149,7 @@ Result<BootstrappingInfo> parse_bootstrapping_info(std::string_view xml) {
   };
   if (local(root.name()) != "BootstrappingInfo") {
     return Error(Errc::gba_bad_bootstrapping_info,
-                 std::string("expected a BootstrappingInfo document, got <") + root.name() + ">");
+                 cat({"expected a BootstrappingInfo document, got <", root.name(), ">"}));
   }
   BootstrappingInfo info;
   bool have_lifetime = false, have_btid = false;
@@ -161,7 +162,8 @@ Result<BootstrappingInfo> parse_bootstrapping_info(std::string_view xml) {
     if (name == "btid" || name == "lifetime") {
       // One of each (TS 24.109 Annex C): two are ambiguous, never "take the last".
       if ((name == "btid" && have_btid) || (name == "lifetime" && have_lifetime)) {
-        return Error(Errc::gba_bad_bootstrapping_info, "BootstrappingInfo has more than one <" + name + ">; refused");
+        return Error(Errc::gba_bad_bootstrapping_info,
+                     cat({"BootstrappingInfo has more than one <", name, ">; refused"}));
       }
     }
     if (name == "btid") {
@@ -180,13 +182,12 @@ Result<BootstrappingInfo> parse_bootstrapping_info(std::string_view xml) {
 
 SecretBytes BootstrapContext::serialize() const {
   std::string s(kMagic);
-  s += "\nbtid " + btid + "\nimpi " + impi + "\nbsf " + bsf_host + "\nrand " + to_hex(ByteView(rand)) + "\nexpiry " +
-       std::to_string(std::chrono::duration_cast<std::chrono::seconds>(expiry.time_since_epoch()).count()) +
-       "\nissued " +
-       std::to_string(std::chrono::duration_cast<std::chrono::seconds>(issued.time_since_epoch()).count()) +
-       "\nuicc " + (uicc ? "1" : "0") + "\nks ";
+  cat_append(s, {"\nbtid ", btid, "\nimpi ", impi, "\nbsf ", bsf_host, "\nrand ", to_hex(ByteView(rand)), "\nexpiry ",
+                 Dec(std::chrono::duration_cast<std::chrono::seconds>(expiry.time_since_epoch()).count()), "\nissued ",
+                 Dec(std::chrono::duration_cast<std::chrono::seconds>(issued.time_since_epoch()).count()), "\nuicc ",
+                 (uicc ? "1" : "0"), "\nks "});
   std::string ks_hex = to_hex(ks.view());
-  s += ks_hex + "\n";
+  cat_append(s, {ks_hex, "\n"});
   SecretBytes out(ByteView::of(s));
   secure_wipe(ks_hex);
   secure_wipe(s);
@@ -195,7 +196,7 @@ SecretBytes BootstrapContext::serialize() const {
 
 Result<BootstrapContext> BootstrapContext::parse(ByteView record) {
   auto bad = [](const char* why) {
-    return Error(Errc::storage_corrupt, std::string("stored bootstrapping context is unreadable: ") + why);
+    return Error(Errc::storage_corrupt, cat({"stored bootstrapping context is unreadable: ", why}));
   };
   // Views into the record: it holds Ks, and no unwiped copy is made.
   detail::Lines lines(record.as_string());
@@ -247,9 +248,9 @@ Result<std::string> bsf_host_for(const aka::UsimIdentity& id) {
     std::string d = id.home_domain;
     if (d.size() > kSuffix.size() && d.compare(d.size() - kSuffix.size(), kSuffix.size(), kSuffix) == 0 &&
         d.find(".pub.3gppnetwork.org") == std::string::npos) {
-      d = d.substr(0, d.size() - kSuffix.size()) + ".pub" + kSuffix;
+      d = cat({d.substr(0, d.size() - kSuffix.size()), ".pub", kSuffix});
     }
-    return "bsf." + d;
+    return cat({"bsf.", d});
   }
   if (id.imsi.empty() || (id.mnc_length != 2 && id.mnc_length != 3)) {
     return Error(Errc::config_missing, "cannot derive the BSF address: no ISIM domain and no IMSI with its MNC "
@@ -257,7 +258,7 @@ Result<std::string> bsf_host_for(const aka::UsimIdentity& id) {
   }
   std::string mnc = id.imsi.substr(3, static_cast<std::size_t>(id.mnc_length));
   if (mnc.size() == 2) mnc.insert(mnc.begin(), '0');
-  return "bsf.mnc" + mnc + ".mcc" + id.imsi.substr(0, 3) + ".pub.3gppnetwork.org";
+  return cat({"bsf.mnc", mnc, ".mcc", id.imsi.substr(0, 3), ".pub.3gppnetwork.org"});
 }
 
 }  // namespace utkit::gba

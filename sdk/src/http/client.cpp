@@ -1,15 +1,16 @@
 #include "utkit/http/client.hpp"
+#include "../base/text.hpp"
 
 namespace utkit::http {
 
 Result<DigestCredentials> StaticCredentials::credentials(const AuthRequest& req) {
   if (!realm_.empty() && req.challenge.realm != realm_) {
-    return Error(Errc::auth_no_credentials, "no credentials for realm '" + req.challenge.realm + "' (configured: '" +
-                                                realm_ + "')");
+    return Error(Errc::auth_no_credentials,
+                 cat({"no credentials for realm '", req.challenge.realm, "' (configured: '", realm_, "')"}));
   }
   if (req.attempt > 0) {
-    return Error(Errc::auth_failed, "the server refused the credentials of '" + username_ + "' for realm '" +
-                                        req.challenge.realm + "'");
+    return Error(Errc::auth_failed, cat({"the server refused the credentials of '", username_, "' for realm '",
+                                         req.challenge.realm, "'"}));
   }
   return DigestCredentials{username_, password_.clone(), {}};
 }
@@ -80,13 +81,13 @@ Result<HttpClient::Conn*> HttpClient::connection(const Url& url, MonoTime deadli
     pool_.erase(it);
   }
   if (url.tls() && !tls_) {
-    return Error(Errc::http_bad_url, "https URL '" + url.origin() + "' but no TLS configuration was given");
+    return Error(Errc::http_bad_url, cat({"https URL '", url.origin(), "' but no TLS configuration was given"}));
   }
   auto conn = std::make_unique<Conn>();
   std::unique_ptr<Transport> t = tcp_.create();
   const Endpoint ep = opt_.proxy ? Endpoint{opt_.proxy->host, opt_.proxy->port} : Endpoint{url.host, url.port};
   Millis budget = left(deadline, opt_.connect_timeout);
-  if (budget.count() == 0) return Error(Errc::net_timeout, "request deadline passed before connecting to " + key);
+  if (budget.count() == 0) return Error(Errc::net_timeout, cat({"request deadline passed before connecting to ", key}));
   t->set_connect_cancel(cancel);  // name lookup and TCP connect end early on cancel
   auto connected = t->connect(ep, budget);
   t->set_connect_cancel(nullptr);
@@ -97,8 +98,8 @@ Result<HttpClient::Conn*> HttpClient::connection(const Url& url, MonoTime deadli
       // WAP-219-TLS tunnelling: CONNECT host:port through the proxy, then TLS end to end.
       Request c;
       c.method = "CONNECT";
-      c.target = url.host.find(':') != std::string::npos ? "[" + url.host + "]:" + std::to_string(url.port)
-                                                        : url.host + ":" + std::to_string(url.port);
+      c.target = url.host.find(':') != std::string::npos ? cat({"[", url.host, "]:", Dec(url.port)})
+                                                         : cat({url.host, ":", Dec(url.port)});
       c.headers.add("Host", c.target);
       c.headers.add("User-Agent", opt_.user_agent);
       UTKIT_ASSIGN(std::string wire, serialize(c));
@@ -117,8 +118,8 @@ Result<HttpClient::Conn*> HttpClient::connection(const Url& url, MonoTime deadli
       }
       const int st = p.response().status;
       if (st < 200 || st > 299) {
-        return Error(Errc::http_proxy, "the proxy " + opt_.proxy->authority() + " answered " + std::to_string(st) +
-                                           " " + p.response().reason + " to CONNECT " + c.target);
+        return Error(Errc::http_proxy, cat({"the proxy ", opt_.proxy->authority(), " answered ", Dec(st), " ",
+                                            p.response().reason, " to CONNECT ", c.target}));
       }
       ++stats_.proxy_tunnels;
     }
@@ -135,13 +136,14 @@ Result<HttpClient::Conn*> HttpClient::connection(const Url& url, MonoTime deadli
   conn->transport = std::move(t);
   Conn* raw = conn.get();
   pool_[key] = std::move(conn);
-  if (log_) log_->debug("http", "connected to " + key + (opt_.proxy ? " via proxy " + opt_.proxy->authority() : ""));
+  if (log_)
+    log_->debug("http", cat({"connected to ", key, (opt_.proxy ? cat({" via proxy ", opt_.proxy->authority()}) : "")}));
   return raw;
 }
 
 Result<void> HttpClient::check_cancel(const Request& req) const {
   if (req.cancel != nullptr && req.cancel->load()) {
-    return Error(Errc::cancelled, req.method + " " + req.target + " was cancelled");
+    return Error(Errc::cancelled, cat({req.method, " ", req.target, " was cancelled"}));
   }
   return success();
 }
@@ -187,7 +189,7 @@ Result<Response> HttpClient::exchange(const Url& url, const Request& req, MonoTi
         clock_.monotonic_now() < std::min(deadline, io_deadline)) {
       if (req.cancel->load()) {
         drop();
-        return Error(Errc::cancelled, req.method + " " + req.target + " was cancelled");
+        return Error(Errc::cancelled, cat({req.method, " ", req.target, " was cancelled"}));
       }
       continue;
     }
@@ -227,7 +229,7 @@ Result<Response> HttpClient::exchange_retrying(const Url& url, const Request& re
   bool lost_reused = false;
   auto r = exchange(url, req, deadline, lost_reused);
   if (!r && lost_reused && idempotent(req.method)) {
-    if (log_) log_->debug("http", "kept-alive connection to " + url.origin() + " was closed; retrying once");
+    if (log_) log_->debug("http", cat({"kept-alive connection to ", url.origin(), " was closed; retrying once"}));
     return exchange(url, req, deadline, lost_reused);
   }
   return r;
@@ -242,7 +244,7 @@ Result<DigestCredentials> HttpClient::ask_provider(const Url& url, const Challen
   UTKIT_TRY(check_cancel(request));
   if (url.tls()) UTKIT_TRY(connection(url, deadline, false, request.cancel));
   std::optional<tls::TlsInfo> info = tls_info(url);
-  if (url.tls() && !info) return Error(Errc::internal, "no TLS parameters for " + url.origin());
+  if (url.tls() && !info) return Error(Errc::internal, cat({"no TLS parameters for ", url.origin()}));
   AuthRequest areq{url, ch, info ? &*info : nullptr, attempt, deadline, request.cancel};
   return provider_->credentials(areq);
 }
@@ -316,7 +318,7 @@ Result<Response> HttpClient::send(const Url& url, Request request) {
                                               opt_.require_rspauth));
         }
       }
-      if (log_) log_->debug("http", request.method + " " + key + request.target + " -> " + std::to_string(rsp.status));
+      if (log_) log_->debug("http", cat({request.method, " ", key, request.target, " -> ", Dec(rsp.status)}));
       return rsp;
     }
 
@@ -346,29 +348,30 @@ Result<Response> HttpClient::send(const Url& url, Request request) {
         session.set_nonce_count(used);  // the nonce is the same: never repeat an nc under it
         auth_.erase(key);
         it = auth_.emplace(key, AuthEntry{std::move(session), std::move(cred)}).first;
-        if (log_) log_->debug("http", "401 without a challenge from " + key + ": credentials refused; asked for new ones");
+        if (log_)
+          log_->debug("http", cat({"401 without a challenge from ", key, ": credentials refused; asked for new ones"}));
         UTKIT_TRY(answer(it->second));
         continue;
       }
-      return Error(Errc::auth_failed, "the server answered 401 to " + key + request.target + " without a challenge" +
-                                          (refused_without_challenge ? ", again after new credentials" : ""));
+      return Error(Errc::auth_failed, cat({"the server answered 401 to ", key, request.target, " without a challenge",
+                                           (refused_without_challenge ? ", again after new credentials" : "")}));
     }
     UTKIT_ASSIGN(std::vector<Challenge> all, parse_challenges(values));
     UTKIT_ASSIGN(Challenge ch, select_challenge(all));
     if (++rounds > opt_.max_auth_rounds) {
-      return Error(Errc::auth_failed, "the server refused authentication " + std::to_string(rounds - 1) +
-                                          " times for realm '" + ch.realm + "' at " + key);
+      return Error(Errc::auth_failed, cat({"the server refused authentication ", Dec(rounds - 1), " times for realm '",
+                                           ch.realm, "' at ", key}));
     }
     auto it = auth_.find(key);
     if (ch.stale && sent_auth && it != auth_.end() && it->second.session.challenge().realm == ch.realm) {
       // Only the nonce expired: same credentials, new nonce (RFC 7616 3.3).
       it->second.session.renew(ch);
-      if (log_) log_->debug("http", "stale nonce for realm '" + ch.realm + "'; retrying with the new one");
+      if (log_) log_->debug("http", cat({"stale nonce for realm '", ch.realm, "'; retrying with the new one"}));
     } else {
       if (sent_auth && !preemptive) ++refused;
       if (provider_ == nullptr) {
-        return Error(Errc::auth_no_credentials, key + " asks for Digest authentication (realm '" + ch.realm +
-                                                    "') but no credentials are configured");
+        return Error(Errc::auth_no_credentials, cat({key, " asks for Digest authentication (realm '", ch.realm,
+                                                     "') but no credentials are configured"}));
       }
       UTKIT_ASSIGN(DigestCredentials cred, ask_provider(url, ch, refused, deadline, request));
       auth_.erase(key);

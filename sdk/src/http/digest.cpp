@@ -6,6 +6,7 @@
 
 #include "utkit/base/encoding.hpp"
 #include "utkit/http/writer.hpp"
+#include "../base/text.hpp"
 
 namespace utkit::http {
 namespace {
@@ -143,8 +144,8 @@ Result<std::vector<Challenge>> parse_challenges(const std::vector<std::string_vi
       if (lx.at_end()) break;
       std::string_view tok = lx.token();
       if (tok.empty()) {
-        return Error(Errc::auth_bad_challenge, "unexpected character '" + std::string(1, lx.peek()) +
-                                                   "' in an authentication challenge");
+        return Error(Errc::auth_bad_challenge,
+                     cat({"unexpected character '", v.substr(lx.pos(), 1), "' in an authentication challenge"}));
       }
       std::size_t after = lx.pos();
       lx.skip_ws();
@@ -170,7 +171,7 @@ Result<std::vector<Challenge>> parse_challenges(const std::vector<std::string_vi
         continue;
       }
       if (lx.peek() == '=' && cur == nullptr) {
-        return Error(Errc::auth_bad_challenge, "authentication parameter '" + std::string(tok) + "' before any scheme");
+        return Error(Errc::auth_bad_challenge, cat({"authentication parameter '", tok, "' before any scheme"}));
       }
       // A new challenge: `tok` is its scheme.
       lx.set_pos(after);
@@ -183,7 +184,8 @@ Result<std::vector<Challenge>> parse_challenges(const std::vector<std::string_vi
   for (const Challenge& c : out) {
     if (!c.is_digest()) continue;
     if (!c.has_realm) return Error(Errc::auth_bad_challenge, "Digest challenge has no realm");
-    if (c.nonce.empty()) return Error(Errc::auth_bad_challenge, "Digest challenge for realm '" + c.realm + "' has no nonce");
+    if (c.nonce.empty())
+      return Error(Errc::auth_bad_challenge, cat({"Digest challenge for realm '", c.realm, "' has no nonce"}));
   }
   return out;
 }
@@ -198,9 +200,9 @@ Result<Challenge> select_challenge(const std::vector<Challenge>& challenges) {
     seen += (seen.empty() ? "" : ", ") + (c.algorithm_text.empty() ? std::string("MD5") : c.algorithm_text);
   }
   if (!any_digest) return Error(Errc::auth_bad_challenge, "the server asked for authentication but sent no Digest challenge");
-  return Error(Errc::auth_unsupported, "no usable Digest challenge (offered: " + seen +
-                                           "; supported: MD5, MD5-sess, SHA-256, SHA-256-sess, AKAv1-MD5, AKAv2-MD5 "
-                                           "with qop auth, auth-int or none)");
+  return Error(Errc::auth_unsupported, cat({"no usable Digest challenge (offered: ", seen,
+                                            "; supported: MD5, MD5-sess, SHA-256, SHA-256-sess, AKAv1-MD5, AKAv2-MD5 "
+                                            "with qop auth, auth-int or none)"}));
 }
 
 Result<std::vector<std::pair<std::string, std::string>>> parse_auth_params(std::string_view text) {
@@ -291,18 +293,18 @@ void DigestSession::renew(const Challenge& c) {
 Result<std::string> challenge_header(const Challenge& ch) {
   UTKIT_ASSIGN(std::string realm, quoted_string(ch.realm, "the Digest realm"));
   UTKIT_ASSIGN(std::string nonce, quoted_string(ch.nonce, "the Digest nonce"));
-  std::string h = "Digest realm=" + realm + ", nonce=" + nonce;
+  std::string h = cat({"Digest realm=", realm, ", nonce=", nonce});
   if (ch.has_opaque) {
     UTKIT_ASSIGN(std::string opaque, quoted_string(ch.opaque, "the Digest opaque"));
-    h += ", opaque=" + opaque;
+    cat_append(h, {", opaque=", opaque});
   }
   if (!ch.algorithm_text.empty()) {
     if (!is_token(ch.algorithm_text)) return Error(Errc::auth_bad_challenge, "the Digest algorithm is not a token");
-    h += ", algorithm=" + ch.algorithm_text;
+    cat_append(h, {", algorithm=", ch.algorithm_text});
   }
   if (ch.has_qop) {
     std::string q = ch.qop_auth && ch.qop_auth_int ? "auth,auth-int" : ch.qop_auth ? "auth" : "auth-int";
-    h += ", qop=\"" + q + "\"";
+    cat_append(h, {", qop=\"", q, "\""});
   }
   if (ch.userhash) h += ", userhash=true";
   return h;
@@ -327,20 +329,21 @@ Result<std::string> DigestSession::authorize(std::string_view method, std::strin
   UTKIT_ASSIGN(std::string q_realm, quoted_string(ch_.realm, "the Digest realm"));
   UTKIT_ASSIGN(std::string q_nonce, quoted_string(ch_.nonce, "the Digest nonce"));
   UTKIT_ASSIGN(std::string q_uri, quoted_string(uri, "the Digest uri"));
-  std::string h = "Digest username=" + q_user + ", realm=" + q_realm + ", nonce=" + q_nonce + ", uri=" + q_uri +
-                  ", response=\"" + response + "\"";
+  std::string h = cat({"Digest username=", q_user, ", realm=", q_realm, ", nonce=", q_nonce, ", uri=", q_uri,
+                       ", response=\"", response, "\""});
   if (!ch_.algorithm_text.empty()) {
-    h += ", algorithm=" + (is_token(ch_.algorithm_text) ? ch_.algorithm_text : std::string(to_string(ch_.algorithm)));
+    cat_append(h, {", algorithm=",
+                   (is_token(ch_.algorithm_text) ? ch_.algorithm_text : std::string(to_string(ch_.algorithm)))});
   }
-  if (qop_ != Qop::none) h += std::string(", qop=") + to_string(qop_) + ", nc=" + nc + ", cnonce=\"" + cnonce + "\"";
+  if (qop_ != Qop::none) cat_append(h, {", qop=", to_string(qop_), ", nc=", nc, ", cnonce=\"", cnonce, "\""});
   if (ch_.has_opaque) {
     UTKIT_ASSIGN(std::string q_opaque, quoted_string(ch_.opaque, "the Digest opaque"));
-    h += ", opaque=" + q_opaque;
+    cat_append(h, {", opaque=", q_opaque});
   }
   if (ch_.userhash) h += ", userhash=true";
   if (!cred.auts.empty()) {
     UTKIT_ASSIGN(std::string q_auts, quoted_string(cred.auts, "the AKA auts"));
-    h += ", auts=" + q_auts;
+    cat_append(h, {", auts=", q_auts});
   }
   last_cnonce_ = cnonce;
   last_nc_ = nc;
@@ -365,8 +368,10 @@ Result<void> DigestSession::verify(const Headers& headers, ByteView body, const 
     UTKIT_ASSIGN(std::string expect, compute_response(ch_.algorithm, cred.username, ch_.realm, password, ch_.nonce, "",
                                                       last_uri_, q, last_nc_, last_cnonce_, body));
     if (!constant_time_equal(ByteView::of(expect), ByteView::of(info.rspauth))) {
-      return Error(Errc::auth_rspauth_mismatch, "the server's rspauth is wrong: it did not prove that it knows the "
-                                                "password for realm '" + ch_.realm + "'");
+      return Error(Errc::auth_rspauth_mismatch,
+                   cat({"the server's rspauth is wrong: it did not prove that it knows the "
+                        "password for realm '",
+                        ch_.realm, "'"}));
     }
   } else if (require_rspauth) {
     return Error(Errc::auth_rspauth_mismatch, "Authentication-Info without rspauth: no mutual authentication");

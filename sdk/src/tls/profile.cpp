@@ -9,6 +9,8 @@
 #include <cstdio>
 #include <set>
 
+#include "../base/text.hpp"
+
 namespace utkit::tls {
 namespace {
 
@@ -27,10 +29,10 @@ bool in(const std::uint16_t (&list)[N], std::uint16_t id) {
   return std::find(std::begin(list), std::end(list), id) != std::end(list);
 }
 
-std::string hex4(std::uint16_t id) { return "0x" + hex_number(id, 4, true); }
+std::string hex4(std::uint16_t id) { return cat({"0x", hex_number(id, 4, true)}); }
 
 Error invalid(const std::string& profile, const std::string& why) {
-  return Error(Errc::tls_profile_invalid, "TLS profile '" + profile + "': " + why);
+  return Error(Errc::tls_profile_invalid, cat({"TLS profile '", profile, "': ", why}));
 }
 
 }  // namespace
@@ -47,7 +49,7 @@ const char* to_string(TlsVersion v) {
 
 std::string suite_name(std::uint16_t id) {
   const mbedtls_ssl_ciphersuite_t* cs = mbedtls_ssl_ciphersuite_from_id(id);
-  if (cs == nullptr) return "unknown (" + hex4(id) + ")";
+  if (cs == nullptr) return cat({"unknown (", hex4(id), ")"});
   std::string n = cs->name;
   std::replace(n.begin(), n.end(), '-', '_');
   return n;
@@ -72,7 +74,7 @@ TlsProfile TlsProfile::modern() {
 Result<TlsProfile> TlsProfile::named(std::string_view name) {
   if (name == "ts33141") return ts33141();
   if (name == "modern") return modern();
-  return Error(Errc::config_invalid, "unknown TLS profile '" + std::string(name) + "' (use ts33141 or modern)");
+  return Error(Errc::config_invalid, cat({"unknown TLS profile '", name, "' (use ts33141 or modern)"}));
 }
 
 TlsProfile TlsProfile::without(std::uint16_t id) const {
@@ -89,46 +91,46 @@ TlsProfile TlsProfile::only(std::vector<std::uint16_t> ids) const {
 
 Result<void> TlsProfile::validate() const {
   if (min_version < TlsVersion::tls1_0) {
-    return invalid(name, std::string("minimum version ") + to_string(min_version) +
-                             " is below TLS 1.0; TS 33.141 forbids SSL 3.0 and earlier");
+    return invalid(name, cat({"minimum version ", to_string(min_version),
+                              " is below TLS 1.0; TS 33.141 forbids SSL 3.0 and earlier"}));
   }
   if (max_version < min_version) {
-    return invalid(name, std::string("maximum version ") + to_string(max_version) + " is below the minimum " +
-                             to_string(min_version));
+    return invalid(name,
+                   cat({"maximum version ", to_string(max_version), " is below the minimum ", to_string(min_version)}));
   }
   if (suites.empty()) return invalid(name, "no cipher suite");
   std::set<std::uint16_t> seen;
   bool encrypting = false;
   for (std::uint16_t id : suites) {
-    if (!seen.insert(id).second) return invalid(name, "suite " + hex4(id) + " is listed twice");
+    if (!seen.insert(id).second) return invalid(name, cat({"suite ", hex4(id), " is listed twice"}));
     if (in(kAnonymous, id)) {
-      return invalid(name, "suite " + hex4(id) + " uses an anonymous key exchange; TS 33.141 forbids it");
+      return invalid(name, cat({"suite ", hex4(id), " uses an anonymous key exchange; TS 33.141 forbids it"}));
     }
     if (id == 0x0000) {
       return invalid(name, "TLS_NULL_WITH_NULL_NULL has no integrity protection; TS 33.141 forbids it");
     }
     if (in(kWeak, id)) {
-      return invalid(name, "suite " + hex4(id) + " has a key shorter than 128 bits; TS 33.141 forbids it");
+      return invalid(name, cat({"suite ", hex4(id), " has a key shorter than 128 bits; TS 33.141 forbids it"}));
     }
     const mbedtls_ssl_ciphersuite_t* cs = mbedtls_ssl_ciphersuite_from_id(id);
     if (cs == nullptr) {
-      return invalid(name, "suite " + hex4(id) + " is not supported by this mbedTLS build");
+      return invalid(name, cat({"suite ", hex4(id), " is not supported by this mbedTLS build"}));
     }
     const mbedtls_cipher_info_t* ci = mbedtls_cipher_info_from_type(cs->cipher);
     const bool null_cipher = cs->cipher == MBEDTLS_CIPHER_NULL;
     const bool aead = ci != nullptr && (ci->mode == MBEDTLS_MODE_GCM || ci->mode == MBEDTLS_MODE_CCM ||
                                         ci->mode == MBEDTLS_MODE_CHACHAPOLY);
     if (cs->mac == MBEDTLS_MD_NONE && !aead) {
-      return invalid(name, suite_name(id) + " has no integrity protection; TS 33.141 forbids it");
+      return invalid(name, cat({suite_name(id), " has no integrity protection; TS 33.141 forbids it"}));
     }
     if (!null_cipher && (ci == nullptr || ci->key_bitlen < 128)) {
-      return invalid(name, suite_name(id) + " has a key shorter than 128 bits; TS 33.141 forbids it");
+      return invalid(name, cat({suite_name(id), " has a key shorter than 128 bits; TS 33.141 forbids it"}));
     }
     const int max_minor = static_cast<int>(max_version);
     const int min_minor = static_cast<int>(min_version);
     if (cs->min_minor_ver > max_minor || cs->max_minor_ver < min_minor) {
-      return invalid(name, suite_name(id) + " cannot be used between " + to_string(min_version) + " and " +
-                               to_string(max_version));
+      return invalid(name, cat({suite_name(id), " cannot be used between ", to_string(min_version), " and ",
+                                to_string(max_version)}));
     }
     encrypting = encrypting || !null_cipher;
   }

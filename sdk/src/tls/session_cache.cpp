@@ -4,6 +4,7 @@
 #include <mbedtls/sha256.h>
 
 #include "utkit/base/encoding.hpp"
+#include "../base/text.hpp"
 
 namespace utkit::tls {
 namespace {
@@ -37,8 +38,8 @@ Bytes hmac(ByteView key, const std::string& cache_key, ByteView record) {
 
 Result<std::unique_ptr<TlsSessionCache>> TlsSessionCache::create(const Clock& clock, std::chrono::seconds max_age) {
   if (max_age > kMaxSessionAge) {
-    return Error(Errc::config_invalid, "TLS session lifetime " + std::to_string(max_age.count()) +
-                                           " s exceeds the 24 h that TS 33.141 allows");
+    return Error(Errc::config_invalid,
+                 cat({"TLS session lifetime ", Dec(max_age.count()), " s exceeds the 24 h that TS 33.141 allows"}));
   }
   if (max_age.count() <= 0) return Error(Errc::config_invalid, "TLS session lifetime must be positive");
   return std::unique_ptr<TlsSessionCache>(new TlsSessionCache(clock, max_age));
@@ -63,7 +64,7 @@ bool TlsSessionCache::fresh(WallTime created) const {
 std::string TlsSessionCache::store_key(const std::string& key) const {
   unsigned char d[32];
   mbedtls_sha256_ret(reinterpret_cast<const unsigned char*>(key.data()), key.size(), d, 0);
-  return "tls-session-" + to_hex(ByteView(d, 16));
+  return cat({"tls-session-", to_hex(ByteView(d, 16))});
 }
 
 std::optional<TlsSessionCache::Entry> TlsSessionCache::load(const std::string& key) {

@@ -1,6 +1,7 @@
 #include "utkit/ut/operator_profile.hpp"
 
 #include "utkit/ut/session.hpp"
+#include "../base/text.hpp"
 
 namespace utkit::ut {
 
@@ -19,8 +20,8 @@ Result<OperatorProfile> OperatorProfile::preset(std::string_view name) {
   }
   std::string known;
   for (const auto& n : presets()) known += (known.empty() ? "" : ", ") + n;
-  return Error(Errc::config_invalid, "no operator profile named '" + std::string(name) + "' (built in: " + known +
-                                         "; or give a profile file)");
+  return Error(Errc::config_invalid,
+               cat({"no operator profile named '", name, "' (built in: ", known, "; or give a profile file)"}));
 }
 
 std::vector<std::string> OperatorProfile::presets() { return {"3gpp", "document-writes"}; }
@@ -31,9 +32,9 @@ Result<std::string> xcap_root_for(const aka::UsimIdentity& id, bool tls, int por
   }
   std::string mnc = id.imsi.substr(3, static_cast<std::size_t>(id.mnc_length));
   if (mnc.size() == 2) mnc.insert(mnc.begin(), '0');  // TS 23.003: the MNC on three digits
-  std::string root = std::string(tls ? "https://" : "http://") + "xcap.ims.mnc" + mnc + ".mcc" + id.imsi.substr(0, 3) +
-                     ".pub.3gppnetwork.org";
-  if (port != 0) root += ":" + std::to_string(port);
+  std::string root =
+      cat({tls ? "https://" : "http://", "xcap.ims.mnc", mnc, ".mcc", id.imsi.substr(0, 3), ".pub.3gppnetwork.org"});
+  if (port != 0) cat_append(root, {":", Dec(port)});
   if (!path.empty() && path.front() != '/') root += "/";
   root += std::string(path);
   while (!root.empty() && root.back() == '/') root.pop_back();
@@ -57,9 +58,10 @@ Result<void> apply(const OperatorProfile& p, const aka::UsimIdentity& id, UtConf
     while (!prefix.empty() && prefix.front() == '/') prefix.erase(prefix.begin());
     while (!prefix.empty() && prefix.back() == '/') prefix.pop_back();
     if (prefix.find_first_of("?#") != std::string::npos) {
-      return Error(Errc::config_invalid, "operator profile: the AUID prefix must be a path, not '" + p.auid_prefix + "'");
+      return Error(Errc::config_invalid,
+                   cat({"operator profile: the AUID prefix must be a path, not '", p.auid_prefix, "'"}));
     }
-    if (!prefix.empty()) c.xcap_root += "/" + prefix;
+    if (!prefix.empty()) cat_append(c.xcap_root, {"/", prefix});
   }
   c.gba.gba_u = p.gba_u;
   if (!p.user_agent.empty()) c.http.user_agent = p.user_agent;

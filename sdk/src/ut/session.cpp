@@ -15,6 +15,7 @@
 #include <set>
 
 #include "utkit/base/encoding.hpp"
+#include "../base/text.hpp"
 
 namespace utkit::ut {
 
@@ -114,14 +115,16 @@ Result<std::unique_ptr<UtSession>> UtSession::create(UtConfig config, aka::UsimB
   // authentication proxies offer GBA only to clients that do.
   http::HttpClientOptions http_opt = c.http;
   const char* token = c.gba.gba_u ? "3gpp-gba-uicc" : "3gpp-gba";
-  if (http_opt.user_agent.find(token) == std::string::npos) http_opt.user_agent += std::string(" ") + token;
+  if (http_opt.user_agent.find(token) == std::string::npos) cat_append(http_opt.user_agent, {" ", token});
   s->http_ = std::make_unique<http::HttpClient>(platform.tcp, platform.random, platform.clock, s->tls_, http_opt,
                                                 platform.log);
   s->creds_ = std::make_unique<Credentials>(*s->gba_);
   s->http_->set_credentials(s->creds_.get());
   for (const auto& [name, value] : http_opt.headers) {
     auto ok = http::check_header(name, value);
-    if (!ok) return Error(Errc::config_invalid, "extra request header '" + printable_ascii(name) + "': " + ok.error().message());
+    if (!ok)
+      return Error(Errc::config_invalid,
+                   cat({"extra request header '", printable_ascii(name), "': ", ok.error().message()}));
   }
   s->xcap_ = std::make_unique<xcap::XcapClient>(
       *s->http_, xcap::XcapConfig{c.xcap_root, s->xui_, c.intended_identity, c.quote_intended_identity});
@@ -155,7 +158,7 @@ std::string UtSession::digest_state_key() const {
   unsigned char d[32];
   const std::string origin = naf_.origin();
   mbedtls_sha256_ret(reinterpret_cast<const unsigned char*>(origin.data()), origin.size(), d, 0);
-  return "naf-digest-" + to_hex(ByteView(d, 8));
+  return cat({"naf-digest-", to_hex(ByteView(d, 8))});
 }
 
 void UtSession::load_digest_state() {
@@ -200,16 +203,16 @@ void UtSession::load_digest_state() {
     return;
   }
   saved_digest_ = std::string(rec->view().as_string());
-  if (platform_.log) platform_.log->debug("ut", "restored the NAF's Digest state (nc " + std::to_string(*nc) + ")");
+  if (platform_.log) platform_.log->debug("ut", cat({"restored the NAF's Digest state (nc ", Dec(*nc), ")"}));
 }
 
 void UtSession::save_digest_state() {
   if (platform_.store == nullptr || !cfg_.persist_digest_state) return;
   auto saved = http_->saved_auth(naf_);
   if (!saved) return;  // nothing new (or nothing at all): keep what is stored
-  const std::string rec = std::string(kDigestMagic) + "\norigin " + naf_.origin() + "\nuser " + saved->username +
-                          "\nsaved " + std::to_string(unix_seconds(platform_.clock.wall_now())) + "\nnc " +
-                          std::to_string(saved->nonce_count) + "\nchallenge " + saved->challenge + "\n";
+  const std::string rec = cat({kDigestMagic, "\norigin ", naf_.origin(), "\nuser ", saved->username, "\nsaved ",
+                               Dec(unix_seconds(platform_.clock.wall_now())), "\nnc ", Dec(saved->nonce_count),
+                               "\nchallenge ", saved->challenge, "\n"});
   // The time changes every write; compare what matters.
   const auto strip = [](const std::string& r) {
     const auto a = r.find("\nsaved ");
@@ -321,7 +324,7 @@ Result<xcap::XcapUri> UtSession::uri_for(const std::string& selector) const {
   }
   auto slash = doc.find('/');
   if (slash == std::string::npos || slash == 0 || slash + 1 == doc.size()) {
-    return Error(Errc::xcap_bad_selector, "selector '" + selector + "' must be AUID/DOCUMENT[/~~/NODE]");
+    return Error(Errc::xcap_bad_selector, cat({"selector '", selector, "' must be AUID/DOCUMENT[/~~/NODE]"}));
   }
   xcap::NodeSelector ns;
   if (!node.empty()) {

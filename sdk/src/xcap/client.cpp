@@ -10,6 +10,8 @@
 #include <chrono>
 #include <cstring>
 
+#include "../base/text.hpp"
+
 namespace utkit::xcap {
 
 const char* mime_type_of(std::string_view auid) {
@@ -63,7 +65,7 @@ XcapUri XcapClient::uri(std::string auid, std::string document, NodeSelector nod
 }
 
 std::string XcapClient::doc_key(const DocumentSelector& d) {
-  return d.auid + "/" + (d.global ? std::string("global") : "users/" + d.xui) + "/" + d.path;
+  return cat({d.auid, "/", (d.global ? std::string("global") : cat({"users/", d.xui})), "/", d.path});
 }
 
 std::optional<std::string> XcapClient::etag(const DocumentSelector& doc) const {
@@ -96,7 +98,7 @@ Result<XcapResult> XcapClient::run(const XcapUri& uri, http::Request req) {
     identity = cfg_.intended_identity;
   }
   req.headers.set("X-3GPP-Intended-Identity", std::move(identity));
-  const std::string what = req.method + " " + uri.to_string();  // before req is moved
+  const std::string what = cat({req.method, " ", uri.to_string()});  // before req is moved
   req.deadline = limits_.deadline;
   req.cancel = limits_.cancel;
   const bool whole_document_delete = uri.node.empty() && req.method == "DELETE";
@@ -118,23 +120,24 @@ Result<XcapResult> XcapClient::run(const XcapUri& uri, http::Request req) {
   }
   switch (rsp.status) {
     case 403:
-      return Error(Errc::xcap_forbidden, what + ": the server does not allow this (403" +
-                                             (r.body.empty() ? std::string(")") : "): " + printable_ascii(r.body.substr(0, 200))));
+      return Error(Errc::xcap_forbidden,
+                   cat({what, ": the server does not allow this (403",
+                        (r.body.empty() ? std::string(")") : cat({"): ", printable_ascii(r.body.substr(0, 200))}))}));
     case 404:
-      return Error(Errc::xcap_not_found, what + ": no such document or node (404)");
+      return Error(Errc::xcap_not_found, cat({what, ": no such document or node (404)"}));
     case 409: {
       last_error_ = parse_xcap_error(r.body);
       std::string cond = last_error_.condition.empty() ? std::string("conflict") : last_error_.condition;
-      if (!last_error_.ancestor.empty()) cond += " (deepest existing ancestor: " + last_error_.ancestor + ")";
-      if (!last_error_.field.empty()) cond += " (field " + last_error_.field + ")";
-      if (!last_error_.phrase.empty()) cond += ": " + printable_ascii(last_error_.phrase);
-      return Error(Errc::xcap_conflict, what + ": the server refused the change: " + cond);
+      if (!last_error_.ancestor.empty()) cat_append(cond, {" (deepest existing ancestor: ", last_error_.ancestor, ")"});
+      if (!last_error_.field.empty()) cat_append(cond, {" (field ", last_error_.field, ")"});
+      if (!last_error_.phrase.empty()) cat_append(cond, {": ", printable_ascii(last_error_.phrase)});
+      return Error(Errc::xcap_conflict, cat({what, ": the server refused the change: ", cond}));
     }
     case 412:
       etags_.erase(key);
-      return Error(Errc::xcap_precondition_failed, what + ": the document changed since it was read (412)");
+      return Error(Errc::xcap_precondition_failed, cat({what, ": the document changed since it was read (412)"}));
     default:
-      return Error(Errc::xcap_status, what + ": unexpected " + std::to_string(rsp.status) + " " + rsp.reason);
+      return Error(Errc::xcap_status, cat({what, ": unexpected ", Dec(rsp.status), " ", rsp.reason}));
   }
 }
 
@@ -154,8 +157,8 @@ Result<void> XcapClient::back_off(int round, Millis base, Millis max) {
   // The deadline is on the platform's clock (http client); the pause is
   // slept in slices, so that a cancel is seen within 20 ms.
   if (limits_.deadline && http_.clock().monotonic_now() + pause >= *limits_.deadline) {
-    return Error(Errc::net_timeout, "the operation's deadline passes before the next retry (after " +
-                                        std::to_string(round + 1) + " concurrent changes or missing parents)");
+    return Error(Errc::net_timeout, cat({"the operation's deadline passes before the next retry (after ",
+                                         Dec(round + 1), " concurrent changes or missing parents)"}));
   }
   for (Millis left = pause; left.count() > 0;) {
     if (limits_.cancel != nullptr && limits_.cancel->load()) {

@@ -6,6 +6,7 @@
 
 
 #include "utkit/base/encoding.hpp"
+#include "../base/text.hpp"
 
 namespace utkit::xcap {
 namespace {
@@ -39,13 +40,13 @@ bool storable_etag(std::string_view etag) {
 
 DocumentCache::DocumentCache(KeyValueStore& store, std::size_t max_bytes) : store_(store), max_(max_bytes) {}
 
-std::string DocumentCache::key_of(const std::string& uri) { return "xcap-doc-" + sha256_hex(uri).substr(0, 16); }
+std::string DocumentCache::key_of(const std::string& uri) { return cat({"xcap-doc-", sha256_hex(uri).substr(0, 16)}); }
 
 std::optional<DocumentCache::Meta> DocumentCache::meta(const XcapUri& document) {
   const std::string uri = document_of(document);
   Meta m;
   m.key = key_of(uri);
-  auto rec = store_.get(m.key + ".meta");
+  auto rec = store_.get(cat({m.key, ".meta"}));
   if (!rec || rec->size() > 8192) return std::nullopt;  // ours hold a URI, an ETag and two numbers
   detail::Lines lines(rec->view().as_string());
   std::string_view line;
@@ -90,20 +91,20 @@ void DocumentCache::save(const XcapUri& document, std::string_view etag, std::st
   const std::string uri = document_of(document);
   if (uri.find('\n') != std::string::npos || uri.find('\r') != std::string::npos) return;
   const std::string key = key_of(uri);
-  const std::string meta = std::string(kMagic) + "\nuri " + uri + "\netag " + std::string(etag) + "\nsize " +
-                           std::to_string(body.size()) + "\nsha256 " + sha256_hex(body) + "\n";
+  const std::string meta =
+      cat({kMagic, "\nuri ", uri, "\netag ", etag, "\nsize ", Dec(body.size()), "\nsha256 ", sha256_hex(body), "\n"});
   // Meta last: until it is written, a reader finds the old meta record, which
   // no longer matches the new body, and misses.
   if (!store_.put(key, ByteView::of(body))) {
     drop(document);
     return;
   }
-  if (store_.put(key + ".meta", ByteView::of(meta))) ++stats_.saves;
+  if (store_.put(cat({key, ".meta"}), ByteView::of(meta))) ++stats_.saves;
 }
 
 void DocumentCache::drop(const XcapUri& document) {
   const std::string key = key_of(document_of(document));
-  (void)store_.remove(key + ".meta");
+  (void)store_.remove(cat({key, ".meta"}));
   (void)store_.remove(key);
 }
 

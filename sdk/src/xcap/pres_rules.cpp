@@ -9,6 +9,7 @@
 
 #include "utkit/base/encoding.hpp"
 #include "../base/xml_load.hpp"
+#include "../base/text.hpp"
 
 namespace utkit::xcap {
 namespace {
@@ -18,7 +19,7 @@ constexpr Millis kRetryBase{4};
 constexpr Millis kRetryMax{200};
 
 Result<void> load(pugi::xml_document& d, std::string_view xml, const char* what) {
-  return utkit::detail::load_untrusted_xml(d, xml, std::string(what) + " document", 4u << 20, Errc::xcap_bad_document);
+  return utkit::detail::load_untrusted_xml(d, xml, cat({what, " document"}), 4u << 20, Errc::xcap_bad_document);
 }
 
 std::optional<SubHandling> sub_handling_of(std::string_view t) {
@@ -30,7 +31,7 @@ std::optional<SubHandling> sub_handling_of(std::string_view t) {
 }
 
 std::string list_anchor(const std::string& doc_uri, const std::string& list) {
-  return doc_uri + "/~~/resource-lists/list%5B@name=%22" + percent_encode(list, false) + "%22%5D";
+  return cat({doc_uri, "/~~/resource-lists/list%5B@name=%22", percent_encode(list, false), "%22%5D"});
 }
 
 }  // namespace
@@ -49,7 +50,7 @@ XcapProfile XcapProfile::ietf() {
 Result<XcapProfile> XcapProfile::named(std::string_view name) {
   if (name == "oma") return oma();
   if (name == "ietf") return ietf();
-  return Error(Errc::config_invalid, "unknown XCAP profile '" + std::string(name) + "' (use oma or ietf)");
+  return Error(Errc::config_invalid, cat({"unknown XCAP profile '", name, "' (use oma or ietf)"}));
 }
 
 const char* to_string(SubHandling s) {
@@ -72,7 +73,7 @@ Result<PresRules> PresRules::parse(std::string_view xml) {
   UTKIT_TRY(load(*p.doc_, xml, "pres-rules"));
   pugi::xml_node root = p.doc_->document_element();
   if (detail::local_name(root.name()) != "ruleset") {
-    return Error(Errc::xcap_bad_document, std::string("expected a common-policy <ruleset>, got <") + root.name() + ">");
+    return Error(Errc::xcap_bad_document, cat({"expected a common-policy <ruleset>, got <", root.name(), ">"}));
   }
   for (pugi::xml_node r : root.children()) {
     if (r.type() != pugi::node_element || detail::local_name(r.name()) != "rule") continue;
@@ -130,33 +131,33 @@ std::string PresRules::serialize() const {
 }
 
 std::string PresRules::empty_ruleset() {
-  return std::string("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<cr:ruleset xmlns:cr=\"") + kCommonPolicyNs +
-         "\" xmlns:pr=\"" + kPresRulesNs + "\"/>\n";
+  return cat({"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<cr:ruleset xmlns:cr=\"", kCommonPolicyNs, "\" xmlns:pr=\"",
+              kPresRulesNs, "\"/>\n"});
 }
 
 std::string PresRules::rule_xml(const Rule& r) {
-  std::string x = std::string("<cr:rule xmlns:cr=\"") + kCommonPolicyNs + "\" xmlns:pr=\"" + kPresRulesNs +
-                  "\" xmlns:ocp=\"" + kOmaCommonPolicyNs + "\" id=\"" + detail::xml_escape(r.id) + "\"><cr:conditions>";
+  std::string x = cat({"<cr:rule xmlns:cr=\"", kCommonPolicyNs, "\" xmlns:pr=\"", kPresRulesNs, "\" xmlns:ocp=\"",
+                       kOmaCommonPolicyNs, "\" id=\"", detail::xml_escape(r.id), "\"><cr:conditions>"});
   if (!r.identities.empty() || !r.domains.empty()) {
     x += "<cr:identity>";
-    for (const auto& i : r.identities) x += "<cr:one id=\"" + detail::xml_escape(i) + "\"/>";
-    for (const auto& d : r.domains) x += "<cr:many domain=\"" + detail::xml_escape(d) + "\"/>";
+    for (const auto& i : r.identities) cat_append(x, {"<cr:one id=\"", detail::xml_escape(i), "\"/>"});
+    for (const auto& d : r.domains) cat_append(x, {"<cr:many domain=\"", detail::xml_escape(d), "\"/>"});
     x += "</cr:identity>";
   }
   if (!r.external_lists.empty()) {
     x += "<ocp:external-list>";
-    for (const auto& a : r.external_lists) x += "<ocp:entry anc=\"" + detail::xml_escape(a) + "\"/>";
+    for (const auto& a : r.external_lists) cat_append(x, {"<ocp:entry anc=\"", detail::xml_escape(a), "\"/>"});
     x += "</ocp:external-list>";
   }
   x += "</cr:conditions><cr:actions>";
-  if (r.sub_handling) x += std::string("<pr:sub-handling>") + to_string(*r.sub_handling) + "</pr:sub-handling>";
+  if (r.sub_handling) cat_append(x, {"<pr:sub-handling>", to_string(*r.sub_handling), "</pr:sub-handling>"});
   x += "</cr:actions><cr:transformations/></cr:rule>";
   return x;
 }
 
 std::string PresRules::oma_default(const std::string& xui, const std::string& doc_uri) {
-  std::string x = std::string("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<cr:ruleset xmlns:cr=\"") + kCommonPolicyNs +
-                  "\" xmlns:pr=\"" + kPresRulesNs + "\" xmlns:ocp=\"" + kOmaCommonPolicyNs + "\">";
+  std::string x = cat({"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<cr:ruleset xmlns:cr=\"", kCommonPolicyNs,
+                       "\" xmlns:pr=\"", kPresRulesNs, "\" xmlns:ocp=\"", kOmaCommonPolicyNs, "\">"});
   auto inner = [](const std::string& rule) {
     // Drop the namespace declarations of rule_xml(): the ruleset has them.
     auto gt = rule.find(" id=");
@@ -166,7 +167,7 @@ std::string PresRules::oma_default(const std::string& xui, const std::string& do
   x += inner(rule_xml({"wp_prs_allow_own", {xui}, {}, {}, SubHandling::allow}));
   x += inner(rule_xml({"wp_prs_grantedcontacts", {}, {}, {list_anchor(doc_uri, "oma_grantedcontacts")}, SubHandling::allow}));
   x += inner(rule_xml({"wp_prs_blockedcontacts", {}, {}, {list_anchor(doc_uri, "oma_blockedcontacts")}, SubHandling::block}));
-  return x + "</cr:ruleset>\n";
+  return cat({x, "</cr:ruleset>\n"});
 }
 
 Result<std::vector<RlsService>> parse_rls_services(std::string_view xml) {
@@ -195,10 +196,10 @@ Result<std::vector<RlsService>> parse_rls_services(std::string_view xml) {
 }
 
 std::string rls_service_xml(const RlsService& s) {
-  std::string x = std::string("<service xmlns=\"") + kRlsServicesNs + "\" uri=\"" + detail::xml_escape(s.uri) + "\"><resource-list>" +
-                  detail::xml_escape(s.resource_list) + "</resource-list><packages>";
-  for (const auto& p : s.packages) x += "<package>" + detail::xml_escape(p) + "</package>";
-  return x + "</packages></service>";
+  std::string x = cat({"<service xmlns=\"", kRlsServicesNs, "\" uri=\"", detail::xml_escape(s.uri),
+                       "\"><resource-list>", detail::xml_escape(s.resource_list), "</resource-list><packages>"});
+  for (const auto& p : s.packages) cat_append(x, {"<package>", detail::xml_escape(p), "</package>"});
+  return cat({x, "</packages></service>"});
 }
 
 bool XcapCaps::supports(std::string_view auid) const {
@@ -265,14 +266,14 @@ Result<void> WatcherRules::set(std::string_view watcher, SubHandling action) {
   // IETF: one rule per watcher, keyed by a hash of its URI.
   unsigned char d[32];
   mbedtls_sha256_ret(reinterpret_cast<const unsigned char*>(watcher.data()), watcher.size(), d, 0);
-  return put_rule(Rule{"utkit_" + to_hex(ByteView(d, 8)), {std::string(watcher)}, {}, {}, action});
+  return put_rule(Rule{cat({"utkit_", to_hex(ByteView(d, 8))}), {std::string(watcher)}, {}, {}, action});
 }
 
 Result<void> WatcherRules::set_domain(std::string_view domain, SubHandling action) {
   UTKIT_TRY(rules());  // make sure the document exists
   unsigned char d[32];
   mbedtls_sha256_ret(reinterpret_cast<const unsigned char*>(domain.data()), domain.size(), d, 0);
-  return put_rule(Rule{"utkit_domain_" + to_hex(ByteView(d, 8)), {}, {std::string(domain)}, {}, action});
+  return put_rule(Rule{cat({"utkit_domain_", to_hex(ByteView(d, 8))}), {}, {std::string(domain)}, {}, action});
 }
 
 Result<void> WatcherRules::put_rule(const Rule& r) {
@@ -291,7 +292,7 @@ Result<void> WatcherRules::put_rule(const Rule& r) {
     UTKIT_TRY(xcap_.back_off(round, kRetryBase, kRetryMax));
     UTKIT_TRY(rules());  // refresh the ETag, then write again
   }
-  return Error(Errc::xcap_retries_exhausted, "gave up writing rule " + r.id);
+  return Error(Errc::xcap_retries_exhausted, cat({"gave up writing rule ", r.id}));
 }
 
 Result<void> WatcherRules::allow(std::string_view watcher) { return set(watcher, SubHandling::allow); }
@@ -299,16 +300,17 @@ Result<void> WatcherRules::block(std::string_view watcher) { return set(watcher,
 Result<void> WatcherRules::polite_block(std::string_view watcher) { return set(watcher, SubHandling::polite_block); }
 
 Result<RlsService> WatcherRules::ensure_buddy_service(const std::string& list) {
-  const std::string service_uri = xcap_.config().xui + ";pres-list=" + list;
-  RlsService svc{service_uri,
-                 resource_lists_doc_uri() + "/~~/resource-lists/list%5B@name=%22" + percent_encode(list, false) + "%22%5D",
-                 {"presence"}};
+  const std::string service_uri = cat({xcap_.config().xui, ";pres-list=", list});
+  RlsService svc{
+      service_uri,
+      cat({resource_lists_doc_uri(), "/~~/resource-lists/list%5B@name=%22", percent_encode(list, false), "%22%5D"}),
+      {"presence"}};
   auto doc = xcap_.uri(profile_.rls_auid, profile_.rls_doc);
   auto got = xcap_.get(doc);
   if (!got) {
     if (got.error().code() != Errc::xcap_not_found) return std::move(got).error();
-    std::string body = std::string("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rls-services xmlns=\"") +
-                       kRlsServicesNs + "\">" + rls_service_xml(svc) + "</rls-services>\n";
+    std::string body = cat({"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rls-services xmlns=\"", kRlsServicesNs, "\">",
+                            rls_service_xml(svc), "</rls-services>\n"});
     auto put = xcap_.put(doc, body, Precondition::if_none_match_any);
     if (!put) return std::move(put).error();
     return svc;

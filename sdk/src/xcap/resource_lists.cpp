@@ -7,6 +7,8 @@
 
 #include <cstring>
 
+#include "../base/text.hpp"
+
 namespace utkit::xcap {
 namespace {
 
@@ -28,7 +30,7 @@ Result<ResourceLists> ResourceLists::check(std::unique_ptr<Impl> impl) {
   // (Depth and attribute counts: checked by the shared XML guard.)
   const pugi::xml_node root = impl->doc.document_element();
   if (detail::local_name(root.name()) != "resource-lists") {
-    return Error(Errc::xcap_bad_document, std::string("expected <resource-lists>, got <") + root.name() + ">");
+    return Error(Errc::xcap_bad_document, cat({"expected <resource-lists>, got <", root.name(), ">"}));
   }
   return ResourceLists(std::move(impl));
 }
@@ -49,8 +51,8 @@ Result<ResourceLists> ResourceLists::parse_owned(std::string&& xml) {
 }
 
 ResourceLists ResourceLists::with_lists(const std::vector<std::string>& names) {
-  std::string xml = std::string("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<resource-lists xmlns=\"") +
-                    kResourceListsNs + "\">";
+  std::string xml =
+      cat({"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<resource-lists xmlns=\"", kResourceListsNs, "\">"});
   for (const auto& n : names) xml += list_xml(n);
   xml += "</resource-lists>\n";
   return parse(xml).value();
@@ -70,9 +72,7 @@ std::string_view child_text(pugi::xml_node n, const char* local) {
   return {};
 }
 
-Error no_list(std::string_view name) {
-  return Error(Errc::xcap_not_found, "no list named '" + std::string(name) + "'");
-}
+Error no_list(std::string_view name) { return Error(Errc::xcap_not_found, cat({"no list named '", name, "'"})); }
 
 }  // namespace
 
@@ -166,13 +166,13 @@ std::string ResourceLists::serialize() const {
 }
 
 std::string ResourceLists::entry_xml(const Entry& e) {
-  std::string x = std::string("<entry xmlns=\"") + kResourceListsNs + "\" uri=\"" + detail::xml_escape(e.uri) + "\"";
-  if (e.display_name.empty()) return x + "/>";
-  return x + "><display-name>" + detail::xml_escape(e.display_name) + "</display-name></entry>";
+  std::string x = cat({"<entry xmlns=\"", kResourceListsNs, "\" uri=\"", detail::xml_escape(e.uri), "\""});
+  if (e.display_name.empty()) return cat({x, "/>"});
+  return cat({x, "><display-name>", detail::xml_escape(e.display_name), "</display-name></entry>"});
 }
 
 std::string ResourceLists::list_xml(std::string_view name) {
-  return std::string("<list name=\"") + detail::xml_escape(name) + "\"/>";
+  return cat({"<list name=\"", detail::xml_escape(name), "\"/>"});
 }
 
 // ---- BuddyList ----
@@ -255,14 +255,15 @@ Result<void> BuddyList::ensure_list(ResourceLists& doc, const std::string& list)
   // Created under the ETag of the document just read: without one, a PUT of
   // the list could replace a list another device made in the meantime.
   if (!xcap_.etag(xcap_.uri(cfg_.auid, cfg_.document).document)) {
-    return Error(Errc::xcap_status, "the XCAP server sent no ETag for the buddy-list document; cannot create list '" +
-                                        list + "' without risking another device's entries");
+    return Error(Errc::xcap_status,
+                 cat({"the XCAP server sent no ETag for the buddy-list document; cannot create list '", list,
+                      "' without risking another device's entries"}));
   }
   NodeSelector ns;
   ns.steps = {Step::element("resource-lists"), Step::element("list").with("name", list)};
   // list_xml() escapes the name; the namespace goes on the element PUT's root.
   std::string body = ResourceLists::list_xml(list);
-  body.insert(5, std::string(" xmlns=\"") + kResourceListsNs + "\"");
+  body.insert(5, cat({" xmlns=\"", kResourceListsNs, "\""}));
   auto r = xcap_.put(xcap_.uri(cfg_.auid, cfg_.document, ns), body);
   if (!r) return std::move(r).error();
   return success();
@@ -309,9 +310,8 @@ Result<void> BuddyList::add(const Entry& entry, std::string list) {
     }
     UTKIT_TRY(back_off(round));  // a race with another device: pace the next attempt
   }
-  return Error(Errc::xcap_retries_exhausted, "gave up adding " + entry.uri + " after " +
-                                                 std::to_string(cfg_.max_retries) +
-                                                 " concurrent changes to the document");
+  return Error(Errc::xcap_retries_exhausted, cat({"gave up adding ", entry.uri, " after ", Dec(cfg_.max_retries),
+                                                  " concurrent changes to the document"}));
 }
 
 // One DELETE of the entry's own selector; 404 means it is gone already.
@@ -325,8 +325,8 @@ Result<void> BuddyList::remove(std::string_view uri, std::string list) {
     ++retries_;
     UTKIT_TRY(back_off(round));
   }
-  return Error(Errc::xcap_retries_exhausted, "gave up removing " + std::string(uri) + " after " +
-                                                 std::to_string(cfg_.max_retries) + " concurrent changes");
+  return Error(Errc::xcap_retries_exhausted,
+               cat({"gave up removing ", uri, " after ", Dec(cfg_.max_retries), " concurrent changes"}));
 }
 
 // One PUT of the entry's display-name child (or a DELETE of it for an empty
@@ -336,12 +336,11 @@ Result<void> BuddyList::rename(std::string_view uri, const std::string& display_
   UTKIT_TRY(detail::check_xml_text(display_name, "the buddy's display name"));
   XcapUri target = entry_uri(list, uri);
   target.node.steps.push_back(Step::element("display-name"));
-  Result<XcapResult> r = display_name.empty()
-                             ? xcap_.remove(target, Precondition::none)
-                             : xcap_.put(target,
-                                         std::string("<display-name xmlns=\"") + kResourceListsNs + "\">" +
-                                             detail::xml_escape(display_name) + "</display-name>",
-                                         Precondition::none);
+  Result<XcapResult> r = display_name.empty() ? xcap_.remove(target, Precondition::none)
+                                              : xcap_.put(target,
+                                                          cat({"<display-name xmlns=\"", kResourceListsNs, "\">",
+                                                               detail::xml_escape(display_name), "</display-name>"}),
+                                                          Precondition::none);
   if (r) return success();
   const bool missing = r.error().code() == Errc::xcap_not_found ||
                        (r.error().code() == Errc::xcap_conflict && xcap_.last_error().condition == "no-parent");
@@ -351,13 +350,13 @@ Result<void> BuddyList::rename(std::string_view uri, const std::string& display_
     auto exists = xcap_.get(entry_uri(list, uri));
     if (exists) return success();
   }
-  return Error(Errc::xcap_not_found, "no buddy " + std::string(uri) + " in list '" + list + "'");
+  return Error(Errc::xcap_not_found, cat({"no buddy ", uri, " in list '", list, "'"}));
 }
 
 Result<void> BuddyList::move(std::string_view uri, const std::string& from, const std::string& to) {
   UTKIT_ASSIGN(ResourceLists doc, refresh());
   std::optional<Entry> e = doc.find(from, uri);
-  if (!e) return Error(Errc::xcap_not_found, "no buddy " + std::string(uri) + " in list '" + from + "'");
+  if (!e) return Error(Errc::xcap_not_found, cat({"no buddy ", uri, " in list '", from, "'"}));
   Entry copy = *e;
   UTKIT_TRY(add(copy, to));
   return remove(uri, from);

@@ -8,6 +8,7 @@
 
 #include "xml_util.hpp"
 #include "../base/xml_load.hpp"
+#include "../base/text.hpp"
 
 namespace utkit::xcap {
 namespace {
@@ -22,7 +23,7 @@ std::string_view prefix_of(const char* qname) {
 // The namespace URI bound to `prefix` ("" = the default namespace) where
 // `n` is, from the declarations in scope (pugixml does not resolve them).
 std::string_view namespace_in_scope(pugi::xml_node n, std::string_view prefix) {
-  const std::string attr = prefix.empty() ? std::string("xmlns") : "xmlns:" + std::string(prefix);
+  const std::string attr = prefix.empty() ? std::string("xmlns") : cat({"xmlns:", prefix});
   for (pugi::xml_node a = n; a && a.type() == pugi::node_element; a = a.parent()) {
     if (pugi::xml_attribute d = a.attribute(attr.c_str())) return d.value();
   }
@@ -67,13 +68,13 @@ pugi::xml_node add_element(pugi::xml_node parent, const char* ns, const char* lo
   std::string name;
   bool declare = false;
   if (p) {
-    name = p->empty() ? std::string(local) : *p + ":" + local;
+    name = p->empty() ? std::string(local) : cat({*p, ":", local});
   } else {
-    name = std::string(fallback_prefix) + ":" + local;
+    name = cat({fallback_prefix, ":", local});
     declare = true;
   }
   pugi::xml_node e = before ? parent.insert_child_before(name.c_str(), before) : parent.append_child(name.c_str());
-  if (declare) e.append_attribute(("xmlns:" + std::string(fallback_prefix)).c_str()).set_value(ns);
+  if (declare) e.append_attribute((cat({"xmlns:", fallback_prefix})).c_str()).set_value(ns);
   return e;
 }
 
@@ -112,8 +113,8 @@ Classified classify(pugi::xml_node rule) {
     } else {
       // Conditions of other namespaces (identity, validity, an operator's own)
       // make the rule one this SDK does not type: it is kept, not changed.
-      c.conditions.push_back(ours ? std::string(local) : "{" + std::string(namespace_in_scope(k, prefix_of(k.name()))) +
-                                                              "}" + std::string(local));
+      c.conditions.push_back(ours ? std::string(local)
+                                  : cat({"{", namespace_in_scope(k, prefix_of(k.name())), "}", local}));
     }
   }
   return c;
@@ -241,7 +242,7 @@ bool is_incoming(BarringCondition c) { return row(c).incoming; }
 
 Result<void> check_forward_target(std::string_view target) {
   auto bad = [&](const std::string& why) {
-    return Error(Errc::invalid_argument, "forwarding target '" + printable_ascii(target) + "': " + why);
+    return Error(Errc::invalid_argument, cat({"forwarding target '", printable_ascii(target), "': ", why}));
   };
   if (target.empty()) return bad("empty; give a sip:, sips: or tel: URI");
   if (target.size() > 256) return bad("longer than 256 characters");
@@ -276,7 +277,7 @@ Result<void> check_forward_target(std::string_view target) {
     return success();
   }
   if (lower == "sip" || lower == "sips") {
-    if (target.size() == colon + 1) return bad("a " + lower + ": URI needs a user or host");
+    if (target.size() == colon + 1) return bad(cat({"a ", lower, ": URI needs a user or host"}));
     return success();
   }
   return bad("the scheme must be sip:, sips: or tel: (TS 24.604)");
@@ -323,7 +324,7 @@ struct Simservs::Impl {
     } walk;
     const_cast<pugi::xml_document&>(doc).traverse(walk);
     std::string id = base;
-    for (int i = 2; walk.ids.count(id) != 0; ++i) id = std::string(base) + "-" + std::to_string(i);
+    for (int i = 2; walk.ids.count(id) != 0; ++i) id = cat({base, "-", Dec(i)});
     return id;
   }
 };
@@ -338,8 +339,8 @@ Result<Simservs> Simservs::check(std::unique_ptr<Impl> impl) {
   // linear: checked by the shared XML guard.)
   const pugi::xml_node root = impl->doc.document_element();
   if (!is(root, kSimservsNs, "simservs")) {
-    return Error(Errc::xcap_bad_document, "expected <simservs> in namespace " + std::string(kSimservsNs) + ", got <" +
-                                              printable_ascii(root.name()) + ">");
+    return Error(Errc::xcap_bad_document,
+                 cat({"expected <simservs> in namespace ", kSimservsNs, ", got <", printable_ascii(root.name()), ">"}));
   }
   return Simservs(std::move(impl));
 }
@@ -438,8 +439,8 @@ std::optional<bool> Simservs::restricted(Service s) const {
 namespace {
 
 Error not_provisioned(Service s) {
-  return Error(Errc::xcap_not_provisioned, std::string("the operator has not provisioned ") + service_element(s) +
-                                               " for this user (it is not in the simservs document)");
+  return Error(Errc::xcap_not_provisioned, cat({"the operator has not provisioned ", service_element(s),
+                                                " for this user (it is not in the simservs document)"}));
 }
 
 // The rule of `service` whose typed condition matches, or a null node.
@@ -463,8 +464,9 @@ pugi::xml_node find_rule(pugi::xml_node ruleset, Match&& match) {
 Result<std::string> addressable_id(pugi::xml_node rule) {
   std::string id = rule.attribute("id").value();
   if (id.empty() || (id.find('"') != std::string::npos && id.find('\'') != std::string::npos)) {
-    return Error(Errc::xcap_bad_document, "the operator's rule for this condition has an id ('" + printable_ascii(id) +
-                                              "') that an XCAP selector cannot address; change it on the operator's portal");
+    return Error(Errc::xcap_bad_document,
+                 cat({"the operator's rule for this condition has an id ('", printable_ascii(id),
+                      "') that an XCAP selector cannot address; change it on the operator's portal"}));
   }
   return id;
 }
@@ -500,8 +502,8 @@ void set_text(pugi::xml_node n, const std::string& text) {
 Result<void> Simservs::check(const ForwardingChange& ch) {
   if (ch.enable) UTKIT_TRY(check_forward_target(ch.target));
   if (ch.no_reply_timer && (*ch.no_reply_timer < 5 || *ch.no_reply_timer > 180)) {
-    return Error(Errc::invalid_argument, "the no-reply timer must be 5 to 180 seconds (TS 24.604), not " +
-                                             std::to_string(*ch.no_reply_timer));
+    return Error(Errc::invalid_argument,
+                 cat({"the no-reply timer must be 5 to 180 seconds (TS 24.604), not ", Dec(*ch.no_reply_timer)}));
   }
   if (ch.no_reply_timer && ch.condition != ForwardCondition::no_reply) {
     return Error(Errc::invalid_argument, "the no-reply timer applies to forwarding on no reply only");
@@ -509,14 +511,16 @@ Result<void> Simservs::check(const ForwardingChange& ch) {
   for (const auto& m : ch.media) {
     // A media type name (RFC 4566 token-like): "audio", "video", ...
     const bool ok = !m.empty() && m.size() <= 32 && m.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") == std::string::npos;
-    if (!ok) return Error(Errc::invalid_argument, "media '" + printable_ascii(m) + "' is not a media type such as audio or video");
+    if (!ok)
+      return Error(Errc::invalid_argument,
+                   cat({"media '", printable_ascii(m), "' is not a media type such as audio or video"}));
   }
   return success();
 }
 
 Result<std::vector<SimservsEdit>> Simservs::set_forwarding(const ForwardingChange& ch) {
   const Service svc = Service::communication_diversion;
-  const std::string what = std::string("call forwarding ") + to_string(ch.condition);
+  const std::string what = cat({"call forwarding ", to_string(ch.condition)});
   UTKIT_TRY(check(ch));
   pugi::xml_node service = impl_->service(svc);
   if (!service) return not_provisioned(svc);
@@ -603,7 +607,7 @@ Result<std::vector<SimservsEdit>> Simservs::set_forwarding(const ForwardingChang
 Result<std::vector<SimservsEdit>> Simservs::set_barring(BarringCondition cond, bool enable, DisableMethod disable) {
   const bool incoming = is_incoming(cond);
   const Service svc = incoming ? Service::incoming_barring : Service::outgoing_barring;
-  const std::string what = std::string("call barring ") + to_string(cond);
+  const std::string what = cat({"call barring ", to_string(cond)});
   pugi::xml_node service = impl_->service(svc);
   if (!service) return not_provisioned(svc);
   std::vector<SimservsEdit> edits;
@@ -648,7 +652,7 @@ Result<std::vector<SimservsEdit>> Simservs::set_barring(BarringCondition cond, b
 
 Result<std::vector<SimservsEdit>> Simservs::set_restricted(Service s, bool restricted) {
   if (s != Service::oir && s != Service::tir) {
-    return Error(Errc::invalid_argument, std::string(service_element(s)) + " has no default behaviour to restrict");
+    return Error(Errc::invalid_argument, cat({service_element(s), " has no default behaviour to restrict"}));
   }
   pugi::xml_node service = impl_->service(s);
   if (!service) return not_provisioned(s);
@@ -656,8 +660,8 @@ Result<std::vector<SimservsEdit>> Simservs::set_restricted(Service s, bool restr
   set_text(d, restricted ? "presentation-restricted" : "presentation-not-restricted");
   NodeSelector ns = impl_->selector(s);
   ns.steps.push_back(Step::element("default-behaviour"));
-  return std::vector<SimservsEdit>{SimservsEdit{SimservsEdit::Method::put, ns, element_body(d),
-                                                std::string(service_element(s)) + " default behaviour"}};
+  return std::vector<SimservsEdit>{
+      SimservsEdit{SimservsEdit::Method::put, ns, element_body(d), cat({service_element(s), " default behaviour"})}};
 }
 
 Result<std::vector<SimservsEdit>> Simservs::set_active(Service s, bool active) {
@@ -670,7 +674,7 @@ Result<std::vector<SimservsEdit>> Simservs::set_active(Service s, bool active) {
   ns.attribute = "active";
   // RFC 4825 8.2.5: the body of an attribute PUT is an XML AttValue, quotes included.
   return std::vector<SimservsEdit>{SimservsEdit{SimservsEdit::Method::put, ns, active ? "\"true\"" : "\"false\"",
-                                                std::string(service_element(s)) + " active"}};
+                                                cat({service_element(s), " active"})}};
 }
 
 std::string Simservs::serialize() const {
@@ -694,9 +698,9 @@ Result<Simservs> SimservsClient::read() {
   auto got = xcap_.get(document_uri());
   if (!got) {
     if (got.error().code() == Errc::xcap_not_found) {
-      return Error(Errc::xcap_not_provisioned, "the operator has no supplementary-services document (" +
-                                                   profile_.auid + "/" + profile_.document +
-                                                   ") for this user: the services are not provisioned");
+      return Error(Errc::xcap_not_provisioned,
+                   cat({"the operator has no supplementary-services document (", profile_.auid, "/", profile_.document,
+                        ") for this user: the services are not provisioned"}));
     }
     return std::move(got).error();
   }
@@ -738,7 +742,7 @@ Result<Simservs> SimservsClient::change(const std::function<Result<std::vector<S
           if (err.code() == Errc::xcap_not_found && e.method == SimservsEdit::Method::put) {
             // A PUT that finds no document or parent the read just showed:
             // the server does not serve this service to the user.
-            err = Error(Errc::xcap_not_provisioned, e.what + ": " + err.message());
+            err = Error(Errc::xcap_not_provisioned, cat({e.what, ": ", err.message()}));
           }
           sent = std::move(err);
           break;
@@ -751,9 +755,8 @@ Result<Simservs> SimservsClient::change(const std::function<Result<std::vector<S
     if (round == profile_.max_retries) break;  // no pause before giving up
     UTKIT_TRY(xcap_.back_off(round, profile_.backoff_base, profile_.backoff_max));
   }
-  return Error(Errc::xcap_retries_exhausted, "gave up changing the supplementary services after " +
-                                                 std::to_string(profile_.max_retries) +
-                                                 " concurrent changes to the document");
+  return Error(Errc::xcap_retries_exhausted, cat({"gave up changing the supplementary services after ",
+                                                  Dec(profile_.max_retries), " concurrent changes to the document"}));
 }
 
 Result<std::string> normalize_target(std::string_view target, NumberFormat format, std::string_view number_domain) {
@@ -773,9 +776,10 @@ Result<std::string> normalize_target(std::string_view target, NumberFormat forma
     number = t.substr(4);
     if (number.find(';') != std::string_view::npos) {
       // An extension or another parameter would be lost in the global form.
-      return Error(Errc::invalid_argument, "'" + printable_ascii(target) +
-                                               "' has parameters (an extension?); give the number alone, or a URI as it "
-                                               "must be sent");
+      return Error(Errc::invalid_argument,
+                   cat({"'", printable_ascii(target),
+                        "' has parameters (an extension?); give the number alone, or a URI as it "
+                        "must be sent"}));
     }
   } else if (starts("sip:") || starts("sips:")) {
     const std::size_t colon = t.find(':');
@@ -793,16 +797,18 @@ Result<std::string> normalize_target(std::string_view target, NumberFormat forma
     if (keep) {
       digits += c;
     } else if (!separator) {
-      return Error(Errc::invalid_argument, "'" + printable_ascii(target) + "' is not a phone number or a sip:/tel: URI");
+      return Error(Errc::invalid_argument,
+                   cat({"'", printable_ascii(target), "' is not a phone number or a sip:/tel: URI"}));
     }
   }
   if (digits.size() < 3 || digits[0] != '+') {
-    return Error(Errc::invalid_argument, "'" + printable_ascii(target) +
-                                             "': give the number in international form, with '+' and the country code");
+    return Error(
+        Errc::invalid_argument,
+        cat({"'", printable_ascii(target), "': give the number in international form, with '+' and the country code"}));
   }
-  if (format == NumberFormat::e164_tel) return "tel:" + digits;
+  if (format == NumberFormat::e164_tel) return cat({"tel:", digits});
   if (number_domain.empty()) return Error(Errc::config_missing, "no domain for sip: phone numbers (number_domain)");
-  return "sip:" + digits + "@" + std::string(number_domain) + ";user=phone";
+  return cat({"sip:", digits, "@", number_domain, ";user=phone"});
 }
 
 Result<Simservs> SimservsClient::set_forwarding(const ForwardingChange& change_in) {
@@ -821,7 +827,7 @@ Result<Simservs> SimservsClient::set_barring(BarringCondition c, bool enable) {
 
 Result<Simservs> SimservsClient::set_restricted(Service s, bool restricted) {
   if (s != Service::oir && s != Service::tir) {
-    return Error(Errc::invalid_argument, std::string(service_element(s)) + " has no default behaviour to restrict");
+    return Error(Errc::invalid_argument, cat({service_element(s), " has no default behaviour to restrict"}));
   }
   return change([&](Simservs& doc) { return doc.set_restricted(s, restricted); });
 }

@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "../base/text.hpp"
+
 namespace utkit::xcap {
 namespace {
 
@@ -13,7 +15,7 @@ bool pchar(char c) {
 Error bad(const std::string& what) { return Error(Errc::xcap_bad_selector, what); }
 
 std::string quote_value(const std::string& v) {
-  return v.find('"') == std::string::npos ? "\"" + v + "\"" : "'" + v + "'";
+  return v.find('"') == std::string::npos ? cat({"\"", v, "\""}) : cat({"'", v, "'"});
 }
 
 bool name_char(char c) {
@@ -27,31 +29,32 @@ Result<Step> parse_step(std::string_view s) {
   std::size_t i = 0;
   while (i < s.size() && name_char(s[i])) ++i;
   st.name = std::string(s.substr(0, i));
-  if (st.name.empty()) return bad("node selector step '" + std::string(s) + "' has no element name");
+  if (st.name.empty()) return bad(cat({"node selector step '", s, "' has no element name"}));
   while (i < s.size()) {
-    if (s[i] != '[') return bad("unexpected '" + std::string(1, s[i]) + "' in step '" + std::string(s) + "'");
+    if (s[i] != '[') return bad(cat({"unexpected '", s.substr(i, 1), "' in step '", s, "'"}));
     ++i;
     if (i < s.size() && s[i] == '@') {
       std::size_t b = ++i;
       while (i < s.size() && name_char(s[i])) ++i;
       std::string attr(s.substr(b, i - b));
-      if (attr.empty() || i >= s.size() || s[i] != '=') return bad("bad attribute predicate in '" + std::string(s) + "'");
+      if (attr.empty() || i >= s.size() || s[i] != '=') return bad(cat({"bad attribute predicate in '", s, "'"}));
       ++i;
-      if (i >= s.size() || (s[i] != '"' && s[i] != '\'')) return bad("attribute value must be quoted in '" + std::string(s) + "'");
+      if (i >= s.size() || (s[i] != '"' && s[i] != '\''))
+        return bad(cat({"attribute value must be quoted in '", s, "'"}));
       const char q = s[i++];
       std::size_t e = s.find(q, i);
-      if (e == std::string_view::npos) return bad("unterminated attribute value in '" + std::string(s) + "'");
+      if (e == std::string_view::npos) return bad(cat({"unterminated attribute value in '", s, "'"}));
       st.attributes.emplace_back(attr, std::string(s.substr(i, e - i)));
       i = e + 1;
     } else {
       std::size_t b = i;
       while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
-      if (i == b || i - b > 9) return bad("bad position in '" + std::string(s) + "'");
+      if (i == b || i - b > 9) return bad(cat({"bad position in '", s, "'"}));
       std::size_t n = std::stoul(std::string(s.substr(b, i - b)));
-      if (n == 0) return bad("positions start at 1 in '" + std::string(s) + "'");
+      if (n == 0) return bad(cat({"positions start at 1 in '", s, "'"}));
       st.position = n;
     }
-    if (i >= s.size() || s[i] != ']') return bad("missing ']' in '" + std::string(s) + "'");
+    if (i >= s.size() || s[i] != ']') return bad(cat({"missing ']' in '", s, "'"}));
     ++i;
   }
   return st;
@@ -59,8 +62,8 @@ Result<Step> parse_step(std::string_view s) {
 
 std::string step_text(const Step& st) {
   std::string out = st.name;
-  if (st.position) out += "[" + std::to_string(*st.position) + "]";
-  for (const auto& [a, v] : st.attributes) out += "[@" + a + "=" + quote_value(v) + "]";
+  if (st.position) cat_append(out, {"[", Dec(*st.position), "]"});
+  for (const auto& [a, v] : st.attributes) cat_append(out, {"[@", a, "=", quote_value(v), "]"});
   return out;
 }
 
@@ -93,7 +96,7 @@ Result<std::string> percent_decode(std::string_view text) {
       return (c >= '0' && c <= '9') ? c - '0' : (c >= 'a' && c <= 'f') ? c - 'a' + 10 : (c >= 'A' && c <= 'F') ? c - 'A' + 10 : -1;
     };
     int hi = i + 1 < text.size() ? val(text[i + 1]) : -1, lo = i + 2 < text.size() ? val(text[i + 2]) : -1;
-    if (hi < 0 || lo < 0) return bad("bad percent-encoding in '" + std::string(text.substr(0, 80)) + "'");
+    if (hi < 0 || lo < 0) return bad(cat({"bad percent-encoding in '", text.substr(0, 80), "'"}));
     const char c = static_cast<char>(hi * 16 + lo);
     if (c == '\0') return bad("percent-encoded NUL refused");
     out += c;
@@ -105,7 +108,7 @@ Result<std::string> percent_decode(std::string_view text) {
 std::string NodeSelector::to_string() const {
   std::string out;
   for (std::size_t i = 0; i < steps.size(); ++i) out += (i ? "/" : "") + step_text(steps[i]);
-  if (!attribute.empty()) out += "/@" + attribute;
+  if (!attribute.empty()) cat_append(out, {"/@", attribute});
   if (namespaces) out += "/namespace::*";
   return out;
 }
@@ -153,14 +156,14 @@ Result<NodeSelector> NodeSelector::parse(std::string_view text) {
 }
 
 std::string XcapUri::to_string() const {
-  std::string out = root + "/" + percent_encode(document.auid, false) + "/";
-  out += document.global ? std::string("global") : "users/" + percent_encode(document.xui, false);
-  out += "/" + percent_encode(document.path, true);
+  std::string out = cat({root, "/", percent_encode(document.auid, false), "/"});
+  out += document.global ? std::string("global") : cat({"users/", percent_encode(document.xui, false)});
+  cat_append(out, {"/", percent_encode(document.path, true)});
   if (!node.empty()) {
     out += "/~~";
-    for (const Step& st : node.steps) out += "/" + percent_encode(step_text(st), false);
-    if (!node.attribute.empty()) out += "/" + percent_encode("@" + node.attribute, false);
-    if (node.namespaces) out += "/" + percent_encode("namespace::*", false);
+    for (const Step& st : node.steps) cat_append(out, {"/", percent_encode(step_text(st), false)});
+    if (!node.attribute.empty()) cat_append(out, {"/", percent_encode(cat({"@", node.attribute}), false)});
+    if (node.namespaces) cat_append(out, {"/", percent_encode("namespace::*", false)});
     if (!node.bindings.empty()) {
       out += "?";
       for (const auto& [prefix, uri] : node.bindings) {
@@ -176,7 +179,7 @@ std::string XcapUri::to_string() const {
 Result<XcapUri> XcapUri::parse(std::string_view root, std::string_view uri) {
   while (!root.empty() && root.back() == '/') root.remove_suffix(1);
   if (uri.substr(0, root.size()) != root || uri.size() <= root.size() || uri[root.size()] != '/') {
-    return bad("'" + std::string(uri.substr(0, 120)) + "' is not under the XCAP root " + std::string(root));
+    return bad(cat({"'", uri.substr(0, 120), "' is not under the XCAP root ", root}));
   }
   for (char c : uri) {
     // A URI carries no raw white space or control characters: they come percent-encoded.
@@ -225,7 +228,7 @@ Result<XcapUri> XcapUri::parse(std::string_view root, std::string_view uri) {
     UTKIT_ASSIGN(std::string q, percent_decode(query));
     std::string_view qs = q;
     while (!qs.empty()) {
-      if (qs.substr(0, 6) != "xmlns(") return bad("unknown XCAP query '" + std::string(qs.substr(0, 40)) + "'");
+      if (qs.substr(0, 6) != "xmlns(") return bad(cat({"unknown XCAP query '", qs.substr(0, 40), "'"}));
       auto close = qs.find(')');
       auto eq = qs.find('=');
       if (close == std::string_view::npos || eq == std::string_view::npos || eq > close) return bad("bad xmlns() binding");

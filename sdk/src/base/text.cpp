@@ -1,0 +1,29 @@
+#include "text.hpp"
+
+namespace utkit::detail {
+
+void cat_append(std::string& out, std::initializer_list<Part> parts) {
+  std::size_t n = out.size();
+  for (const Part& p : parts) n += p.size();
+  out.reserve(n);
+  for (const Part& p : parts) out.append(p.data(), p.size());
+}
+
+std::string cat(std::initializer_list<Part> parts) {
+  std::string out;
+  cat_append(out, parts);
+  return out;
+}
+
+Dec::Dec(unsigned long long bits, bool negative) : start_(sizeof(buf_)) {
+  // The magnitude of a negative value, computed unsigned: -LLONG_MIN does
+  // not fit a long long.
+  unsigned long long m = negative ? 0ULL - bits : bits;
+  do {
+    buf_[--start_] = static_cast<char>('0' + m % 10);
+    m /= 10;
+  } while (m != 0);
+  if (negative) buf_[--start_] = '-';
+}
+
+}  // namespace utkit::detail
