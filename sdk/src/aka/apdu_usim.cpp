@@ -28,7 +28,7 @@ constexpr std::uint16_t kSwAuthMacFailure = 0x9862;  // TS 31.102 7.3.1: "authen
 std::string sw_hex(std::uint16_t sw) { return hex_number(sw, 4, true); }
 
 Error status_error(const std::string& what, std::uint16_t sw) {
-  return Error(Errc::aka_card_status, cat({what, " failed: the card answered status ", sw_hex(sw)}));
+  return make_error(Errc::aka_card_status, {what, " failed: the card answered status ", sw_hex(sw)});
 }
 
 bool starts_with(ByteView v, ByteView prefix) {
@@ -170,12 +170,12 @@ Result<std::vector<Bytes>> ApduUsim::read_records(std::uint16_t fid) {
   ByteView body, desc;
   // File descriptor (tag 82) of a linear fixed EF: FDB, DCB, record length (2), record count (1).
   if (!fcp_body(ByteView(fcp.data), body) || !find_tlv(body, 0x82, desc) || desc.size() < 5) {
-    return Error(Errc::aka_bad_response, cat({"file ", sw_hex(fid), " has no record structure in its FCP"}));
+    return make_error(Errc::aka_bad_response, {"file ", sw_hex(fid), " has no record structure in its FCP"});
   }
   const std::size_t rec_len = (static_cast<std::size_t>(desc[2]) << 8) | desc[3];
   const std::size_t count = desc[4];
   if (rec_len == 0 || rec_len > 255) {
-    return Error(Errc::aka_bad_response, cat({"file ", sw_hex(fid), " declares records of ", Dec(rec_len), " bytes"}));
+    return make_error(Errc::aka_bad_response, {"file ", sw_hex(fid), " declares records of ", Dec(rec_len), " bytes"});
   }
   std::vector<Bytes> records;
   for (std::size_t n = 1; n <= count; ++n) {

@@ -18,11 +18,11 @@ const char* to_string(AkaStatus status) {
 }
 
 Result<AkaResult> UsimBackend::gba_u_bootstrap(ByteView, ByteView) {
-  return Error(Errc::not_supported, cat({"the '", name(), "' USIM backend cannot run GBA_U"}));
+  return make_error(Errc::not_supported, {"the '", name(), "' USIM backend cannot run GBA_U"});
 }
 
 Result<SecretBytes> UsimBackend::gba_u_ks_ext_naf(ByteView, std::string_view) {
-  return Error(Errc::not_supported, cat({"the '", name(), "' USIM backend cannot run GBA_U"}));
+  return make_error(Errc::not_supported, {"the '", name(), "' USIM backend cannot run GBA_U"});
 }
 
 Result<AkaResult> parse_authenticate_answer(ByteView answer) {
@@ -61,8 +61,8 @@ Result<AkaResult> parse_authenticate_answer(ByteView answer) {
     out.auts = auts.to_bytes();
     return out;
   }
-  return Error(Errc::aka_bad_response,
-               cat({"AUTHENTICATE answered with unknown tag '", hex_number(d[0], 2, true), "'"}));
+  return make_error(Errc::aka_bad_response,
+                    {"AUTHENTICATE answered with unknown tag '", hex_number(d[0], 2, true), "'"});
 }
 
 namespace {
@@ -73,7 +73,7 @@ struct PlmnParts {
 
 Result<PlmnParts> split_imsi(std::string_view imsi, int mnc_length) {
   if (imsi.size() < 6 || imsi.size() > 15) {
-    return Error(Errc::aka_no_identity, cat({"IMSI must have 6 to 15 digits, got ", Dec(imsi.size())}));
+    return make_error(Errc::aka_no_identity, {"IMSI must have 6 to 15 digits, got ", Dec(imsi.size())});
   }
   for (char c : imsi) {
     if (!std::isdigit(static_cast<unsigned char>(c))) {

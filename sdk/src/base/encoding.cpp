@@ -59,24 +59,24 @@ std::string padded_decimal(std::uint64_t value, int min_digits) {
 
 Result<Bytes> from_hex(std::string_view hex) {
   if (hex.size() % 2 != 0) {
-    return Error(Errc::bad_encoding, cat({"hex text has an odd number of digits (", Dec(hex.size()), ")"}));
+    return make_error(Errc::bad_encoding, {"hex text has an odd number of digits (", Dec(hex.size()), ")"});
   }
   Bytes out(hex.size() / 2);
   long bad = decode_hex_into(hex, out.data());
   if (bad >= 0) {
-    return Error(Errc::bad_encoding, cat({"hex text has a non-hex character at offset ", Dec(bad)}));
+    return make_error(Errc::bad_encoding, {"hex text has a non-hex character at offset ", Dec(bad)});
   }
   return out;
 }
 
 Result<SecretBytes> secret_from_hex(std::string_view hex) {
   if (hex.size() % 2 != 0) {
-    return Error(Errc::bad_encoding, cat({"hex text has an odd number of digits (", Dec(hex.size()), ")"}));
+    return make_error(Errc::bad_encoding, {"hex text has an odd number of digits (", Dec(hex.size()), ")"});
   }
   SecretBytes out(hex.size() / 2);
   long bad = decode_hex_into(hex, out.data());
   if (bad >= 0) {
-    return Error(Errc::bad_encoding, cat({"hex text has a non-hex character at offset ", Dec(bad)}));
+    return make_error(Errc::bad_encoding, {"hex text has a non-hex character at offset ", Dec(bad)});
   }
   return out;
 }
@@ -85,8 +85,8 @@ Result<SecretBytes> secret_from_hex(std::string_view hex, std::size_t expected_l
   auto r = secret_from_hex(hex);
   if (!r) return std::move(r).error().with_context(what);
   if (r->size() != expected_len) {
-    return Error(Errc::invalid_argument, cat({what, " must be ", Dec(expected_len), " bytes (", Dec(2 * expected_len),
-                                              " hex digits), got ", Dec(r->size()), " bytes"}));
+    return make_error(Errc::invalid_argument, {what, " must be ", Dec(expected_len), " bytes (", Dec(2 * expected_len),
+                                               " hex digits), got ", Dec(r->size()), " bytes"});
   }
   return r;
 }
@@ -112,8 +112,8 @@ SecretBytes base64_encode_secret(ByteView data) {
 
 Result<Bytes> base64_decode(std::string_view text) {
   if (text.size() % 4 != 0) {
-    return Error(Errc::bad_encoding, cat({"base64 text of ", Dec(text.size()),
-                                          " characters is not a multiple of 4 (truncated or unpadded)"}));
+    return make_error(Errc::bad_encoding, {"base64 text of ", Dec(text.size()),
+                                           " characters is not a multiple of 4 (truncated or unpadded)"});
   }
   for (char c : text) {
     if (c == ' ' || c == '\r' || c == '\n' || c == '\t') {

@@ -108,18 +108,37 @@ const char* to_string(Errc code) {
   return "unknown";
 }
 
+Error::Error(Errc code, std::string message) : rep_(new Rep{code, std::move(message)}) {}
+
+Error::Error(Errc code, const char* message) : rep_(new Rep{code, message}) {}
+
+Error::Error(const Error& other) : rep_(other.rep_ != nullptr ? new Rep(*other.rep_) : nullptr) {}
+
+Error& Error::operator=(const Error& other) {
+  if (this != &other) *this = Error(other);
+  return *this;
+}
+
+void Error::release() { delete rep_; }
+
+const std::string& Error::message() const {
+  static const std::string none;
+  return rep_ != nullptr ? rep_->message : none;
+}
+
 std::string Error::describe() const {
-  std::string s = to_string(code_);
+  std::string s = to_string(code());
   s += ": ";
-  s += message_;
+  s += message();
   return s;
 }
 
 Error&& Error::with_context(std::string_view what) && {
+  if (rep_ == nullptr) rep_ = new Rep{Errc::internal, std::string()};
   std::string m(what);
   m += ": ";
-  m += message_;
-  message_ = std::move(m);
+  m += rep_->message;
+  rep_->message = std::move(m);
   return std::move(*this);
 }
 

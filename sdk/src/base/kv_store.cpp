@@ -15,8 +15,8 @@ bool valid_store_key(std::string_view key) {
 
 namespace {
 Error bad_key(std::string_view key) {
-  return Error(Errc::storage_bad_key, cat({"store key '", key.substr(0, 64),
-                                           "' is not 1-128 characters of [A-Za-z0-9._-] (not starting with '.')"}));
+  return make_error(Errc::storage_bad_key, {"store key '", key.substr(0, 64),
+                                            "' is not 1-128 characters of [A-Za-z0-9._-] (not starting with '.')"});
 }
 }  // namespace
 
@@ -39,7 +39,7 @@ Result<SecretBytes> MemoryKeyValueStore::get(std::string_view key) {
   if (!valid_store_key(key)) return bad_key(key);
   ScopedLock lock(mu_);
   auto it = values_.find(key);
-  if (it == values_.end()) return Error(Errc::storage_not_found, cat({"no value stored under '", key, "'"}));
+  if (it == values_.end()) return make_error(Errc::storage_not_found, {"no value stored under '", key, "'"});
   return it->second.clone();
 }
 

@@ -15,6 +15,8 @@ std::string cat(std::initializer_list<Part> parts) {
   return out;
 }
 
+Error make_error(Errc code, std::initializer_list<Part> parts) { return Error(code, cat(parts)); }
+
 Dec::Dec(unsigned long long bits, bool negative) : start_(sizeof(buf_)) {
   // The magnitude of a negative value, computed unsigned: -LLONG_MIN does
   // not fit a long long.

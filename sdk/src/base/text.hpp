@@ -12,6 +12,8 @@
 #include <string_view>
 #include <type_traits>
 
+#include "utkit/base/error.hpp"
+
 namespace utkit {
 namespace detail {
 
@@ -63,10 +65,15 @@ std::string cat(std::initializer_list<Part> parts);
 // Appends the parts to `out`, reserving once.
 void cat_append(std::string& out, std::initializer_list<Part> parts);
 
+// An Error whose message is the parts joined:
+// `return make_error(Errc::http_bad_url, {"bad URL '", url, "'"});`
+Error make_error(Errc code, std::initializer_list<Part> parts);
+
 }  // namespace detail
 
 using detail::cat;
 using detail::cat_append;
 using detail::Dec;
+using detail::make_error;
 
 }  // namespace utkit

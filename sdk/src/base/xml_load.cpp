@@ -11,11 +11,11 @@ namespace {
 
 Result<void> check_untrusted_xml(std::string_view xml, const std::string& name, std::size_t max_size, Errc code) {
   if (xml.size() > max_size) {
-    return Error(code, cat({name, " larger than ", Dec(max_size / 1024), " KiB refused"}));
+    return make_error(code, {name, " larger than ", Dec(max_size / 1024), " KiB refused"});
   }
-  if (!valid_utf8(xml)) return Error(code, cat({name, " is not valid UTF-8; refused"}));
+  if (!valid_utf8(xml)) return make_error(code, {name, " is not valid UTF-8; refused"});
   if (xml.find("<!DOCTYPE") != std::string_view::npos || xml.find("<!ENTITY") != std::string_view::npos) {
-    return Error(code, cat({name, " with a DOCTYPE or ENTITY declaration refused"}));
+    return make_error(code, {name, " with a DOCTYPE or ENTITY declaration refused"});
   }
   return success();
 }
@@ -37,9 +37,9 @@ Result<void> check_shape(pugi::xml_document& doc, const std::string& name, Errc 
     }
   } walker;
   doc.traverse(walker);
-  if (walker.too_deep) return Error(code, cat({name, " nested deeper than ", Dec(kMaxXmlDepth), " levels"}));
+  if (walker.too_deep) return make_error(code, {name, " nested deeper than ", Dec(kMaxXmlDepth), " levels"});
   if (walker.too_many) {
-    return Error(code, cat({name, " with an element of more than ", Dec(kMaxXmlAttributes), " attributes refused"}));
+    return make_error(code, {name, " with an element of more than ", Dec(kMaxXmlAttributes), " attributes refused"});
   }
   return success();
 }
@@ -47,7 +47,7 @@ Result<void> check_shape(pugi::xml_document& doc, const std::string& name, Errc 
 Result<void> parse_result(pugi::xml_document& doc, const pugi::xml_parse_result& r, const std::string& name,
                           Errc code) {
   if (!r) {
-    return Error(code, cat({name, " is not well-formed XML: ", r.description(), " at offset ", Dec(r.offset)}));
+    return make_error(code, {name, " is not well-formed XML: ", r.description(), " at offset ", Dec(r.offset)});
   }
   return check_shape(doc, name, code);
 }

@@ -56,15 +56,15 @@ Result<void> check_btid(std::string_view btid) {
   // ASCII, which is also what a Digest user name and a log line can carry.
   if (btid.empty()) return Error(Errc::gba_bad_bootstrapping_info, "the B-TID is empty");
   if (btid.size() > 255 || btid.find('@') == std::string_view::npos) {
-    return Error(Errc::gba_bad_bootstrapping_info,
-                 cat({"B-TID '", printable_ascii(btid.substr(0, 80)), "' is not base64(RAND)@BSF"}));
+    return make_error(Errc::gba_bad_bootstrapping_info,
+                      {"B-TID '", printable_ascii(btid.substr(0, 80)), "' is not base64(RAND)@BSF"});
   }
   for (char c : btid) {
     const auto u = static_cast<unsigned char>(c);
     if (u <= 0x20 || u >= 0x7f || c == '"' || c == '\\') {
-      return Error(Errc::gba_bad_bootstrapping_info,
-                   cat({"B-TID '", printable_ascii(btid.substr(0, 80)),
-                        "' contains a character outside printable ASCII (or a quote or backslash); refused"}));
+      return make_error(Errc::gba_bad_bootstrapping_info,
+                        {"B-TID '", printable_ascii(btid.substr(0, 80)),
+                         "' contains a character outside printable ASCII (or a quote or backslash); refused"});
     }
   }
   return success();
@@ -90,11 +90,11 @@ Result<WallTime> parse_xsd_datetime(std::string_view s) {
       !digits(s, 8, 2, d) || s[10] != 'T' || !digits(s, 11, 2, h) || s[13] != ':' || !digits(s, 14, 2, mi) ||
       s[16] != ':' || !digits(s, 17, 2, sec) || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 ||
       sec > 60) {
-    return Error(Errc::gba_bad_bootstrapping_info, cat({"'", s.substr(0, 40), "' is not an xsd:dateTime"}));
+    return make_error(Errc::gba_bad_bootstrapping_info, {"'", s.substr(0, 40), "' is not an xsd:dateTime"});
   }
   if (y < 1970 || y > 2200) {  // also keeps the nanosecond clock from overflowing
-    return Error(Errc::gba_bad_bootstrapping_info,
-                 cat({"year ", Dec(y), " in '", s.substr(0, 40), "' is out of range (1970-2200)"}));
+    return make_error(Errc::gba_bad_bootstrapping_info,
+                      {"year ", Dec(y), " in '", s.substr(0, 40), "' is out of range (1970-2200)"});
   }
   std::size_t pos = 19;
   if (pos < s.size() && s[pos] == '.') {
@@ -108,11 +108,11 @@ Result<WallTime> parse_xsd_datetime(std::string_view s) {
     } else if ((s[pos] == '+' || s[pos] == '-') && pos + 6 == s.size() && s[pos + 3] == ':') {
       int oh, om;
       if (!digits(s, pos + 1, 2, oh) || !digits(s, pos + 4, 2, om) || oh > 14 || om > 59) {
-        return Error(Errc::gba_bad_bootstrapping_info, cat({"bad time zone in '", s, "'"}));
+        return make_error(Errc::gba_bad_bootstrapping_info, {"bad time zone in '", s, "'"});
       }
       offset_min = (oh * 60 + om) * (s[pos] == '+' ? 1 : -1);
     } else {
-      return Error(Errc::gba_bad_bootstrapping_info, cat({"bad time zone in '", s.substr(0, 40), "'"}));
+      return make_error(Errc::gba_bad_bootstrapping_info, {"bad time zone in '", s.substr(0, 40), "'"});
     }
   }
   const std::int64_t secs = days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400 +
@@ -148,8 +148,8 @@ Result<BootstrappingInfo> parse_bootstrapping_info(std::string_view xml) {
     return std::string(colon ? colon + 1 : name);
   };
   if (local(root.name()) != "BootstrappingInfo") {
-    return Error(Errc::gba_bad_bootstrapping_info,
-                 cat({"expected a BootstrappingInfo document, got <", root.name(), ">"}));
+    return make_error(Errc::gba_bad_bootstrapping_info,
+                      {"expected a BootstrappingInfo document, got <", root.name(), ">"});
   }
   BootstrappingInfo info;
   bool have_lifetime = false, have_btid = false;
@@ -162,8 +162,8 @@ Result<BootstrappingInfo> parse_bootstrapping_info(std::string_view xml) {
     if (name == "btid" || name == "lifetime") {
       // One of each (TS 24.109 Annex C): two are ambiguous, never "take the last".
       if ((name == "btid" && have_btid) || (name == "lifetime" && have_lifetime)) {
-        return Error(Errc::gba_bad_bootstrapping_info,
-                     cat({"BootstrappingInfo has more than one <", name, ">; refused"}));
+        return make_error(Errc::gba_bad_bootstrapping_info,
+                          {"BootstrappingInfo has more than one <", name, ">; refused"});
       }
     }
     if (name == "btid") {
@@ -196,7 +196,7 @@ SecretBytes BootstrapContext::serialize() const {
 
 Result<BootstrapContext> BootstrapContext::parse(ByteView record) {
   auto bad = [](const char* why) {
-    return Error(Errc::storage_corrupt, cat({"stored bootstrapping context is unreadable: ", why}));
+    return make_error(Errc::storage_corrupt, {"stored bootstrapping context is unreadable: ", why});
   };
   // Views into the record: it holds Ks, and no unwiped copy is made.
   detail::Lines lines(record.as_string());

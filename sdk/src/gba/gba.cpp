@@ -18,18 +18,18 @@ class AkaResponder final : public http::CredentialProvider {
   Result<http::DigestCredentials> credentials(const http::AuthRequest& req) override {
     const http::Challenge& ch = req.challenge;
     if (ch.algorithm != http::DigestAlgorithm::akav1_md5 && ch.algorithm != http::DigestAlgorithm::akav2_md5) {
-      return Error(Errc::gba_bad_challenge, cat({"the BSF's challenge uses algorithm '",
-                                                 (ch.algorithm_text.empty() ? std::string("MD5") : ch.algorithm_text),
-                                                 "', not AKAv1-MD5 or AKAv2-MD5"}));
+      return make_error(Errc::gba_bad_challenge, {"the BSF's challenge uses algorithm '",
+                                                  (ch.algorithm_text.empty() ? std::string("MD5") : ch.algorithm_text),
+                                                  "', not AKAv1-MD5 or AKAv2-MD5"});
     }
     if (req.attempt > 0 && !sent_auts_) {
-      return Error(Errc::auth_failed, cat({"the BSF refused the AKA response (RES) for ", impi_}));
+      return make_error(Errc::auth_failed, {"the BSF refused the AKA response (RES) for ", impi_});
     }
     // nonce = base64(RAND || AUTN || server data): the first 32 octets count.
     auto nonce = base64_decode(ch.nonce);
     if (!nonce || nonce->size() < 32) {
-      return Error(Errc::gba_bad_challenge,
-                   cat({"the BSF's nonce is not base64(RAND || AUTN) (", Dec(nonce ? nonce->size() : 0), " octets)"}));
+      return make_error(Errc::gba_bad_challenge,
+                        {"the BSF's nonce is not base64(RAND || AUTN) (", Dec(nonce ? nonce->size() : 0), " octets)"});
     }
     const ByteView rand(nonce->data(), 16), autn(nonce->data() + 16, 16);
     Result<aka::AkaResult> run = [&] {
@@ -126,8 +126,8 @@ Result<std::unique_ptr<GbaClient>> GbaClient::create(GbaConfig config, aka::Usim
   if (!bsf) return std::move(bsf).error().with_context("BSF URL");
   g->bsf_ = bsf.value();
   if (g->cfg_.gba_u && !usim.supports_gba_u()) {
-    return Error(Errc::gba_unsupported,
-                 cat({"GBA_U was configured but the '", usim.name(), "' USIM backend has no GBA security context"}));
+    return make_error(Errc::gba_unsupported,
+                      {"GBA_U was configured but the '", usim.name(), "' USIM backend has no GBA security context"});
   }
   if (g->cfg_.gba_u && g->cfg_.user_agent.find("3gpp-gba-uicc") == std::string::npos) {
     g->cfg_.user_agent += " 3gpp-gba-uicc";  // TS 24.109 4.4.2
@@ -237,15 +237,15 @@ Result<ContextPtr> GbaClient::run_ub(const GbaLimits& limits) {
   if (!rsp) {
     Error e = std::move(rsp).error();
     if (e.code() == Errc::auth_rspauth_mismatch && e.message().find("no Authentication-Info") != std::string::npos) {
-      e = Error(e.code(), cat({e.message(),
-                               ". AKA's AUTN already authenticated the network; to reach a BSF that omits "
-                               "rspauth, set GbaConfig::require_rspauth = false (utcli: bsf.require_rspauth)"}));
+      e = make_error(e.code(), {e.message(),
+                                ". AKA's AUTN already authenticated the network; to reach a BSF that omits "
+                                "rspauth, set GbaConfig::require_rspauth = false (utcli: bsf.require_rspauth)"});
     }
     return std::move(e).with_context(cat({"GBA bootstrap at ", bsf_.origin()}));
   }
   if (rsp->status != 200) {
-    return Error(Errc::gba_bsf_status, cat({"the BSF ", bsf_.origin(), " answered ", Dec(rsp->status), " ", rsp->reason,
-                                            " to the bootstrap"}));
+    return make_error(Errc::gba_bsf_status, {"the BSF ", bsf_.origin(), " answered ", Dec(rsp->status), " ",
+                                             rsp->reason, " to the bootstrap"});
   }
   if (!responder.answered()) {
     return Error(Errc::gba_failed, "the BSF answered 200 without authenticating the subscriber");
@@ -253,9 +253,9 @@ Result<ContextPtr> GbaClient::run_ub(const GbaLimits& limits) {
   UTKIT_ASSIGN(BootstrappingInfo info, parse_bootstrapping_info(rsp->body_text()));
   const WallTime now = clock_.wall_now();
   if (now >= info.lifetime) {
-    return Error(Errc::gba_bad_bootstrapping_info,
-                 cat({"the BSF issued B-TID ", info.btid, " with a lifetime (", format_xsd_datetime(info.lifetime),
-                      ") that is already over at ", format_xsd_datetime(now), " (check the clocks)"}));
+    return make_error(Errc::gba_bad_bootstrapping_info,
+                      {"the BSF issued B-TID ", info.btid, " with a lifetime (", format_xsd_datetime(info.lifetime),
+                       ") that is already over at ", format_xsd_datetime(now), " (check the clocks)"});
   }
   auto ctx = std::make_shared<BootstrapContext>();
   ctx->btid = info.btid;
@@ -305,7 +305,7 @@ Result<http::DigestCredentials> NafCredentials::credentials(const http::AuthRequ
   static const std::string kMe = "3GPP-bootstrapping@", kUicc = "3GPP-bootstrapping-uicc@";
   const bool uicc_realm = realm.compare(0, kUicc.size(), kUicc) == 0;
   if (!uicc_realm && realm.compare(0, kMe.size(), kMe) != 0) {
-    return Error(Errc::auth_no_credentials, cat({"realm '", realm, "' is not a GBA realm (3GPP-bootstrapping@<NAF>)"}));
+    return make_error(Errc::auth_no_credentials, {"realm '", realm, "' is not a GBA realm (3GPP-bootstrapping@<NAF>)"});
   }
   const Logger* log = gba_.logger();
   const std::string realm_host = http::canonical_host(realm.substr((uicc_realm ? kUicc : kMe).size()));
@@ -322,14 +322,14 @@ Result<http::DigestCredentials> NafCredentials::credentials(const http::AuthRequ
     if (ContextPtr old = gba_.current()) gba_.invalidate(old->btid);
     UTKIT_ASSIGN(ctx, gba_.bootstrap(limits));
   } else {
-    return Error(Errc::gba_naf_refused, cat({"the NAF ", req.url.host,
-                                             " refused the GBA credentials even after a new "
-                                             "bootstrap"}));
+    return make_error(Errc::gba_naf_refused, {"the NAF ", req.url.host,
+                                              " refused the GBA credentials even after a new "
+                                              "bootstrap"});
   }
   if (uicc_realm && !ctx->uicc) {
-    return Error(Errc::gba_unsupported,
-                 cat({"the NAF ", req.url.host, " asks for GBA_U (realm '", realm,
-                      "') but the bootstrap ran GBA_ME; configure gba_u with a GBA-capable card"}));
+    return make_error(Errc::gba_unsupported,
+                      {"the NAF ", req.url.host, " asks for GBA_U (realm '", realm,
+                       "') but the bootstrap ran GBA_ME; configure gba_u with a GBA-capable card"});
   }
   const UaProtocolId ua = req.tls ? ua_tls_digest(req.tls->suite_id) : ua_http_digest();
   UTKIT_ASSIGN(SecretBytes k, gba_.ks_naf(*ctx, req.url.host, ua));

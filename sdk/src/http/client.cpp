@@ -5,12 +5,12 @@ namespace utkit::http {
 
 Result<DigestCredentials> StaticCredentials::credentials(const AuthRequest& req) {
   if (!realm_.empty() && req.challenge.realm != realm_) {
-    return Error(Errc::auth_no_credentials,
-                 cat({"no credentials for realm '", req.challenge.realm, "' (configured: '", realm_, "')"}));
+    return make_error(Errc::auth_no_credentials,
+                      {"no credentials for realm '", req.challenge.realm, "' (configured: '", realm_, "')"});
   }
   if (req.attempt > 0) {
-    return Error(Errc::auth_failed, cat({"the server refused the credentials of '", username_, "' for realm '",
-                                         req.challenge.realm, "'"}));
+    return make_error(Errc::auth_failed, {"the server refused the credentials of '", username_, "' for realm '",
+                                          req.challenge.realm, "'"});
   }
   return DigestCredentials{username_, password_.clone(), {}};
 }
@@ -81,13 +81,13 @@ Result<HttpClient::Conn*> HttpClient::connection(const Url& url, MonoTime deadli
     pool_.erase(it);
   }
   if (url.tls() && !tls_) {
-    return Error(Errc::http_bad_url, cat({"https URL '", url.origin(), "' but no TLS configuration was given"}));
+    return make_error(Errc::http_bad_url, {"https URL '", url.origin(), "' but no TLS configuration was given"});
   }
   auto conn = std::make_unique<Conn>();
   std::unique_ptr<Transport> t = tcp_.create();
   const Endpoint ep = opt_.proxy ? Endpoint{opt_.proxy->host, opt_.proxy->port} : Endpoint{url.host, url.port};
   Millis budget = left(deadline, opt_.connect_timeout);
-  if (budget.count() == 0) return Error(Errc::net_timeout, cat({"request deadline passed before connecting to ", key}));
+  if (budget.count() == 0) return make_error(Errc::net_timeout, {"request deadline passed before connecting to ", key});
   t->set_connect_cancel(cancel);  // name lookup and TCP connect end early on cancel
   auto connected = t->connect(ep, budget);
   t->set_connect_cancel(nullptr);
@@ -118,8 +118,8 @@ Result<HttpClient::Conn*> HttpClient::connection(const Url& url, MonoTime deadli
       }
       const int st = p.response().status;
       if (st < 200 || st > 299) {
-        return Error(Errc::http_proxy, cat({"the proxy ", opt_.proxy->authority(), " answered ", Dec(st), " ",
-                                            p.response().reason, " to CONNECT ", c.target}));
+        return make_error(Errc::http_proxy, {"the proxy ", opt_.proxy->authority(), " answered ", Dec(st), " ",
+                                             p.response().reason, " to CONNECT ", c.target});
       }
       ++stats_.proxy_tunnels;
     }
@@ -143,7 +143,7 @@ Result<HttpClient::Conn*> HttpClient::connection(const Url& url, MonoTime deadli
 
 Result<void> HttpClient::check_cancel(const Request& req) const {
   if (req.cancel != nullptr && req.cancel->load()) {
-    return Error(Errc::cancelled, cat({req.method, " ", req.target, " was cancelled"}));
+    return make_error(Errc::cancelled, {req.method, " ", req.target, " was cancelled"});
   }
   return success();
 }
@@ -189,7 +189,7 @@ Result<Response> HttpClient::exchange(const Url& url, const Request& req, MonoTi
         clock_.monotonic_now() < std::min(deadline, io_deadline)) {
       if (req.cancel->load()) {
         drop();
-        return Error(Errc::cancelled, cat({req.method, " ", req.target, " was cancelled"}));
+        return make_error(Errc::cancelled, {req.method, " ", req.target, " was cancelled"});
       }
       continue;
     }
@@ -244,7 +244,7 @@ Result<DigestCredentials> HttpClient::ask_provider(const Url& url, const Challen
   UTKIT_TRY(check_cancel(request));
   if (url.tls()) UTKIT_TRY(connection(url, deadline, false, request.cancel));
   std::optional<tls::TlsInfo> info = tls_info(url);
-  if (url.tls() && !info) return Error(Errc::internal, cat({"no TLS parameters for ", url.origin()}));
+  if (url.tls() && !info) return make_error(Errc::internal, {"no TLS parameters for ", url.origin()});
   AuthRequest areq{url, ch, info ? &*info : nullptr, attempt, deadline, request.cancel};
   return provider_->credentials(areq);
 }
@@ -353,14 +353,14 @@ Result<Response> HttpClient::send(const Url& url, Request request) {
         UTKIT_TRY(answer(it->second));
         continue;
       }
-      return Error(Errc::auth_failed, cat({"the server answered 401 to ", key, request.target, " without a challenge",
-                                           (refused_without_challenge ? ", again after new credentials" : "")}));
+      return make_error(Errc::auth_failed, {"the server answered 401 to ", key, request.target, " without a challenge",
+                                            (refused_without_challenge ? ", again after new credentials" : "")});
     }
     UTKIT_ASSIGN(std::vector<Challenge> all, parse_challenges(values));
     UTKIT_ASSIGN(Challenge ch, select_challenge(all));
     if (++rounds > opt_.max_auth_rounds) {
-      return Error(Errc::auth_failed, cat({"the server refused authentication ", Dec(rounds - 1), " times for realm '",
-                                           ch.realm, "' at ", key}));
+      return make_error(Errc::auth_failed, {"the server refused authentication ", Dec(rounds - 1), " times for realm '",
+                                            ch.realm, "' at ", key});
     }
     auto it = auth_.find(key);
     if (ch.stale && sent_auth && it != auth_.end() && it->second.session.challenge().realm == ch.realm) {
@@ -370,8 +370,8 @@ Result<Response> HttpClient::send(const Url& url, Request request) {
     } else {
       if (sent_auth && !preemptive) ++refused;
       if (provider_ == nullptr) {
-        return Error(Errc::auth_no_credentials, cat({key, " asks for Digest authentication (realm '", ch.realm,
-                                                     "') but no credentials are configured"}));
+        return make_error(Errc::auth_no_credentials, {key, " asks for Digest authentication (realm '", ch.realm,
+                                                      "') but no credentials are configured"});
       }
       UTKIT_ASSIGN(DigestCredentials cred, ask_provider(url, ch, refused, deadline, request));
       auth_.erase(key);

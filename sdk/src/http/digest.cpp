@@ -144,8 +144,8 @@ Result<std::vector<Challenge>> parse_challenges(const std::vector<std::string_vi
       if (lx.at_end()) break;
       std::string_view tok = lx.token();
       if (tok.empty()) {
-        return Error(Errc::auth_bad_challenge,
-                     cat({"unexpected character '", v.substr(lx.pos(), 1), "' in an authentication challenge"}));
+        return make_error(Errc::auth_bad_challenge,
+                          {"unexpected character '", v.substr(lx.pos(), 1), "' in an authentication challenge"});
       }
       std::size_t after = lx.pos();
       lx.skip_ws();
@@ -171,7 +171,7 @@ Result<std::vector<Challenge>> parse_challenges(const std::vector<std::string_vi
         continue;
       }
       if (lx.peek() == '=' && cur == nullptr) {
-        return Error(Errc::auth_bad_challenge, cat({"authentication parameter '", tok, "' before any scheme"}));
+        return make_error(Errc::auth_bad_challenge, {"authentication parameter '", tok, "' before any scheme"});
       }
       // A new challenge: `tok` is its scheme.
       lx.set_pos(after);
@@ -185,7 +185,7 @@ Result<std::vector<Challenge>> parse_challenges(const std::vector<std::string_vi
     if (!c.is_digest()) continue;
     if (!c.has_realm) return Error(Errc::auth_bad_challenge, "Digest challenge has no realm");
     if (c.nonce.empty())
-      return Error(Errc::auth_bad_challenge, cat({"Digest challenge for realm '", c.realm, "' has no nonce"}));
+      return make_error(Errc::auth_bad_challenge, {"Digest challenge for realm '", c.realm, "' has no nonce"});
   }
   return out;
 }
@@ -200,9 +200,9 @@ Result<Challenge> select_challenge(const std::vector<Challenge>& challenges) {
     seen += (seen.empty() ? "" : ", ") + (c.algorithm_text.empty() ? std::string("MD5") : c.algorithm_text);
   }
   if (!any_digest) return Error(Errc::auth_bad_challenge, "the server asked for authentication but sent no Digest challenge");
-  return Error(Errc::auth_unsupported, cat({"no usable Digest challenge (offered: ", seen,
-                                            "; supported: MD5, MD5-sess, SHA-256, SHA-256-sess, AKAv1-MD5, AKAv2-MD5 "
-                                            "with qop auth, auth-int or none)"}));
+  return make_error(Errc::auth_unsupported, {"no usable Digest challenge (offered: ", seen,
+                                             "; supported: MD5, MD5-sess, SHA-256, SHA-256-sess, AKAv1-MD5, AKAv2-MD5 "
+                                             "with qop auth, auth-int or none)"});
 }
 
 Result<std::vector<std::pair<std::string, std::string>>> parse_auth_params(std::string_view text) {
@@ -368,10 +368,10 @@ Result<void> DigestSession::verify(const Headers& headers, ByteView body, const 
     UTKIT_ASSIGN(std::string expect, compute_response(ch_.algorithm, cred.username, ch_.realm, password, ch_.nonce, "",
                                                       last_uri_, q, last_nc_, last_cnonce_, body));
     if (!constant_time_equal(ByteView::of(expect), ByteView::of(info.rspauth))) {
-      return Error(Errc::auth_rspauth_mismatch,
-                   cat({"the server's rspauth is wrong: it did not prove that it knows the "
-                        "password for realm '",
-                        ch_.realm, "'"}));
+      return make_error(Errc::auth_rspauth_mismatch,
+                        {"the server's rspauth is wrong: it did not prove that it knows the "
+                         "password for realm '",
+                         ch_.realm, "'"});
     }
   } else if (require_rspauth) {
     return Error(Errc::auth_rspauth_mismatch, "Authentication-Info without rspauth: no mutual authentication");

@@ -18,12 +18,12 @@ bool is_tchar(char c) {
 Result<void> check_header(std::string_view name, std::string_view value) {
   if (name.empty()) return Error(Errc::http_bad_request, "empty header name");
   for (char c : name) {
-    if (!is_tchar(c)) return Error(Errc::http_bad_request, cat({"header name '", name, "' is not a token"}));
+    if (!is_tchar(c)) return make_error(Errc::http_bad_request, {"header name '", name, "' is not a token"});
   }
   for (char c : value) {
     if (c == '\r' || c == '\n' || c == '\0') {
-      return Error(Errc::http_bad_request,
-                   cat({"value of header '", name, "' contains CR, LF or NUL (refused: it could split the request)"}));
+      return make_error(Errc::http_bad_request,
+                        {"value of header '", name, "' contains CR, LF or NUL (refused: it could split the request)"});
     }
   }
   return success();
@@ -44,8 +44,8 @@ Result<std::string> quoted_string(std::string_view s, std::string_view what) {
   for (char c : s) {
     const auto u = static_cast<unsigned char>(c);
     if ((u < 0x20 && c != '\t') || u == 0x7f) {
-      return Error(Errc::http_bad_request, cat({what, " contains a control character (0x", hex_number(u, 2),
-                                                "), which no HTTP header can carry; refused"}));
+      return make_error(Errc::http_bad_request, {what, " contains a control character (0x", hex_number(u, 2),
+                                                 "), which no HTTP header can carry; refused"});
     }
     if (c == '"' || c == '\\') out += '\\';
     out += c;
@@ -66,7 +66,7 @@ std::string canonical_host(std::string_view host) {
 Result<std::string> serialize(const Request& r) {
   if (r.method.empty()) return Error(Errc::http_bad_request, "empty method");
   for (char c : r.method) {
-    if (!is_tchar(c)) return Error(Errc::http_bad_request, cat({"method '", r.method, "' is not a token"}));
+    if (!is_tchar(c)) return make_error(Errc::http_bad_request, {"method '", r.method, "' is not a token"});
   }
   if (r.target.empty()) return Error(Errc::http_bad_request, "empty request target");
   for (char c : r.target) {
@@ -98,11 +98,11 @@ Result<Url> parse_url(std::string_view text) {
   Url u;
   auto sep = text.find("://");
   if (sep == std::string_view::npos) {
-    return Error(Errc::http_bad_url, cat({"URL '", text, "' has no scheme (expected http:// or https://)"}));
+    return make_error(Errc::http_bad_url, {"URL '", text, "' has no scheme (expected http:// or https://)"});
   }
   for (char c : text.substr(0, sep)) u.scheme += static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
   if (u.scheme != "http" && u.scheme != "https") {
-    return Error(Errc::http_bad_url, cat({"URL scheme '", u.scheme, "' is not http or https"}));
+    return make_error(Errc::http_bad_url, {"URL scheme '", u.scheme, "' is not http or https"});
   }
   std::string_view rest = text.substr(sep + 3);
   auto hash = rest.find('#');
@@ -129,7 +129,7 @@ Result<Url> parse_url(std::string_view text) {
     if (colon != std::string_view::npos) port = auth.substr(colon + 1);
   }
   u.host = canonical_host(u.host);
-  if (u.host.empty()) return Error(Errc::http_bad_url, cat({"URL '", text, "' has no host"}));
+  if (u.host.empty()) return make_error(Errc::http_bad_url, {"URL '", text, "' has no host"});
   for (char c : u.host) {
     if (static_cast<unsigned char>(c) <= 0x20 || c == '/' || c == '\\') {
       return Error(Errc::http_bad_url, "URL host contains an invalid character");
@@ -139,10 +139,10 @@ Result<Url> parse_url(std::string_view text) {
   if (!port.empty()) {
     unsigned long p = 0;
     for (char c : port) {
-      if (c < '0' || c > '9' || p > 65535) return Error(Errc::http_bad_url, cat({"bad port in URL '", text, "'"}));
+      if (c < '0' || c > '9' || p > 65535) return make_error(Errc::http_bad_url, {"bad port in URL '", text, "'"});
       p = p * 10 + static_cast<unsigned long>(c - '0');
     }
-    if (p == 0 || p > 65535) return Error(Errc::http_bad_url, cat({"port out of range in URL '", text, "'"}));
+    if (p == 0 || p > 65535) return make_error(Errc::http_bad_url, {"port out of range in URL '", text, "'"});
     u.port = static_cast<std::uint16_t>(p);
   }
   for (char c : u.target) {

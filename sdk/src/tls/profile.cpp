@@ -32,7 +32,7 @@ bool in(const std::uint16_t (&list)[N], std::uint16_t id) {
 std::string hex4(std::uint16_t id) { return cat({"0x", hex_number(id, 4, true)}); }
 
 Error invalid(const std::string& profile, const std::string& why) {
-  return Error(Errc::tls_profile_invalid, cat({"TLS profile '", profile, "': ", why}));
+  return make_error(Errc::tls_profile_invalid, {"TLS profile '", profile, "': ", why});
 }
 
 }  // namespace
@@ -74,7 +74,7 @@ TlsProfile TlsProfile::modern() {
 Result<TlsProfile> TlsProfile::named(std::string_view name) {
   if (name == "ts33141") return ts33141();
   if (name == "modern") return modern();
-  return Error(Errc::config_invalid, cat({"unknown TLS profile '", name, "' (use ts33141 or modern)"}));
+  return make_error(Errc::config_invalid, {"unknown TLS profile '", name, "' (use ts33141 or modern)"});
 }
 
 TlsProfile TlsProfile::without(std::uint16_t id) const {

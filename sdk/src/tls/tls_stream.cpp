@@ -48,12 +48,12 @@ Result<void> load_trust(const TrustAnchors& t, mbedtls_x509_crt& ca) {
   if (!t.ca_file.empty()) {
     int rc = mbedtls_x509_crt_parse_file(&ca, t.ca_file.c_str());
     if (rc < 0)
-      return Error(Errc::tls_trust_config, cat({"cannot load CA file '", t.ca_file, "': ", mbedtls_text(rc)}));
+      return make_error(Errc::tls_trust_config, {"cannot load CA file '", t.ca_file, "': ", mbedtls_text(rc)});
   }
   if (!t.ca_dir.empty()) {
     int rc = mbedtls_x509_crt_parse_path(&ca, t.ca_dir.c_str());
     if (rc < 0)
-      return Error(Errc::tls_trust_config, cat({"cannot load CA directory '", t.ca_dir, "': ", mbedtls_text(rc)}));
+      return make_error(Errc::tls_trust_config, {"cannot load CA directory '", t.ca_dir, "': ", mbedtls_text(rc)});
   }
 #else
   // An mbedTLS without a file system (an embedded build): anchors from memory.
@@ -69,8 +69,8 @@ Result<void> load_trust(const TrustAnchors& t, mbedtls_x509_crt& ca) {
     int rc = mbedtls_x509_crt_parse(&ca, reinterpret_cast<const unsigned char*>(pem.c_str()),
                                     is_pem ? pem.size() + 1 : pem.size());
     if (rc < 0) {
-      return Error(Errc::tls_trust_config,
-                   cat({"in-memory CA certificate ", Dec(i), " is unusable: ", mbedtls_text(rc)}));
+      return make_error(Errc::tls_trust_config,
+                        {"in-memory CA certificate ", Dec(i), " is unusable: ", mbedtls_text(rc)});
     }
   }
   if (ca.version == 0) return Error(Errc::tls_trust_config, "the trust anchors hold no usable CA certificate");
@@ -94,7 +94,7 @@ Result<std::shared_ptr<TlsContext>> TlsContext::create(TlsConfig config, Random&
 
   int rc = mbedtls_ssl_config_defaults(&d.conf, MBEDTLS_SSL_IS_CLIENT, MBEDTLS_SSL_TRANSPORT_STREAM,
                                        MBEDTLS_SSL_PRESET_DEFAULT);
-  if (rc != 0) return Error(Errc::internal, cat({"mbedTLS configuration failed: ", mbedtls_text(rc)}));
+  if (rc != 0) return make_error(Errc::internal, {"mbedTLS configuration failed: ", mbedtls_text(rc)});
 
   // T7: the server is always authenticated.
   mbedtls_ssl_conf_authmode(&d.conf, MBEDTLS_SSL_VERIFY_REQUIRED);
@@ -271,43 +271,43 @@ Error certificate_error(const TlsStream::Impl& d, const std::string& host, const
   const bool leaf = d.have_leaf;
   const std::string who = cat({"the certificate of ", host});
   if (flags & MBEDTLS_X509_BADCERT_EXPIRED) {
-    return Error(Errc::tls_cert_expired, cat({who, " expired", (leaf ? cat({" on ", d.leaf.not_after, " UTC"}) : ""),
-                                              " (or the device clock is wrong)"}));
+    return make_error(Errc::tls_cert_expired, {who, " expired", (leaf ? cat({" on ", d.leaf.not_after, " UTC"}) : ""),
+                                               " (or the device clock is wrong)"});
   }
   if (flags & MBEDTLS_X509_BADCERT_FUTURE) {
-    return Error(Errc::tls_cert_not_yet_valid,
-                 cat({who, " is not valid yet", (leaf ? cat({": it starts on ", d.leaf.not_before, " UTC"}) : ""),
-                      " (or the device clock is wrong)"}));
+    return make_error(Errc::tls_cert_not_yet_valid,
+                      {who, " is not valid yet", (leaf ? cat({": it starts on ", d.leaf.not_before, " UTC"}) : ""),
+                       " (or the device clock is wrong)"});
   }
   if (flags & (MBEDTLS_X509_BADCERT_BAD_KEY | MBEDTLS_X509_BADCERT_BAD_MD | MBEDTLS_X509_BADCERT_BAD_PK)) {
     std::string why = (flags & MBEDTLS_X509_BADCERT_BAD_KEY) ? "its key is too small" : "it is signed with a refused hash";
     if (leaf) cat_append(why, {" (", Dec(d.leaf.key_bits), "-bit key)"});
-    return Error(
+    return make_error(
         Errc::tls_cert_weak,
-        cat({who, " is too weak for the ", cfg.x509 == X509Policy::strict ? "strict" : "legacy", " X.509 policy: ", why,
-             (cfg.x509 == X509Policy::strict
-                  ? "; the strict policy needs SHA-2 signatures and RSA >= 2048 (use the legacy policy only "
-                    "for WAPCert-era servers you trust)"
-                  : "")}));
+        {who, " is too weak for the ", cfg.x509 == X509Policy::strict ? "strict" : "legacy", " X.509 policy: ", why,
+         (cfg.x509 == X509Policy::strict
+              ? "; the strict policy needs SHA-2 signatures and RSA >= 2048 (use the legacy policy only "
+                "for WAPCert-era servers you trust)"
+              : "")});
   }
   if (flags & MBEDTLS_X509_BADCERT_CN_MISMATCH) {
-    return Error(Errc::tls_cert_wrong_host, cat({who, " does not name '", host, "'",
-                                                 (leaf ? cat({": it is for ", d.leaf_names}) : std::string())}));
+    return make_error(Errc::tls_cert_wrong_host, {who, " does not name '", host, "'",
+                                                  (leaf ? cat({": it is for ", d.leaf_names}) : std::string())});
   }
   if (flags & MBEDTLS_X509_BADCERT_NOT_TRUSTED) {
     if (leaf && d.leaf_self_signed) {
-      return Error(Errc::tls_cert_self_signed,
-                   cat({who, " is self-signed (", d.leaf.subject, ") and not among the trust anchors"}));
+      return make_error(Errc::tls_cert_self_signed,
+                        {who, " is self-signed (", d.leaf.subject, ") and not among the trust anchors"});
     }
-    return Error(Errc::tls_cert_unknown_issuer,
-                 cat({who, " was issued by ", (leaf ? cat({"'", d.leaf.issuer, "'"}) : std::string("a CA")),
-                      ", which is not among the trust anchors (check the CA file)"}));
+    return make_error(Errc::tls_cert_unknown_issuer,
+                      {who, " was issued by ", (leaf ? cat({"'", d.leaf.issuer, "'"}) : std::string("a CA")),
+                       ", which is not among the trust anchors (check the CA file)"});
   }
   char info[512];
   int n = mbedtls_x509_crt_verify_info(info, sizeof info, "", flags);
   std::string text = n > 0 ? std::string(info, static_cast<std::size_t>(n)) : "unknown reason";
   while (!text.empty() && text.back() == '\n') text.pop_back();
-  return Error(Errc::tls_cert_invalid, cat({who, " was refused: ", text}));
+  return make_error(Errc::tls_cert_invalid, {who, " was refused: ", text});
 }
 
 }  // namespace
@@ -357,11 +357,11 @@ Result<void> TlsStream::start_tls(const Endpoint& to, Millis timeout) {
   d.deadline = ctx_->clock().monotonic_now() + timeout;
 
   int rc = mbedtls_ssl_setup(&d.ssl, &ctx_->impl().conf);
-  if (rc != 0) return Error(Errc::internal, cat({"TLS setup failed: ", mbedtls_text(rc)}));
+  if (rc != 0) return make_error(Errc::internal, {"TLS setup failed: ", mbedtls_text(rc)});
   // Always set: SNI, and the name the certificate must carry (in 2.28.3 no
   // name is checked at all without it, CVE-2025-27809).
   rc = mbedtls_ssl_set_hostname(&d.ssl, host.c_str());
-  if (rc != 0) return Error(Errc::invalid_argument, cat({"bad TLS server name '", host, "'"}));
+  if (rc != 0) return make_error(Errc::invalid_argument, {"bad TLS server name '", host, "'"});
   mbedtls_ssl_set_bio(&d.ssl, &d, &Impl::send_cb, &Impl::recv_cb, nullptr);
   mbedtls_ssl_set_verify(&d.ssl, &Impl::verify_cb, &d);
 
@@ -406,35 +406,35 @@ Result<void> TlsStream::start_tls(const Endpoint& to, Millis timeout) {
         const int alert = d.ssl.in_msg != nullptr ? d.ssl.in_msg[1] : -1;
         const std::string named = cat({alert_name(alert), " (", Dec(alert), ")"});
         if (alert == 40 || alert == 71) {
-          return Error(Errc::tls_no_shared_suite, cat({to.to_string(),
-                                                       " shares no cipher suite with this client: it "
-                                                       "answered alert ",
-                                                       named, " to ", offered(cfg.profile)}));
+          return make_error(Errc::tls_no_shared_suite, {to.to_string(),
+                                                        " shares no cipher suite with this client: it "
+                                                        "answered alert ",
+                                                        named, " to ", offered(cfg.profile)});
         }
         if (alert == 70) {
-          return Error(Errc::tls_version_refused,
-                       cat({to.to_string(), " refused the protocol versions ", to_string(cfg.profile.min_version), "-",
-                            to_string(cfg.profile.max_version), " (alert ", named, ")"}));
+          return make_error(Errc::tls_version_refused,
+                            {to.to_string(), " refused the protocol versions ", to_string(cfg.profile.min_version), "-",
+                             to_string(cfg.profile.max_version), " (alert ", named, ")"});
         }
-        return Error(Errc::tls_alert, cat({to.to_string(), " ended the handshake with fatal alert ", named}));
+        return make_error(Errc::tls_alert, {to.to_string(), " ended the handshake with fatal alert ", named});
       }
       if (rc == MBEDTLS_ERR_SSL_BAD_HS_PROTOCOL_VERSION) {
-        return Error(Errc::tls_version_refused,
-                     cat({to.to_string(), " chose a protocol version outside ", to_string(cfg.profile.min_version), "-",
-                          to_string(cfg.profile.max_version)}));
+        return make_error(Errc::tls_version_refused,
+                          {to.to_string(), " chose a protocol version outside ", to_string(cfg.profile.min_version),
+                           "-", to_string(cfg.profile.max_version)});
       }
       if (rc == MBEDTLS_ERR_SSL_NO_CIPHER_CHOSEN || rc == MBEDTLS_ERR_SSL_NO_USABLE_CIPHERSUITE) {
-        return Error(Errc::tls_no_shared_suite,
-                     cat({to.to_string(), " shares no cipher suite with ", offered(cfg.profile)}));
+        return make_error(Errc::tls_no_shared_suite,
+                          {to.to_string(), " shares no cipher suite with ", offered(cfg.profile)});
       }
       if (rc == MBEDTLS_ERR_SSL_CONN_EOF || rc == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY) {
-        return Error(Errc::net_peer_closed, cat({to.to_string(), " closed the connection during the TLS handshake"}));
+        return make_error(Errc::net_peer_closed, {to.to_string(), " closed the connection during the TLS handshake"});
       }
       if (rc == MBEDTLS_ERR_SSL_INVALID_RECORD || rc == MBEDTLS_ERR_SSL_INVALID_MAC ||
           rc == MBEDTLS_ERR_SSL_BAD_INPUT_DATA) {
-        return Error(Errc::tls_protocol, cat({"malformed TLS data from ", to.to_string(), ": ", mbedtls_text(rc)}));
+        return make_error(Errc::tls_protocol, {"malformed TLS data from ", to.to_string(), ": ", mbedtls_text(rc)});
       }
-      return Error(Errc::tls_handshake, cat({"TLS handshake with ", to.to_string(), " failed: ", mbedtls_text(rc)}));
+      return make_error(Errc::tls_handshake, {"TLS handshake with ", to.to_string(), " failed: ", mbedtls_text(rc)});
     }();
     if (log) log->warn("tls", err.describe());
     if (cached) ctx_->cache()->forget(cache_key);
@@ -488,7 +488,7 @@ Result<std::size_t> TlsStream::read(std::uint8_t* buf, std::size_t cap, Millis t
     if (rc == MBEDTLS_ERR_SSL_CONN_EOF) {
       return Error(Errc::net_peer_closed, "the server closed the connection without a TLS close_notify");
     }
-    return Error(Errc::tls_protocol, cat({"TLS read failed: ", mbedtls_text(rc)}));
+    return make_error(Errc::tls_protocol, {"TLS read failed: ", mbedtls_text(rc)});
   }
 }
 
@@ -506,7 +506,7 @@ Result<void> TlsStream::write(ByteView data, Millis timeout) {
     }
     if (rc == MBEDTLS_ERR_SSL_WANT_READ || rc == MBEDTLS_ERR_SSL_WANT_WRITE) continue;
     if (d.io_error) return *d.io_error;
-    return Error(Errc::tls_protocol, cat({"TLS write failed: ", mbedtls_text(rc)}));
+    return make_error(Errc::tls_protocol, {"TLS write failed: ", mbedtls_text(rc)});
   }
   return success();
 }

@@ -20,8 +20,8 @@ Result<OperatorProfile> OperatorProfile::preset(std::string_view name) {
   }
   std::string known;
   for (const auto& n : presets()) known += (known.empty() ? "" : ", ") + n;
-  return Error(Errc::config_invalid,
-               cat({"no operator profile named '", name, "' (built in: ", known, "; or give a profile file)"}));
+  return make_error(Errc::config_invalid,
+                    {"no operator profile named '", name, "' (built in: ", known, "; or give a profile file)"});
 }
 
 std::vector<std::string> OperatorProfile::presets() { return {"3gpp", "document-writes"}; }
@@ -58,8 +58,8 @@ Result<void> apply(const OperatorProfile& p, const aka::UsimIdentity& id, UtConf
     while (!prefix.empty() && prefix.front() == '/') prefix.erase(prefix.begin());
     while (!prefix.empty() && prefix.back() == '/') prefix.pop_back();
     if (prefix.find_first_of("?#") != std::string::npos) {
-      return Error(Errc::config_invalid,
-                   cat({"operator profile: the AUID prefix must be a path, not '", p.auid_prefix, "'"}));
+      return make_error(Errc::config_invalid,
+                        {"operator profile: the AUID prefix must be a path, not '", p.auid_prefix, "'"});
     }
     if (!prefix.empty()) cat_append(c.xcap_root, {"/", prefix});
   }

@@ -123,8 +123,8 @@ Result<std::unique_ptr<UtSession>> UtSession::create(UtConfig config, aka::UsimB
   for (const auto& [name, value] : http_opt.headers) {
     auto ok = http::check_header(name, value);
     if (!ok)
-      return Error(Errc::config_invalid,
-                   cat({"extra request header '", printable_ascii(name), "': ", ok.error().message()}));
+      return make_error(Errc::config_invalid,
+                        {"extra request header '", printable_ascii(name), "': ", ok.error().message()});
   }
   s->xcap_ = std::make_unique<xcap::XcapClient>(
       *s->http_, xcap::XcapConfig{c.xcap_root, s->xui_, c.intended_identity, c.quote_intended_identity});
@@ -324,7 +324,7 @@ Result<xcap::XcapUri> UtSession::uri_for(const std::string& selector) const {
   }
   auto slash = doc.find('/');
   if (slash == std::string::npos || slash == 0 || slash + 1 == doc.size()) {
-    return Error(Errc::xcap_bad_selector, cat({"selector '", selector, "' must be AUID/DOCUMENT[/~~/NODE]"}));
+    return make_error(Errc::xcap_bad_selector, {"selector '", selector, "' must be AUID/DOCUMENT[/~~/NODE]"});
   }
   xcap::NodeSelector ns;
   if (!node.empty()) {

@@ -120,24 +120,24 @@ Result<XcapResult> XcapClient::run(const XcapUri& uri, http::Request req) {
   }
   switch (rsp.status) {
     case 403:
-      return Error(Errc::xcap_forbidden,
-                   cat({what, ": the server does not allow this (403",
-                        (r.body.empty() ? std::string(")") : cat({"): ", printable_ascii(r.body.substr(0, 200))}))}));
+      return make_error(Errc::xcap_forbidden,
+                        {what, ": the server does not allow this (403",
+                         (r.body.empty() ? std::string(")") : cat({"): ", printable_ascii(r.body.substr(0, 200))}))});
     case 404:
-      return Error(Errc::xcap_not_found, cat({what, ": no such document or node (404)"}));
+      return make_error(Errc::xcap_not_found, {what, ": no such document or node (404)"});
     case 409: {
       last_error_ = parse_xcap_error(r.body);
       std::string cond = last_error_.condition.empty() ? std::string("conflict") : last_error_.condition;
       if (!last_error_.ancestor.empty()) cat_append(cond, {" (deepest existing ancestor: ", last_error_.ancestor, ")"});
       if (!last_error_.field.empty()) cat_append(cond, {" (field ", last_error_.field, ")"});
       if (!last_error_.phrase.empty()) cat_append(cond, {": ", printable_ascii(last_error_.phrase)});
-      return Error(Errc::xcap_conflict, cat({what, ": the server refused the change: ", cond}));
+      return make_error(Errc::xcap_conflict, {what, ": the server refused the change: ", cond});
     }
     case 412:
       etags_.erase(key);
-      return Error(Errc::xcap_precondition_failed, cat({what, ": the document changed since it was read (412)"}));
+      return make_error(Errc::xcap_precondition_failed, {what, ": the document changed since it was read (412)"});
     default:
-      return Error(Errc::xcap_status, cat({what, ": unexpected ", Dec(rsp.status), " ", rsp.reason}));
+      return make_error(Errc::xcap_status, {what, ": unexpected ", Dec(rsp.status), " ", rsp.reason});
   }
 }
 
@@ -157,8 +157,8 @@ Result<void> XcapClient::back_off(int round, Millis base, Millis max) {
   // The deadline is on the platform's clock (http client); the pause is
   // slept in slices, so that a cancel is seen within 20 ms.
   if (limits_.deadline && http_.clock().monotonic_now() + pause >= *limits_.deadline) {
-    return Error(Errc::net_timeout, cat({"the operation's deadline passes before the next retry (after ",
-                                         Dec(round + 1), " concurrent changes or missing parents)"}));
+    return make_error(Errc::net_timeout, {"the operation's deadline passes before the next retry (after ",
+                                          Dec(round + 1), " concurrent changes or missing parents)"});
   }
   for (Millis left = pause; left.count() > 0;) {
     if (limits_.cancel != nullptr && limits_.cancel->load()) {

@@ -50,7 +50,7 @@ XcapProfile XcapProfile::ietf() {
 Result<XcapProfile> XcapProfile::named(std::string_view name) {
   if (name == "oma") return oma();
   if (name == "ietf") return ietf();
-  return Error(Errc::config_invalid, cat({"unknown XCAP profile '", name, "' (use oma or ietf)"}));
+  return make_error(Errc::config_invalid, {"unknown XCAP profile '", name, "' (use oma or ietf)"});
 }
 
 const char* to_string(SubHandling s) {
@@ -73,7 +73,7 @@ Result<PresRules> PresRules::parse(std::string_view xml) {
   UTKIT_TRY(load(*p.doc_, xml, "pres-rules"));
   pugi::xml_node root = p.doc_->document_element();
   if (detail::local_name(root.name()) != "ruleset") {
-    return Error(Errc::xcap_bad_document, cat({"expected a common-policy <ruleset>, got <", root.name(), ">"}));
+    return make_error(Errc::xcap_bad_document, {"expected a common-policy <ruleset>, got <", root.name(), ">"});
   }
   for (pugi::xml_node r : root.children()) {
     if (r.type() != pugi::node_element || detail::local_name(r.name()) != "rule") continue;
@@ -292,7 +292,7 @@ Result<void> WatcherRules::put_rule(const Rule& r) {
     UTKIT_TRY(xcap_.back_off(round, kRetryBase, kRetryMax));
     UTKIT_TRY(rules());  // refresh the ETag, then write again
   }
-  return Error(Errc::xcap_retries_exhausted, cat({"gave up writing rule ", r.id}));
+  return make_error(Errc::xcap_retries_exhausted, {"gave up writing rule ", r.id});
 }
 
 Result<void> WatcherRules::allow(std::string_view watcher) { return set(watcher, SubHandling::allow); }

@@ -30,7 +30,7 @@ Result<ResourceLists> ResourceLists::check(std::unique_ptr<Impl> impl) {
   // (Depth and attribute counts: checked by the shared XML guard.)
   const pugi::xml_node root = impl->doc.document_element();
   if (detail::local_name(root.name()) != "resource-lists") {
-    return Error(Errc::xcap_bad_document, cat({"expected <resource-lists>, got <", root.name(), ">"}));
+    return make_error(Errc::xcap_bad_document, {"expected <resource-lists>, got <", root.name(), ">"});
   }
   return ResourceLists(std::move(impl));
 }
@@ -72,7 +72,7 @@ std::string_view child_text(pugi::xml_node n, const char* local) {
   return {};
 }
 
-Error no_list(std::string_view name) { return Error(Errc::xcap_not_found, cat({"no list named '", name, "'"})); }
+Error no_list(std::string_view name) { return make_error(Errc::xcap_not_found, {"no list named '", name, "'"}); }
 
 }  // namespace
 
@@ -255,9 +255,9 @@ Result<void> BuddyList::ensure_list(ResourceLists& doc, const std::string& list)
   // Created under the ETag of the document just read: without one, a PUT of
   // the list could replace a list another device made in the meantime.
   if (!xcap_.etag(xcap_.uri(cfg_.auid, cfg_.document).document)) {
-    return Error(Errc::xcap_status,
-                 cat({"the XCAP server sent no ETag for the buddy-list document; cannot create list '", list,
-                      "' without risking another device's entries"}));
+    return make_error(Errc::xcap_status,
+                      {"the XCAP server sent no ETag for the buddy-list document; cannot create list '", list,
+                       "' without risking another device's entries"});
   }
   NodeSelector ns;
   ns.steps = {Step::element("resource-lists"), Step::element("list").with("name", list)};
@@ -310,8 +310,8 @@ Result<void> BuddyList::add(const Entry& entry, std::string list) {
     }
     UTKIT_TRY(back_off(round));  // a race with another device: pace the next attempt
   }
-  return Error(Errc::xcap_retries_exhausted, cat({"gave up adding ", entry.uri, " after ", Dec(cfg_.max_retries),
-                                                  " concurrent changes to the document"}));
+  return make_error(Errc::xcap_retries_exhausted, {"gave up adding ", entry.uri, " after ", Dec(cfg_.max_retries),
+                                                   " concurrent changes to the document"});
 }
 
 // One DELETE of the entry's own selector; 404 means it is gone already.
@@ -325,8 +325,8 @@ Result<void> BuddyList::remove(std::string_view uri, std::string list) {
     ++retries_;
     UTKIT_TRY(back_off(round));
   }
-  return Error(Errc::xcap_retries_exhausted,
-               cat({"gave up removing ", uri, " after ", Dec(cfg_.max_retries), " concurrent changes"}));
+  return make_error(Errc::xcap_retries_exhausted,
+                    {"gave up removing ", uri, " after ", Dec(cfg_.max_retries), " concurrent changes"});
 }
 
 // One PUT of the entry's display-name child (or a DELETE of it for an empty
@@ -350,13 +350,13 @@ Result<void> BuddyList::rename(std::string_view uri, const std::string& display_
     auto exists = xcap_.get(entry_uri(list, uri));
     if (exists) return success();
   }
-  return Error(Errc::xcap_not_found, cat({"no buddy ", uri, " in list '", list, "'"}));
+  return make_error(Errc::xcap_not_found, {"no buddy ", uri, " in list '", list, "'"});
 }
 
 Result<void> BuddyList::move(std::string_view uri, const std::string& from, const std::string& to) {
   UTKIT_ASSIGN(ResourceLists doc, refresh());
   std::optional<Entry> e = doc.find(from, uri);
-  if (!e) return Error(Errc::xcap_not_found, cat({"no buddy ", uri, " in list '", from, "'"}));
+  if (!e) return make_error(Errc::xcap_not_found, {"no buddy ", uri, " in list '", from, "'"});
   Entry copy = *e;
   UTKIT_TRY(add(copy, to));
   return remove(uri, from);

@@ -242,7 +242,7 @@ bool is_incoming(BarringCondition c) { return row(c).incoming; }
 
 Result<void> check_forward_target(std::string_view target) {
   auto bad = [&](const std::string& why) {
-    return Error(Errc::invalid_argument, cat({"forwarding target '", printable_ascii(target), "': ", why}));
+    return make_error(Errc::invalid_argument, {"forwarding target '", printable_ascii(target), "': ", why});
   };
   if (target.empty()) return bad("empty; give a sip:, sips: or tel: URI");
   if (target.size() > 256) return bad("longer than 256 characters");
@@ -339,8 +339,8 @@ Result<Simservs> Simservs::check(std::unique_ptr<Impl> impl) {
   // linear: checked by the shared XML guard.)
   const pugi::xml_node root = impl->doc.document_element();
   if (!is(root, kSimservsNs, "simservs")) {
-    return Error(Errc::xcap_bad_document,
-                 cat({"expected <simservs> in namespace ", kSimservsNs, ", got <", printable_ascii(root.name()), ">"}));
+    return make_error(Errc::xcap_bad_document,
+                      {"expected <simservs> in namespace ", kSimservsNs, ", got <", printable_ascii(root.name()), ">"});
   }
   return Simservs(std::move(impl));
 }
@@ -439,8 +439,8 @@ std::optional<bool> Simservs::restricted(Service s) const {
 namespace {
 
 Error not_provisioned(Service s) {
-  return Error(Errc::xcap_not_provisioned, cat({"the operator has not provisioned ", service_element(s),
-                                                " for this user (it is not in the simservs document)"}));
+  return make_error(Errc::xcap_not_provisioned, {"the operator has not provisioned ", service_element(s),
+                                                 " for this user (it is not in the simservs document)"});
 }
 
 // The rule of `service` whose typed condition matches, or a null node.
@@ -464,9 +464,9 @@ pugi::xml_node find_rule(pugi::xml_node ruleset, Match&& match) {
 Result<std::string> addressable_id(pugi::xml_node rule) {
   std::string id = rule.attribute("id").value();
   if (id.empty() || (id.find('"') != std::string::npos && id.find('\'') != std::string::npos)) {
-    return Error(Errc::xcap_bad_document,
-                 cat({"the operator's rule for this condition has an id ('", printable_ascii(id),
-                      "') that an XCAP selector cannot address; change it on the operator's portal"}));
+    return make_error(Errc::xcap_bad_document,
+                      {"the operator's rule for this condition has an id ('", printable_ascii(id),
+                       "') that an XCAP selector cannot address; change it on the operator's portal"});
   }
   return id;
 }
@@ -502,8 +502,8 @@ void set_text(pugi::xml_node n, const std::string& text) {
 Result<void> Simservs::check(const ForwardingChange& ch) {
   if (ch.enable) UTKIT_TRY(check_forward_target(ch.target));
   if (ch.no_reply_timer && (*ch.no_reply_timer < 5 || *ch.no_reply_timer > 180)) {
-    return Error(Errc::invalid_argument,
-                 cat({"the no-reply timer must be 5 to 180 seconds (TS 24.604), not ", Dec(*ch.no_reply_timer)}));
+    return make_error(Errc::invalid_argument,
+                      {"the no-reply timer must be 5 to 180 seconds (TS 24.604), not ", Dec(*ch.no_reply_timer)});
   }
   if (ch.no_reply_timer && ch.condition != ForwardCondition::no_reply) {
     return Error(Errc::invalid_argument, "the no-reply timer applies to forwarding on no reply only");
@@ -512,8 +512,8 @@ Result<void> Simservs::check(const ForwardingChange& ch) {
     // A media type name (RFC 4566 token-like): "audio", "video", ...
     const bool ok = !m.empty() && m.size() <= 32 && m.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") == std::string::npos;
     if (!ok)
-      return Error(Errc::invalid_argument,
-                   cat({"media '", printable_ascii(m), "' is not a media type such as audio or video"}));
+      return make_error(Errc::invalid_argument,
+                        {"media '", printable_ascii(m), "' is not a media type such as audio or video"});
   }
   return success();
 }
@@ -652,7 +652,7 @@ Result<std::vector<SimservsEdit>> Simservs::set_barring(BarringCondition cond, b
 
 Result<std::vector<SimservsEdit>> Simservs::set_restricted(Service s, bool restricted) {
   if (s != Service::oir && s != Service::tir) {
-    return Error(Errc::invalid_argument, cat({service_element(s), " has no default behaviour to restrict"}));
+    return make_error(Errc::invalid_argument, {service_element(s), " has no default behaviour to restrict"});
   }
   pugi::xml_node service = impl_->service(s);
   if (!service) return not_provisioned(s);
@@ -698,9 +698,9 @@ Result<Simservs> SimservsClient::read() {
   auto got = xcap_.get(document_uri());
   if (!got) {
     if (got.error().code() == Errc::xcap_not_found) {
-      return Error(Errc::xcap_not_provisioned,
-                   cat({"the operator has no supplementary-services document (", profile_.auid, "/", profile_.document,
-                        ") for this user: the services are not provisioned"}));
+      return make_error(Errc::xcap_not_provisioned,
+                        {"the operator has no supplementary-services document (", profile_.auid, "/", profile_.document,
+                         ") for this user: the services are not provisioned"});
     }
     return std::move(got).error();
   }
@@ -742,7 +742,7 @@ Result<Simservs> SimservsClient::change(const std::function<Result<std::vector<S
           if (err.code() == Errc::xcap_not_found && e.method == SimservsEdit::Method::put) {
             // A PUT that finds no document or parent the read just showed:
             // the server does not serve this service to the user.
-            err = Error(Errc::xcap_not_provisioned, cat({e.what, ": ", err.message()}));
+            err = make_error(Errc::xcap_not_provisioned, {e.what, ": ", err.message()});
           }
           sent = std::move(err);
           break;
@@ -755,8 +755,8 @@ Result<Simservs> SimservsClient::change(const std::function<Result<std::vector<S
     if (round == profile_.max_retries) break;  // no pause before giving up
     UTKIT_TRY(xcap_.back_off(round, profile_.backoff_base, profile_.backoff_max));
   }
-  return Error(Errc::xcap_retries_exhausted, cat({"gave up changing the supplementary services after ",
-                                                  Dec(profile_.max_retries), " concurrent changes to the document"}));
+  return make_error(Errc::xcap_retries_exhausted, {"gave up changing the supplementary services after ",
+                                                   Dec(profile_.max_retries), " concurrent changes to the document"});
 }
 
 Result<std::string> normalize_target(std::string_view target, NumberFormat format, std::string_view number_domain) {
@@ -776,10 +776,10 @@ Result<std::string> normalize_target(std::string_view target, NumberFormat forma
     number = t.substr(4);
     if (number.find(';') != std::string_view::npos) {
       // An extension or another parameter would be lost in the global form.
-      return Error(Errc::invalid_argument,
-                   cat({"'", printable_ascii(target),
-                        "' has parameters (an extension?); give the number alone, or a URI as it "
-                        "must be sent"}));
+      return make_error(Errc::invalid_argument,
+                        {"'", printable_ascii(target),
+                         "' has parameters (an extension?); give the number alone, or a URI as it "
+                         "must be sent"});
     }
   } else if (starts("sip:") || starts("sips:")) {
     const std::size_t colon = t.find(':');
@@ -797,14 +797,14 @@ Result<std::string> normalize_target(std::string_view target, NumberFormat forma
     if (keep) {
       digits += c;
     } else if (!separator) {
-      return Error(Errc::invalid_argument,
-                   cat({"'", printable_ascii(target), "' is not a phone number or a sip:/tel: URI"}));
+      return make_error(Errc::invalid_argument,
+                        {"'", printable_ascii(target), "' is not a phone number or a sip:/tel: URI"});
     }
   }
   if (digits.size() < 3 || digits[0] != '+') {
-    return Error(
+    return make_error(
         Errc::invalid_argument,
-        cat({"'", printable_ascii(target), "': give the number in international form, with '+' and the country code"}));
+        {"'", printable_ascii(target), "': give the number in international form, with '+' and the country code"});
   }
   if (format == NumberFormat::e164_tel) return cat({"tel:", digits});
   if (number_domain.empty()) return Error(Errc::config_missing, "no domain for sip: phone numbers (number_domain)");
@@ -827,7 +827,7 @@ Result<Simservs> SimservsClient::set_barring(BarringCondition c, bool enable) {
 
 Result<Simservs> SimservsClient::set_restricted(Service s, bool restricted) {
   if (s != Service::oir && s != Service::tir) {
-    return Error(Errc::invalid_argument, cat({service_element(s), " has no default behaviour to restrict"}));
+    return make_error(Errc::invalid_argument, {service_element(s), " has no default behaviour to restrict"});
   }
   return change([&](Simservs& doc) { return doc.set_restricted(s, restricted); });
 }

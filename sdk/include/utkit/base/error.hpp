@@ -136,11 +136,25 @@ const char* to_string(Errc code);
 
 class Error {
  public:
-  Error(Errc code, std::string message) : code_(code), message_(std::move(message)) {}
+  Error(Errc code, std::string message);
+  Error(Errc code, const char* message);
+  Error(const Error& other);
+  Error& operator=(const Error& other);
+  // A moved-from Error reads as Errc::internal with an empty message.
+  Error(Error&& other) noexcept : rep_(other.rep_) { other.rep_ = nullptr; }
+  Error& operator=(Error&& other) noexcept {
+    Rep* r = other.rep_;
+    other.rep_ = rep_;
+    rep_ = r;
+    return *this;
+  }
+  ~Error() {
+    if (rep_ != nullptr) release();
+  }
 
-  Errc code() const { return code_; }
-  ErrorModule module() const { return module_of(code_); }
-  const std::string& message() const { return message_; }
+  Errc code() const { return rep_ != nullptr ? rep_->code : Errc::internal; }
+  ErrorModule module() const { return module_of(code()); }
+  const std::string& message() const;
 
   // "net.timeout: connect to bsf.example.test:8080 timed out after 5000 ms"
   std::string describe() const;
@@ -150,8 +164,14 @@ class Error {
   Error&& with_context(std::string_view what) &&;
 
  private:
-  Errc code_;
-  std::string message_;
+  // One pointer, so that the Error in every Result moves as a pointer: the
+  // code and message live on the heap (errors are the rare path).
+  struct Rep {
+    Errc code;
+    std::string message;
+  };
+  void release();
+  Rep* rep_;
 };
 
 }  // namespace utkit
