@@ -19,7 +19,8 @@ config=$root/toolchains/cortex-m4/mbedtls_config.h
 mbedtls_src=$("$root/tests/bench/debian-source.sh" mbedtls "$out")
 pugixml_src=$("$root/tests/bench/debian-source.sh" pugixml "$out")
 
-if [ ! -f "$out/mbedtls/install/lib/libmbedtls.a" ] || [ "$config" -nt "$out/mbedtls/install/lib/libmbedtls.a" ]; then
+if [ ! -f "$out/mbedtls/install/lib/libmbedtls.a" ] || [ "$config" -nt "$out/mbedtls/install/lib/libmbedtls.a" ] ||
+   [ "$toolchain" -nt "$out/mbedtls/install/lib/libmbedtls.a" ]; then
   rm -rf "$out/mbedtls"
   # The configuration through CFLAGS: CMake adds the toolchain's CPU flags to
   # it (a -DCMAKE_C_FLAGS would replace them, and build ARM code for ARMv4T).
