@@ -163,10 +163,11 @@ void Redactor::redact(std::string& m) const {
   m = std::move(out);
 }
 
-void Logger::log(LogLevel level, std::string_view component, std::string message) const {
-  if (!enabled(level)) return;
-  redactor_.redact(message);
-  sink_->write(level, component, message);
+void Logger::emit(const Logger& logger, LogLevel level, std::string_view component, std::string& message) {
+  logger.redactor_.redact(message);
+  logger.sink_->write(level, component, message);
 }
+
+void Logger::protect_secret(const Logger& logger, ByteView secret) { logger.redactor_.protect(secret); }
 
 }  // namespace utkit

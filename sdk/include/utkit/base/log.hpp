@@ -57,17 +57,23 @@ class Redactor {
 
 class Logger {
  public:
-  // A Logger with no sink drops everything.
-  Logger() = default;
-  Logger(LogSink* sink, LogLevel min_level) : sink_(sink), min_(min_level) {}
+  // A Logger with no sink drops everything (and still registers secrets,
+  // for a sink set later).
+  Logger() : emit_(&Logger::emit), protect_(&Logger::protect_secret) {}
+  Logger(LogSink* sink, LogLevel min_level) : Logger() {
+    sink_ = sink;
+    min_ = min_level;
+  }
 
   void set_sink(LogSink* sink, LogLevel min_level) { sink_ = sink; min_ = min_level; }
   bool enabled(LogLevel level) const { return sink_ != nullptr && level >= min_ && level != LogLevel::off; }
 
   // Registers a secret for redaction (const: it changes what is masked, not
   // where messages go, so holders of a const Logger can protect their keys).
-  void protect(ByteView secret) const { redactor_.protect(secret); }
-  void log(LogLevel level, std::string_view component, std::string message) const;
+  void protect(ByteView secret) const { protect_(*this, secret); }
+  void log(LogLevel level, std::string_view component, std::string message) const {
+    if (enabled(level)) emit_(*this, level, component, message);
+  }
 
   void trace(std::string_view c, std::string m) const { log(LogLevel::trace, c, std::move(m)); }
   void debug(std::string_view c, std::string m) const { log(LogLevel::debug, c, std::move(m)); }
@@ -78,8 +84,16 @@ class Logger {
   const Redactor& redactor() const { return redactor_; }
 
  private:
+  // Redaction and output are reached through pointers that only the
+  // constructors take, so a program that never makes a Logger (a firmware
+  // passing none to the SDK) does not link them.
+  static void emit(const Logger& logger, LogLevel level, std::string_view component, std::string& message);
+  static void protect_secret(const Logger& logger, ByteView secret);
+
   LogSink* sink_ = nullptr;
   LogLevel min_ = LogLevel::info;
+  void (*emit_)(const Logger&, LogLevel, std::string_view, std::string&);
+  void (*protect_)(const Logger&, ByteView);
   mutable Redactor redactor_;
 };
 
