@@ -4,10 +4,13 @@
 #include <unistd.h>
 
 #include <csignal>
+#include <limits>
+#include <set>
 
 #include <thread>
 
 #include "support.hpp"
+#include "../../sdk/src/base/text.hpp"
 #include "utkit/base/clock.hpp"
 #include "utkit/base/encoding.hpp"
 #include "utkit/base/kv_store.hpp"
@@ -61,6 +64,57 @@ TEST_CASE("error: module grouping and names") {
   Error ctx = std::move(err).with_context("saving state");
   CHECK(ctx.message() == "saving state: disk full");
   CHECK(ctx.code() == Errc::storage_io);
+}
+
+TEST_CASE("error: every code has one name, under its module's name") {
+  // Every value a code can take: the names come from a table, not a switch.
+  std::set<std::string> names;
+  for (unsigned v = 0; v <= 0x0AFF; ++v) {
+    const auto code = static_cast<Errc>(v);
+    const std::string name = to_string(code);
+    if (name == "unknown") continue;
+    CAPTURE(v);
+    CHECK(name.rfind(std::string(to_string(module_of(code))) + ".", 0) == 0);
+    CHECK(names.insert(name).second);
+  }
+  CHECK(names.size() >= 70);
+  CHECK(std::string(to_string(Errc::invalid_argument)) == "base.invalid_argument");  // first
+  CHECK(std::string(to_string(Errc::tls_protocol)) == "tls.protocol");
+  CHECK(std::string(to_string(Errc::xcap_forbidden)) == "xcap.forbidden");
+  CHECK(std::string(to_string(Errc::storage_bad_key)) == "storage.bad_key");  // last
+  CHECK(std::string(to_string(static_cast<Errc>(0x0100))) == "unknown");
+}
+
+TEST_CASE("error: copies are independent, a moved-from error reads as internal") {
+  Error a(Errc::net_timeout, "connect timed out");
+  Error b = a;
+  Error c = std::move(b).with_context("BSF");
+  CHECK(a.message() == "connect timed out");
+  CHECK(c.message() == "BSF: connect timed out");
+  CHECK(c.code() == Errc::net_timeout);
+  Error d = std::move(c);
+  CHECK(c.code() == Errc::internal);  // NOLINT(bugprone-use-after-move): the documented state
+  CHECK(c.message().empty());         // NOLINT(bugprone-use-after-move)
+  CHECK(d.describe() == "net.timeout: BSF: connect timed out");
+  a = d;
+  CHECK(a.message() == d.message());
+  Result<void> r = std::move(d);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().code() == Errc::net_timeout);
+}
+
+TEST_CASE("text: cat and cat_append join literals, strings, views and numbers") {
+  const std::string s = "bc";
+  const std::string_view v = "de";
+  CHECK(cat({"a", s, v, "|", Dec(0), "|", Dec(-42), "|", Dec(std::uint8_t{255})}) == "abcde|0|-42|255");
+  CHECK(cat({Dec(std::numeric_limits<long long>::min())}) == "-9223372036854775808");
+  CHECK(cat({Dec(std::numeric_limits<unsigned long long>::max())}) == "18446744073709551615");
+  CHECK(cat({}).empty());
+  std::string out = "x";
+  cat_append(out, {"=", Dec(7), std::string(300, 'y')});
+  CHECK(out.size() == 3 + 300);
+  CHECK(out.rfind("x=7y", 0) == 0);
+  CHECK(make_error(Errc::http_bad_url, {"bad URL '", s, "'"}).message() == "bad URL 'bc'");
 }
 
 TEST_CASE("encoding: hex round trip and refusals") {

@@ -3,6 +3,7 @@
 #include <atomic>
 
 #include <cstdlib>
+#include <cstring>
 
 #include "utkit/base/result.hpp"
 
@@ -24,86 +25,118 @@ const char* to_string(ErrorModule module) {
   return "unknown";
 }
 
-const char* to_string(Errc code) {
+namespace {
+
+// Every code with its name, once: the tables below are made from it.
+#define UTKIT_ERRC_NAMES(X) \
+  X(invalid_argument, "base.invalid_argument") \
+  X(internal, "base.internal") \
+  X(not_supported, "base.not_supported") \
+  X(bad_encoding, "base.bad_encoding") \
+  X(random_failed, "base.random_failed") \
+  X(cancelled, "base.cancelled") \
+  X(limit_exceeded, "base.limit_exceeded") \
+  X(net_resolve, "net.resolve") \
+  X(net_connect_refused, "net.connect_refused") \
+  X(net_unreachable, "net.unreachable") \
+  X(net_timeout, "net.timeout") \
+  X(net_peer_closed, "net.peer_closed") \
+  X(net_io, "net.io") \
+  X(net_not_connected, "net.not_connected") \
+  X(tls_profile_invalid, "tls.profile_invalid") \
+  X(tls_handshake, "tls.handshake") \
+  X(tls_trust_config, "tls.trust_config") \
+  X(tls_cert_expired, "tls.cert_expired") \
+  X(tls_cert_not_yet_valid, "tls.cert_not_yet_valid") \
+  X(tls_cert_wrong_host, "tls.cert_wrong_host") \
+  X(tls_cert_unknown_issuer, "tls.cert_unknown_issuer") \
+  X(tls_cert_self_signed, "tls.cert_self_signed") \
+  X(tls_cert_weak, "tls.cert_weak") \
+  X(tls_cert_invalid, "tls.cert_invalid") \
+  X(tls_no_shared_suite, "tls.no_shared_suite") \
+  X(tls_version_refused, "tls.version_refused") \
+  X(tls_alert, "tls.alert") \
+  X(tls_protocol, "tls.protocol") \
+  X(http_malformed, "http.malformed") \
+  X(http_header_too_large, "http.header_too_large") \
+  X(http_too_many_headers, "http.too_many_headers") \
+  X(http_body_too_large, "http.body_too_large") \
+  X(http_bad_content_length, "http.bad_content_length") \
+  X(http_bad_chunk, "http.bad_chunk") \
+  X(http_truncated, "http.truncated") \
+  X(http_bad_request, "http.bad_request") \
+  X(http_bad_url, "http.bad_url") \
+  X(http_proxy, "http.proxy") \
+  X(http_status, "http.status") \
+  X(auth_failed, "auth.failed") \
+  X(auth_bad_challenge, "auth.bad_challenge") \
+  X(auth_unsupported, "auth.unsupported") \
+  X(auth_rspauth_mismatch, "auth.rspauth_mismatch") \
+  X(auth_no_credentials, "auth.no_credentials") \
+  X(aka_bad_input, "aka.bad_input") \
+  X(aka_card_io, "aka.card_io") \
+  X(aka_card_status, "aka.card_status") \
+  X(aka_app_not_found, "aka.app_not_found") \
+  X(aka_state_corrupt, "aka.state_corrupt") \
+  X(aka_no_identity, "aka.no_identity") \
+  X(aka_bad_response, "aka.bad_response") \
+  X(aka_backend, "aka.backend") \
+  X(gba_failed, "gba.failed") \
+  X(gba_network_not_authentic, "gba.network_not_authentic") \
+  X(gba_bad_challenge, "gba.bad_challenge") \
+  X(gba_bad_bootstrapping_info, "gba.bad_bootstrapping_info") \
+  X(gba_resync_failed, "gba.resync_failed") \
+  X(gba_bsf_status, "gba.bsf_status") \
+  X(gba_no_context, "gba.no_context") \
+  X(gba_naf_refused, "gba.naf_refused") \
+  X(gba_unsupported, "gba.unsupported") \
+  X(xcap_failed, "xcap.failed") \
+  X(xcap_not_found, "xcap.not_found") \
+  X(xcap_conflict, "xcap.conflict") \
+  X(xcap_precondition_failed, "xcap.precondition_failed") \
+  X(xcap_bad_selector, "xcap.bad_selector") \
+  X(xcap_bad_document, "xcap.bad_document") \
+  X(xcap_status, "xcap.status") \
+  X(xcap_retries_exhausted, "xcap.retries_exhausted") \
+  X(xcap_not_provisioned, "xcap.not_provisioned") \
+  X(xcap_forbidden, "xcap.forbidden") \
+  X(config_invalid, "config.invalid") \
+  X(config_missing, "config.missing") \
+  X(storage_not_found, "storage.not_found") \
+  X(storage_io, "storage.io") \
+  X(storage_permissions, "storage.permissions") \
+  X(storage_corrupt, "storage.corrupt") \
+  X(storage_bad_key, "storage.bad_key")
+
+// The codes, and their names at the same positions in kNames (each ended by
+// a NUL): 2 bytes a code, instead of a switch and a pointer per name.
+#define UTKIT_ERRC_CODE(code, name) Errc::code,
+constexpr Errc kCodes[] = {UTKIT_ERRC_NAMES(UTKIT_ERRC_CODE)};
+#undef UTKIT_ERRC_CODE
+#define UTKIT_ERRC_NAME(code, name) name "\0"
+constexpr char kNames[] = UTKIT_ERRC_NAMES(UTKIT_ERRC_NAME);
+#undef UTKIT_ERRC_NAME
+
+// Compile time only: with -Wswitch (in -Wall, an error here) a code added to
+// Errc but not to the list above fails the build.
+constexpr bool listed(Errc code) {
   switch (code) {
-    case Errc::invalid_argument: return "base.invalid_argument";
-    case Errc::internal: return "base.internal";
-    case Errc::not_supported: return "base.not_supported";
-    case Errc::bad_encoding: return "base.bad_encoding";
-    case Errc::random_failed: return "base.random_failed";
-    case Errc::cancelled: return "base.cancelled";
-    case Errc::limit_exceeded: return "base.limit_exceeded";
-    case Errc::net_resolve: return "net.resolve";
-    case Errc::net_connect_refused: return "net.connect_refused";
-    case Errc::net_unreachable: return "net.unreachable";
-    case Errc::net_timeout: return "net.timeout";
-    case Errc::net_peer_closed: return "net.peer_closed";
-    case Errc::net_io: return "net.io";
-    case Errc::net_not_connected: return "net.not_connected";
-    case Errc::tls_profile_invalid: return "tls.profile_invalid";
-    case Errc::tls_handshake: return "tls.handshake";
-    case Errc::tls_trust_config: return "tls.trust_config";
-    case Errc::tls_cert_expired: return "tls.cert_expired";
-    case Errc::tls_cert_not_yet_valid: return "tls.cert_not_yet_valid";
-    case Errc::tls_cert_wrong_host: return "tls.cert_wrong_host";
-    case Errc::tls_cert_unknown_issuer: return "tls.cert_unknown_issuer";
-    case Errc::tls_cert_self_signed: return "tls.cert_self_signed";
-    case Errc::tls_cert_weak: return "tls.cert_weak";
-    case Errc::tls_cert_invalid: return "tls.cert_invalid";
-    case Errc::tls_no_shared_suite: return "tls.no_shared_suite";
-    case Errc::tls_version_refused: return "tls.version_refused";
-    case Errc::tls_alert: return "tls.alert";
-    case Errc::tls_protocol: return "tls.protocol";
-    case Errc::http_malformed: return "http.malformed";
-    case Errc::http_header_too_large: return "http.header_too_large";
-    case Errc::http_too_many_headers: return "http.too_many_headers";
-    case Errc::http_body_too_large: return "http.body_too_large";
-    case Errc::http_bad_content_length: return "http.bad_content_length";
-    case Errc::http_bad_chunk: return "http.bad_chunk";
-    case Errc::http_truncated: return "http.truncated";
-    case Errc::http_bad_request: return "http.bad_request";
-    case Errc::http_bad_url: return "http.bad_url";
-    case Errc::http_proxy: return "http.proxy";
-    case Errc::http_status: return "http.status";
-    case Errc::auth_failed: return "auth.failed";
-    case Errc::auth_bad_challenge: return "auth.bad_challenge";
-    case Errc::auth_unsupported: return "auth.unsupported";
-    case Errc::auth_rspauth_mismatch: return "auth.rspauth_mismatch";
-    case Errc::auth_no_credentials: return "auth.no_credentials";
-    case Errc::aka_bad_input: return "aka.bad_input";
-    case Errc::aka_card_io: return "aka.card_io";
-    case Errc::aka_card_status: return "aka.card_status";
-    case Errc::aka_app_not_found: return "aka.app_not_found";
-    case Errc::aka_state_corrupt: return "aka.state_corrupt";
-    case Errc::aka_no_identity: return "aka.no_identity";
-    case Errc::aka_bad_response: return "aka.bad_response";
-    case Errc::aka_backend: return "aka.backend";
-    case Errc::gba_failed: return "gba.failed";
-    case Errc::gba_network_not_authentic: return "gba.network_not_authentic";
-    case Errc::gba_bad_challenge: return "gba.bad_challenge";
-    case Errc::gba_bad_bootstrapping_info: return "gba.bad_bootstrapping_info";
-    case Errc::gba_resync_failed: return "gba.resync_failed";
-    case Errc::gba_bsf_status: return "gba.bsf_status";
-    case Errc::gba_no_context: return "gba.no_context";
-    case Errc::gba_naf_refused: return "gba.naf_refused";
-    case Errc::gba_unsupported: return "gba.unsupported";
-    case Errc::xcap_failed: return "xcap.failed";
-    case Errc::xcap_not_found: return "xcap.not_found";
-    case Errc::xcap_conflict: return "xcap.conflict";
-    case Errc::xcap_precondition_failed: return "xcap.precondition_failed";
-    case Errc::xcap_bad_selector: return "xcap.bad_selector";
-    case Errc::xcap_bad_document: return "xcap.bad_document";
-    case Errc::xcap_status: return "xcap.status";
-    case Errc::xcap_retries_exhausted: return "xcap.retries_exhausted";
-    case Errc::xcap_not_provisioned: return "xcap.not_provisioned";
-    case Errc::xcap_forbidden: return "xcap.forbidden";
-    case Errc::config_invalid: return "config.invalid";
-    case Errc::config_missing: return "config.missing";
-    case Errc::storage_not_found: return "storage.not_found";
-    case Errc::storage_io: return "storage.io";
-    case Errc::storage_permissions: return "storage.permissions";
-    case Errc::storage_corrupt: return "storage.corrupt";
-    case Errc::storage_bad_key: return "storage.bad_key";
+#define UTKIT_ERRC_CASE(code, name) case Errc::code:
+    UTKIT_ERRC_NAMES(UTKIT_ERRC_CASE)
+#undef UTKIT_ERRC_CASE
+    return true;
+  }
+  return false;
+}
+static_assert(listed(Errc::internal), "the list names every code");
+
+}  // namespace
+
+const char* to_string(Errc code) {
+  const char* name = kNames;
+  for (Errc c : kCodes) {
+    if (c == code) return name;
+    name += std::strlen(name) + 1;
   }
   return "unknown";
 }
