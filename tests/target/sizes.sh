@@ -6,13 +6,22 @@
 # Made for the Cortex-M4 firmware (tests/target); also reads utcli's map on
 # armhf, where mbedTLS and the C++ runtime are shared libraries (not in it).
 # Prints one "size <module> <text> <data> <bss>" line per module, then
-# size(1)'s own line for the image. Module text is an upper bound: the map
-# gives each object's string-literal sections before the linker merges
-# duplicates across objects, so the modules add up to more than the image
-# (the "merged" line says by how much).
+# size(1)'s own line for the image.
+# String literals: the linker merges identical strings ("SHF_MERGE"
+# sections), and the sizes its map gives those sections are not what each
+# object adds (one section can show the size of a whole merged block). So a
+# module's strings are counted from its objects instead: the distinct
+# NUL-terminated strings of every string section the link kept, each once
+# per module. A string two modules share counts in both (the "merged" line
+# says by how much the modules then exceed the image).
 set -euo pipefail
 elf=$1 map=${2:-$1.map}
 [ -f "$map" ] || { echo "sizes.sh: no map file $map" >&2; exit 1; }
+prefix=${SIZE:-arm-none-eabi-size}
+prefix=${prefix%size}
+objcopy=${prefix}objcopy ar=${prefix}ar
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
 out=$(awk '
 function hex(s,   i, v) {  # "0x1a2b" -> 6699 (mawk has no strtonum)
   v = 0
@@ -32,10 +41,12 @@ function module(file) {
   if (file ~ /utkit_m4_board/) return "board"
   return "app"
 }
-function add(size, file,   m) {
+function add(size, file, section,   m) {
   if (kind == "") return
   m = module(file)
   seen[m] = 1
+  # Merged strings: counted from the objects (below), not from the map.
+  if (kind == "text" && section ~ /\.str[0-9.]*$/) { printf "str %s %s %s\n", m, section, file; return }
   if (kind == "text") text[m] += size; else if (kind == "data") data[m] += size; else bss[m] += size
 }
 /^Linker script and memory map/ { on = 1; next }
@@ -49,13 +60,13 @@ function add(size, file,   m) {
   next
 }
 /^ [.A-Za-z_]/ {  # an input section: " .name addr size file" or " .name" alone
-  if (NF >= 4 && $2 ~ /^0x/ && $3 ~ /^0x/) add(hex($3), $4)
-  else if (NF == 1) pending = 1
+  if (NF >= 4 && $2 ~ /^0x/ && $3 ~ /^0x/) add(hex($3), $4, $1)
+  else if (NF == 1) { pending = 1; section = $1 }
   next
 }
 pending && /^ +0x/ {
   pending = 0
-  if (NF >= 3 && $2 ~ /^0x/) add(hex($2), $3)
+  if (NF >= 3 && $2 ~ /^0x/) add(hex($2), $3, section)
   next
 }
 { pending = 0 }
@@ -63,15 +74,60 @@ END {
   n = split("core platform-posix pugixml mbedtls-tls mbedtls-x509 mbedtls-crypto libstdc++ libc+libgcc board app", order, " ")
   for (i = 1; i <= n; i++) {
     m = order[i]
-    if (m in seen) printf "size %-15s %8d %6d %6d\n", m, text[m], data[m], bss[m]
+    if (m in seen) printf "part %s %d %d %d\n", m, text[m], data[m], bss[m]
   }
-  if (("mbedtls-tls" in seen) || ("mbedtls-crypto" in seen)) printf "size %-15s %8d %6d %6d\n", "mbedtls", text["mbedtls-tls"] + text["mbedtls-x509"] + text["mbedtls-crypto"],
-         data["mbedtls-tls"] + data["mbedtls-x509"] + data["mbedtls-crypto"], bss["mbedtls-tls"] + bss["mbedtls-x509"] + bss["mbedtls-crypto"]
-  for (m in seen) sum += text[m]
-  printf "modules %d\n", sum
 }' "$map")
-grep '^size' <<< "$out"
-modules=$(awk '$1 == "modules" {print $2}' <<< "$out")
+
+# A path from the map: relative ones start where the link ran, the image's
+# directory or the nearest one above it where the path exists.
+resolve() {
+  local b
+  b=$(cd "$(dirname "$elf")" && pwd)
+  if [ "${1#/}" = "$1" ]; then
+    while [ "$b" != / ] && [ ! -e "$b/$1" ]; do b=$(dirname "$b"); done
+    echo "$b/$1"
+  else
+    echo "$1"
+  fi
+}
+# One string section's bytes, from its object (an archive member is looked
+# for among every member of that name).
+section_bytes() {  # section file
+  local sec=$1 file=$2 lib member n i obj
+  if [[ $file =~ ^(.*\.a)\((.*)\)$ ]]; then
+    lib=${BASH_REMATCH[1]} member=${BASH_REMATCH[2]}
+    lib=$(resolve "$lib")
+    n=$("$ar" t "$lib" | grep -cxF "$member" || true)
+    for ((i = 1; i <= n; i++)); do
+      obj=$work/m$i.o
+      (cd "$work" && "$ar" xN "$i" "$lib" "$member" && mv -f "$member" "$obj")
+      if "$objcopy" -O binary --only-section="$sec" "$obj" "$work/sec" 2>/dev/null && [ -s "$work/sec" ]; then
+        cat "$work/sec"; return 0
+      fi
+    done
+  else
+    obj=$(resolve "$file")
+    if "$objcopy" -O binary --only-section="$sec" "$obj" "$work/sec" 2>/dev/null && [ -s "$work/sec" ]; then
+      cat "$work/sec"; return 0
+    fi
+  fi
+  return 1
+}
+while read -r _ m sec file; do
+  section_bytes "$sec" "$file" >> "$work/strings.$m" || { echo "sizes.sh: cannot read $sec of $file" >&2; exit 1; }
+done < <(awk '$1 == "str"' <<< "$out")
+sum=0 mb_text=0 mb_data=0 mb_bss=0 have_mb=0
+while read -r _ m text data bss; do
+  strings=0
+  [ -f "$work/strings.$m" ] && strings=$(LC_ALL=C sort -z -u "$work/strings.$m" | wc -c)
+  text=$((text + strings)) sum=$((sum + text))
+  printf "size %-15s %8d %6d %6d\n" "$m" "$text" "$data" "$bss"
+  if [[ $m == mbedtls-* ]]; then
+    mb_text=$((mb_text + text)) mb_data=$((mb_data + data)) mb_bss=$((mb_bss + bss)) have_mb=1
+  fi
+done < <(awk '$1 == "part"' <<< "$out")
+[ "$have_mb" -eq 1 ] && printf "size %-15s %8d %6d %6d\n" mbedtls "$mb_text" "$mb_data" "$mb_bss"
+modules=$sum
 ${SIZE:-arm-none-eabi-size} "$elf" | awk -v m="$modules" -v dyn="$(grep -c '^\.interp' "$map" || true)" 'NR == 2 {
   printf "size %-15s %8d %6d %6d\n", "image", $1, $2, $3
   # A static image: the difference is the string literals merged across
