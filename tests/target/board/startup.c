@@ -43,9 +43,10 @@ __attribute__((section(".isr_vector"), used)) static const vector_t vectors[16] 
 void* __dso_handle = &__dso_handle;
 
 /* newlib's __libc_init_array/__libc_fini_array call these (crti/crtn are
- * not linked: this file is the startup code). */
-void _init(void) {}
-void _fini(void) {}
+ * not linked: this file is the startup code). `used`: a link with -flto
+ * would drop them otherwise (newlib, which calls them, is not LTO code). */
+__attribute__((used)) void _init(void) {}
+__attribute__((used)) void _fini(void) {}
 
 int board_semihost(int op, void* arg) {
   register int r0 __asm__("r0") = op;
