@@ -13,7 +13,8 @@
 # module's strings are counted from its objects instead: the distinct
 # NUL-terminated strings of every string section the link kept, each once
 # per module. A string two modules share counts in both (the "merged" line
-# says by how much the modules then exceed the image).
+# says by how much the modules then exceed the image). Alignment padding
+# between strings is not counted (objects built with -Os have none).
 set -euo pipefail
 elf=$1 map=${2:-$1.map}
 [ -f "$map" ] || { echo "sizes.sh: no map file $map" >&2; exit 1; }
@@ -41,12 +42,18 @@ function module(file) {
   if (file ~ /utkit_m4_board/) return "board"
   return "app"
 }
-function add(size, file, section,   m) {
+function add(size, file, section,   m, k) {
   if (kind == "") return
   m = module(file)
   seen[m] = 1
-  # Merged strings: counted from the objects (below), not from the map.
-  if (kind == "text" && section ~ /\.str[0-9.]*$/) { printf "str %s %s %s\n", m, section, file; return }
+  # Merged strings: counted from the objects (below), not from the map. The
+  # n-th time a member and section come up is the n-th copy of that member in the
+  # archive (libutkit.a has two client.cpp objects).
+  if (kind == "text" && section ~ /^\.rodata.*\.str[0-9.]*$/) {
+    k = section " " file
+    printf "str %s %d %s %s\n", m, ++occurrence[k], section, file
+    return
+  }
   if (kind == "text") text[m] += size; else if (kind == "data") data[m] += size; else bss[m] += size
 }
 /^Linker script and memory map/ { on = 1; next }
@@ -59,14 +66,19 @@ function add(size, file, section,   m) {
   else if (name == ".bss") kind = "bss"
   next
 }
+function rest(n,   f, i) {  # fields n.. as written (a path may hold spaces)
+  f = $0
+  for (i = 1; i < n; i++) sub(/^ *[^ ]+ +/, "", f)
+  return f
+}
 /^ [.A-Za-z_]/ {  # an input section: " .name addr size file" or " .name" alone
-  if (NF >= 4 && $2 ~ /^0x/ && $3 ~ /^0x/) add(hex($3), $4, $1)
+  if (NF >= 4 && $2 ~ /^0x/ && $3 ~ /^0x/) add(hex($3), rest(4), $1)
   else if (NF == 1) { pending = 1; section = $1 }
   next
 }
 pending && /^ +0x/ {
   pending = 0
-  if (NF >= 3 && $2 ~ /^0x/) add(hex($2), $3, section)
+  if (NF >= 3 && $2 ~ /^0x/) add(hex($2), rest(3), section)
   next
 }
 { pending = 0 }
@@ -92,8 +104,8 @@ resolve() {
 }
 # One string section's bytes, from its object (an archive member is looked
 # for among every member of that name).
-section_bytes() {  # section file
-  local sec=$1 file=$2 lib member n i obj
+section_bytes() {  # occurrence section file
+  local nth=$1 sec=$2 file=$3 lib member n i obj found=0
   if [[ $file =~ ^(.*\.a)\((.*)\)$ ]]; then
     lib=${BASH_REMATCH[1]} member=${BASH_REMATCH[2]}
     lib=$(resolve "$lib")
@@ -102,7 +114,8 @@ section_bytes() {  # section file
       obj=$work/m$i.o
       (cd "$work" && "$ar" xN "$i" "$lib" "$member" && mv -f "$member" "$obj")
       if "$objcopy" -O binary --only-section="$sec" "$obj" "$work/sec" 2>/dev/null && [ -s "$work/sec" ]; then
-        cat "$work/sec"; return 0
+        found=$((found + 1))
+        if [ "$found" -eq "$nth" ]; then cat "$work/sec"; return 0; fi
       fi
     done
   else
@@ -113,8 +126,8 @@ section_bytes() {  # section file
   fi
   return 1
 }
-while read -r _ m sec file; do
-  section_bytes "$sec" "$file" >> "$work/strings.$m" || { echo "sizes.sh: cannot read $sec of $file" >&2; exit 1; }
+while read -r _ m nth sec file; do
+  section_bytes "$nth" "$sec" "$file" >> "$work/strings.$m" || { echo "sizes.sh: cannot read $sec of $file" >&2; exit 1; }
 done < <(awk '$1 == "str"' <<< "$out")
 sum=0 mb_text=0 mb_data=0 mb_bss=0 have_mb=0
 while read -r _ m text data bss; do

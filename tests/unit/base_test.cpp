@@ -98,6 +98,11 @@ TEST_CASE("error: copies are independent, a moved-from error reads as internal")
   CHECK(d.describe() == "net.timeout: BSF: connect timed out");
   a = d;
   CHECK(a.message() == d.message());
+  Error e(Errc::storage_io, "disk full");
+  e = std::move(a);  // e's old error is freed, a is left empty
+  CHECK(e.message() == "BSF: connect timed out");
+  CHECK(a.code() == Errc::internal);  // NOLINT(bugprone-use-after-move): the documented state
+  CHECK(a.message().empty());         // NOLINT(bugprone-use-after-move)
   Result<void> r = std::move(d);
   REQUIRE_FALSE(r.ok());
   CHECK(r.error().code() == Errc::net_timeout);

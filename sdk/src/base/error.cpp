@@ -117,8 +117,8 @@ constexpr Errc kCodes[] = {UTKIT_ERRC_NAMES(UTKIT_ERRC_CODE)};
 constexpr char kNames[] = UTKIT_ERRC_NAMES(UTKIT_ERRC_NAME);
 #undef UTKIT_ERRC_NAME
 
-// Compile time only: with -Wswitch (in -Wall, an error here) a code added to
-// Errc but not to the list above fails the build.
+// Compile time only: -Wswitch (in -Wall) names a code added to Errc but not
+// to the list above; with UTKIT_WERROR (the presets, CI) it fails the build.
 constexpr bool listed(Errc code) {
   switch (code) {
 #define UTKIT_ERRC_CASE(code, name) case Errc::code:

@@ -140,11 +140,13 @@ class Error {
   Error(Errc code, const char* message);
   Error(const Error& other);
   Error& operator=(const Error& other);
-  // A moved-from Error reads as Errc::internal with an empty message.
+  // A moved-from Error (constructed or assigned from) reads as
+  // Errc::internal with an empty message.
   Error(Error&& other) noexcept : rep_(other.rep_) { other.rep_ = nullptr; }
   Error& operator=(Error&& other) noexcept {
-    Rep* r = other.rep_;
-    other.rep_ = rep_;
+    Error taken(std::move(other));  // `other` is now empty; our old error goes with `taken`
+    Rep* r = taken.rep_;
+    taken.rep_ = rep_;
     rep_ = r;
     return *this;
   }
