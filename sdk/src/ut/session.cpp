@@ -12,7 +12,7 @@
 
 #include <limits>
 #include <optional>
-#include <set>
+#include <algorithm>
 
 #include "utkit/base/encoding.hpp"
 #include "../base/text.hpp"
@@ -171,23 +171,25 @@ void UtSession::load_digest_state() {
   std::string origin, user, challenge;
   std::optional<std::uint64_t> saved, nc;
   bool ok = lines.next(line) && line == kDigestMagic;
-  std::set<std::string_view> seen;
+  // Each key once: a key twice, or one we do not write, is not our record.
+  static constexpr std::string_view kKeys[] = {"origin", "user", "challenge", "saved", "nc"};
+  constexpr std::size_t kCount = sizeof(kKeys) / sizeof(kKeys[0]);
+  unsigned seen = 0;
   while (ok && lines.next(line)) {
     std::string_view k, v;
     detail::split_key_value(line, k, v);
-    if (!seen.insert(k).second) ok = false;  // a key twice: not a record we wrote
-    if (k == "origin") {
-      origin = std::string(v);
-    } else if (k == "user") {
-      user = std::string(v);
-    } else if (k == "challenge") {
-      challenge = std::string(v);
-    } else if (k == "saved") {
-      saved = parse_decimal(v, std::numeric_limits<std::int64_t>::max());
-    } else if (k == "nc") {
-      nc = parse_decimal(v, 0xfffffffe);  // the next request sends nc + 1
-    } else {
-      ok = false;  // unknown line
+    const std::size_t at = static_cast<std::size_t>(std::find(kKeys, kKeys + kCount, k) - kKeys);
+    if (at == kCount || (seen & (1U << at)) != 0) {
+      ok = false;
+      break;
+    }
+    seen |= 1U << at;
+    switch (at) {
+      case 0: origin = std::string(v); break;
+      case 1: user = std::string(v); break;
+      case 2: challenge = std::string(v); break;
+      case 3: saved = parse_decimal(v, std::numeric_limits<std::int64_t>::max()); break;
+      default: nc = parse_decimal(v, 0xfffffffe); break;  // the next request sends nc + 1
     }
   }
   const std::int64_t now = unix_seconds(platform_.clock.wall_now());
