@@ -50,14 +50,16 @@ check "usim info reads the card's IMSI through AT+CSIM" 0 "$imsi" -- "$utcli" --
 check "bootstrap runs AKA on the card behind the modem" 0 "B-TID" -- "$utcli" --config "$work/utcli.json" bootstrap --force
 check "buddies over Ut with the modem's USIM" 0 "buddies" -- "$utcli" --config "$work/utcli.json" buddies list
 # A second user of the port while one holds it: refused, not interleaved.
-python3 - "$tty" <<'PY' &
+python3 - "$tty" "$work/locked" <<'PY' &
 import fcntl, os, sys, time
 fd = os.open(sys.argv[1], os.O_RDWR | os.O_NOCTTY)
 fcntl.flock(fd, fcntl.LOCK_EX)
+open(sys.argv[2], "w").close()  # the lock is held from here on
 time.sleep(3)
 PY
 pids+=($!)
-sleep 0.5
+# Wait for the lock itself (a fixed sleep raced a slow start on a loaded machine).
+for _ in $(seq 1 100); do [ -e "$work/locked" ] && break; sleep 0.1; done
 check "a port another process holds is refused" 1 "another process holds the port" -- \
   "$utcli" --config "$work/utcli.json" usim info
 sed "s|\"device\": \"$tty\"|\"device\": \"$work/no-such-tty\"|" "$work/utcli.json" > "$work/missing.json"

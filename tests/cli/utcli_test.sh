@@ -118,6 +118,16 @@ expect 2 "needs a configuration" -- env -u UTKIT_CONFIG XDG_CONFIG_HOME="$work/n
 
 # No core file: utcli holds K, OPc, CK, IK and Ks. Seen on a running utcli
 # (a TLS probe pausing between two connections to a local openssl s_server).
+# Waits (up to 10 s) until a server listens on 127.0.0.1:PORT: a fixed sleep
+# was too short on a loaded machine, and the probe then ended at once.
+listening() {
+  local i
+  for i in $(seq 100); do
+    ss -Hltn "sport = :$1" 2>/dev/null | grep -q . && return 0
+    sleep 0.1
+  done
+  return 1
+}
 if command -v openssl >/dev/null; then
   openssl req -x509 -newkey rsa:2048 -nodes -keyout "$work/k.pem" -out "$work/c.pem" -days 1 -subj /CN=localhost \
     -addext subjectAltName=DNS:localhost >/dev/null 2>&1
@@ -125,12 +135,12 @@ if command -v openssl >/dev/null; then
   openssl s_server -accept "127.0.0.1:$port" -cert "$work/c.pem" -key "$work/k.pem" -quiet -naccept 2 \
     >/dev/null 2>&1 </dev/null &
   srv=$!
-  sleep 0.5
+  listening "$port" || bad "openssl s_server did not listen on port $port"
   (ulimit -c unlimited; exec "$utcli" tls-probe "localhost:$port" --connect-to 127.0.0.1 --ca "$work/c.pem" \
      --reconnect 1 --pause 2000 >/dev/null 2>&1) &
   cli=$!
   sleep 1
-  limits=$(cat "/proc/$cli/limits" 2>/dev/null || true)
+  limits=$(cat "/proc/$cli/limits" 2>/dev/null || echo "(utcli had already exited)")
   grep -qE "^Max core file size +0 +0 " <<<"$limits" && ok || bad "core files not disabled: $limits"
   wait "$cli" || true
   kill "$srv" 2>/dev/null || true
@@ -142,7 +152,7 @@ if command -v openssl >/dev/null; then
   openssl s_server -accept "127.0.0.1:$port" -cert "$work/c.pem" -key "$work/k.pem" -quiet -naccept 1 \
     >/dev/null 2>&1 </dev/null &
   srv=$!
-  sleep 0.5
+  listening "$port" || bad "openssl s_server did not listen on port $port"
   expect 4 "FAILED after the handshake" -- "$utcli" tls-probe "localhost:$port" --connect-to 127.0.0.1 \
     --ca "$work/c.pem" --send 'hello\r\n' --timeout 700
   kill "$srv" 2>/dev/null || true

@@ -21,7 +21,7 @@ constexpr std::string_view kMagic = "utkit-usim-sqn 1";
 Error corrupt(const std::string& key, const std::string& why) {
   return make_error(Errc::aka_state_corrupt,
                     {"USIM SQN state '", key, "' is unreadable (", why,
-                     "); refusing to run AKA rather than reset it (a reset would accept replayed vectors). "
+                     "); refusing to run AKA rather than reset it (a reset would accept replayed vectors). ",
                      "Restore it, or delete it knowingly to re-provision"});
 }
 

@@ -406,10 +406,9 @@ Result<void> TlsStream::start_tls(const Endpoint& to, Millis timeout) {
         const int alert = d.ssl.in_msg != nullptr ? d.ssl.in_msg[1] : -1;
         const std::string named = cat({alert_name(alert), " (", Dec(alert), ")"});
         if (alert == 40 || alert == 71) {
-          return make_error(Errc::tls_no_shared_suite, {to.to_string(),
-                                                        " shares no cipher suite with this client: it "
-                                                        "answered alert ",
-                                                        named, " to ", offered(cfg.profile)});
+          return make_error(Errc::tls_no_shared_suite,
+                            {to.to_string(), " shares no cipher suite with this client: it answered alert ", named,
+                             " to ", offered(cfg.profile)});
         }
         if (alert == 70) {
           return make_error(Errc::tls_version_refused,
