@@ -102,28 +102,40 @@ resolve() {
     echo "$1"
   fi
 }
-# One string section's bytes, from its object (an archive member is looked
-# for among every member of that name).
-section_bytes() {  # occurrence section file
-  local nth=$1 sec=$2 file=$3 lib member n i obj found=0
-  if [[ $file =~ ^(.*\.a)\((.*)\)$ ]]; then
-    lib=${BASH_REMATCH[1]} member=${BASH_REMATCH[2]}
-    lib=$(resolve "$lib")
-    n=$("$ar" t "$lib" | grep -cxF "$member" || true)
-    for ((i = 1; i <= n; i++)); do
-      obj=$work/m$i.o
-      (cd "$work" && "$ar" xN "$i" "$lib" "$member" && mv -f "$member" "$obj")
-      if "$objcopy" -O binary --only-section="$sec" "$obj" "$work/sec" 2>/dev/null && [ -s "$work/sec" ]; then
-        found=$((found + 1))
-        if [ "$found" -eq "$nth" ]; then cat "$work/sec"; return 0; fi
-      fi
-    done
-  else
-    obj=$(resolve "$file")
-    if "$objcopy" -O binary --only-section="$sec" "$obj" "$work/sec" 2>/dev/null && [ -s "$work/sec" ]; then
-      cat "$work/sec"; return 0
-    fi
+# The objects a map entry may name, in OBJS: a plain file, or every archive
+# member of that name (extracted once per run).
+declare -A extracted=() copies=()
+objects_of() {  # file
+  local file=$1 lib member n i key
+  OBJS=()
+  if [[ ! $file =~ ^(.*\.a)\((.*)\)$ ]]; then
+    OBJS=("$(resolve "$file")")
+    return 0
   fi
+  lib=$(resolve "${BASH_REMATCH[1]}") member=${BASH_REMATCH[2]}
+  key="$lib($member)"
+  if [ -z "${extracted[$key]:-}" ]; then
+    n=$("$ar" t "$lib" | grep -cxF "$member")
+    copies[$key]=$n
+    extracted[$key]=$work/objects/${#extracted[@]}
+    mkdir -p "${extracted[$key]}" "$work/x"
+    for ((i = 1; i <= n; i++)); do
+      (cd "$work/x" && "$ar" xN "$i" "$lib" "$member") && mv -f "$work/x/$member" "${extracted[$key]}/$i.o"
+    done
+  fi
+  for ((i = 1; i <= copies[$key]; i++)); do OBJS+=("${extracted[$key]}/$i.o"); done
+}
+# A string section's bytes: from the nth object of that name that holds it
+# (libutkit.a has two client.cpp objects; ld loads members in archive order).
+section_bytes() {  # nth section file
+  local nth=$1 sec=$2 found=0 obj
+  objects_of "$3"
+  for obj in "${OBJS[@]}"; do
+    if "$objcopy" -O binary --only-section="$sec" "$obj" "$work/sec" 2>/dev/null && [ -s "$work/sec" ]; then
+      found=$((found + 1))
+      if [ "$found" -eq "$nth" ]; then cat "$work/sec"; return 0; fi
+    fi
+  done
   return 1
 }
 while read -r _ m nth sec file; do

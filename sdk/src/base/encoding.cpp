@@ -52,8 +52,11 @@ std::string hex_number(std::uint64_t value, int min_digits, bool upper) {
 }
 
 std::string padded_decimal(std::uint64_t value, int min_digits) {
-  std::string s = std::to_string(value);
-  if (static_cast<int>(s.size()) < min_digits) s.insert(0, static_cast<std::size_t>(min_digits) - s.size(), '0');
+  const Dec dec(value);
+  const std::string_view digits = dec.view();
+  std::string s;
+  if (static_cast<int>(digits.size()) < min_digits) s.assign(static_cast<std::size_t>(min_digits) - digits.size(), '0');
+  s += digits;
   return s;
 }
 

@@ -13,6 +13,7 @@
 #include <limits>
 #include <optional>
 #include <algorithm>
+#include <iterator>
 
 #include "utkit/base/encoding.hpp"
 #include "../base/text.hpp"
@@ -173,7 +174,7 @@ void UtSession::load_digest_state() {
   bool ok = lines.next(line) && line == kDigestMagic;
   // Each key once: a key twice, or one we do not write, is not our record.
   static constexpr std::string_view kKeys[] = {"origin", "user", "challenge", "saved", "nc"};
-  constexpr std::size_t kCount = sizeof(kKeys) / sizeof(kKeys[0]);
+  constexpr std::size_t kCount = std::size(kKeys);
   unsigned seen = 0;
   while (ok && lines.next(line)) {
     std::string_view k, v;
