@@ -18,9 +18,10 @@ class AkaResponder final : public http::CredentialProvider {
   Result<http::DigestCredentials> credentials(const http::AuthRequest& req) override {
     const http::Challenge& ch = req.challenge;
     if (ch.algorithm != http::DigestAlgorithm::akav1_md5 && ch.algorithm != http::DigestAlgorithm::akav2_md5) {
-      return make_error(Errc::gba_bad_challenge, {"the BSF's challenge uses algorithm '",
-                                                  (ch.algorithm_text.empty() ? std::string("MD5") : ch.algorithm_text),
-                                                  "', not AKAv1-MD5 or AKAv2-MD5"});
+      return make_error(
+          Errc::gba_bad_challenge,
+          {"the BSF's challenge uses algorithm '",
+           (ch.algorithm_text.empty() ? std::string_view("MD5") : ch.algorithm_text), "', not AKAv1-MD5 or AKAv2-MD5"});
     }
     if (req.attempt > 0 && !sent_auts_) {
       return make_error(Errc::auth_failed, {"the BSF refused the AKA response (RES) for ", impi_});

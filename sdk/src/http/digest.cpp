@@ -333,7 +333,7 @@ Result<std::string> DigestSession::authorize(std::string_view method, std::strin
                        ", response=\"", response, "\""});
   if (!ch_.algorithm_text.empty()) {
     cat_append(h, {", algorithm=",
-                   (is_token(ch_.algorithm_text) ? ch_.algorithm_text : std::string(to_string(ch_.algorithm)))});
+                   (is_token(ch_.algorithm_text) ? std::string_view(ch_.algorithm_text) : to_string(ch_.algorithm))});
   }
   if (qop_ != Qop::none) cat_append(h, {", qop=", to_string(qop_), ", nc=", nc, ", cnonce=\"", cnonce, "\""});
   if (ch_.has_opaque) {
