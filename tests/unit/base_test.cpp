@@ -5,6 +5,7 @@
 
 #include <csignal>
 #include <limits>
+#include <memory>
 #include <set>
 
 #include <thread>
@@ -17,6 +18,7 @@
 #include "utkit/base/random.hpp"
 #include "utkit/base/result.hpp"
 #include "utkit/base/secret.hpp"
+#include "utkit/base/string_map.hpp"
 #include "utkit/base/transport.hpp"
 
 using namespace utkit;
@@ -52,6 +54,95 @@ TEST_CASE("result: value, error, propagation") {
   auto e = check_both(1, 0);
   REQUIRE_FALSE(e.ok());
   CHECK(e.error().message() == "value must be positive, got 0");
+}
+
+namespace {
+// Counts the live objects of its type: a Result must construct and destroy
+// its value exactly once, whichever way it is copied, moved or assigned.
+struct Tracked {
+  static inline int live = 0;
+  int v;
+  explicit Tracked(int x) : v(x) { ++live; }
+  Tracked(const Tracked& o) : v(o.v) { ++live; }
+  Tracked(Tracked&& o) noexcept : v(o.v) {
+    o.v = -1;
+    ++live;
+  }
+  Tracked& operator=(const Tracked&) = default;
+  Tracked& operator=(Tracked&&) = default;
+  ~Tracked() { --live; }
+};
+}  // namespace
+
+TEST_CASE("result: values and errors live once through copies, moves and assignments") {
+  Tracked::live = 0;
+  {
+    Result<Tracked> a(Tracked(1));
+    CHECK(Tracked::live == 1);
+    Result<Tracked> b = a;  // copy
+    CHECK(Tracked::live == 2);
+    Result<Tracked> c = std::move(a);  // move: the source keeps a moved-from value
+    CHECK(Tracked::live == 3);
+    CHECK(c.value().v == 1);
+    CHECK(a.value().v == -1);
+    Result<Tracked> e(Error(Errc::net_timeout, "late"));
+    CHECK(Tracked::live == 3);
+    b = e;  // a value replaced by an error: the value is destroyed
+    CHECK(Tracked::live == 2);
+    REQUIRE_FALSE(b.ok());
+    CHECK(b.error().message() == "late");
+    CHECK(e.error().message() == "late");  // the copy is deep
+    e = std::move(c);                      // an error replaced by a value
+    CHECK(Tracked::live == 3);
+    REQUIRE(e.ok());
+    CHECK(e.value().v == 1);
+    e = e;  // self-assignment keeps the value
+    CHECK(e.value().v == 1);
+    CHECK(Tracked::live == 3);
+    Result<Tracked> f = std::move(b);  // an error moves
+    REQUIRE_FALSE(f.ok());
+    CHECK(f.error().code() == Errc::net_timeout);
+    Tracked taken = std::move(e).value();
+    CHECK(taken.v == 1);
+  }
+  CHECK(Tracked::live == 0);
+  // A move-only value.
+  Result<std::unique_ptr<int>> p(std::make_unique<int>(5));
+  Result<std::unique_ptr<int>> q = std::move(p);
+  CHECK(*q.value() == 5);
+}
+
+TEST_CASE("string map: set, replace, find, erase from any position") {
+  StringMap<std::string> m;
+  CHECK(m.empty());
+  CHECK(m.find("a") == nullptr);
+  m.set("a", "1");
+  m.set("b", "2");
+  m.set("c", "3");
+  CHECK(m.size() == 3);
+  CHECK(m.set("b", "two") == "two");  // replaces, does not add
+  CHECK(m.size() == 3);
+  REQUIRE(m.find("b") != nullptr);
+  CHECK(*m.find("b") == "two");
+  CHECK(m.erase("a"));  // the first: the last entry moves into its place
+  CHECK_FALSE(m.erase("a"));
+  CHECK(m.find("a") == nullptr);
+  CHECK(*m.find("b") == "two");
+  CHECK(*m.find("c") == "3");
+  CHECK(m.erase("c"));  // the last
+  CHECK(m.size() == 1);
+  CHECK(*m.find("b") == "two");
+  const StringMap<std::string>& cm = m;
+  CHECK(*cm.find("b") == "two");
+  CHECK(cm.find(std::string_view("bb", 1)) == cm.find("b"));  // a view of a longer buffer
+  m.clear();
+  CHECK(m.empty());
+  // Move-only values (the HTTP client's connections).
+  StringMap<std::unique_ptr<int>> u;
+  u.set("x", std::make_unique<int>(1));
+  u.set("y", std::make_unique<int>(2));
+  CHECK(u.erase("x"));
+  CHECK(**u.find("y") == 2);
 }
 
 TEST_CASE("error: module grouping and names") {

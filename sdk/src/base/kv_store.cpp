@@ -38,23 +38,22 @@ Result<std::unique_ptr<StoreLock>> KeyValueStore::lock(std::string_view key) {
 Result<SecretBytes> MemoryKeyValueStore::get(std::string_view key) {
   if (!valid_store_key(key)) return bad_key(key);
   ScopedLock lock(mu_);
-  auto it = values_.find(key);
-  if (it == values_.end()) return make_error(Errc::storage_not_found, {"no value stored under '", key, "'"});
-  return it->second.clone();
+  const SecretBytes* v = values_.find(key);
+  if (v == nullptr) return make_error(Errc::storage_not_found, {"no value stored under '", key, "'"});
+  return v->clone();
 }
 
 Result<void> MemoryKeyValueStore::put(std::string_view key, ByteView value) {
   if (!valid_store_key(key)) return bad_key(key);
   ScopedLock lock(mu_);
-  values_.insert_or_assign(std::string(key), SecretBytes(value));
+  values_.set(key, SecretBytes(value));
   return success();
 }
 
 Result<void> MemoryKeyValueStore::remove(std::string_view key) {
   if (!valid_store_key(key)) return bad_key(key);
   ScopedLock lock(mu_);
-  auto it = values_.find(key);
-  if (it != values_.end()) values_.erase(it);
+  values_.erase(key);
   return success();
 }
 

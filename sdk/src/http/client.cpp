@@ -48,11 +48,11 @@ void HttpClient::close_connections() { pool_.clear(); }
 void HttpClient::forget_auth(const Url& url) { auth_.erase(url.origin()); }
 
 std::optional<HttpClient::SavedAuth> HttpClient::saved_auth(const Url& url) const {
-  auto it = auth_.find(url.origin());
-  if (it == auth_.end() || it->second.restored) return std::nullopt;
-  auto header = challenge_header(it->second.session.challenge());
+  const AuthEntry* e = auth_.find(url.origin());
+  if (e == nullptr || e->restored) return std::nullopt;
+  auto header = challenge_header(e->session.challenge());
   if (!header) return std::nullopt;
-  return SavedAuth{std::move(header).value(), it->second.session.nonce_count(), it->second.credentials.username};
+  return SavedAuth{std::move(header).value(), e->session.nonce_count(), e->credentials.username};
 }
 
 Result<void> HttpClient::restore_auth(const Url& url, const SavedAuth& saved) {
@@ -61,24 +61,22 @@ Result<void> HttpClient::restore_auth(const Url& url, const SavedAuth& saved) {
   DigestSession session(ch, opt_.preferred_qop);
   session.set_nonce_count(saved.nonce_count);
   AuthEntry e{std::move(session), DigestCredentials{saved.username, SecretBytes(), {}}, true};
-  auth_.erase(url.origin());
-  auth_.emplace(url.origin(), std::move(e));
+  auth_.set(url.origin(), std::move(e));
   return success();
 }
 
 std::optional<tls::TlsInfo> HttpClient::tls_info(const Url& url) const {
-  auto it = pool_.find(url.origin());
-  if (it == pool_.end() || !it->second->transport->is_open()) return std::nullopt;
-  return it->second->tls;
+  const std::unique_ptr<Conn>* c = pool_.find(url.origin());
+  if (c == nullptr || !(*c)->transport->is_open()) return std::nullopt;
+  return (*c)->tls;
 }
 
 Result<HttpClient::Conn*> HttpClient::connection(const Url& url, MonoTime deadline, bool fresh,
                                                  const std::atomic<bool>* cancel) {
   const std::string key = url.origin();
-  auto it = pool_.find(key);
-  if (it != pool_.end()) {
-    if (!fresh && it->second->transport->is_open()) return it->second.get();
-    pool_.erase(it);
+  if (std::unique_ptr<Conn>* c = pool_.find(key)) {
+    if (!fresh && (*c)->transport->is_open()) return c->get();
+    pool_.erase(key);
   }
   if (url.tls() && !tls_) {
     return make_error(Errc::http_bad_url, {"https URL '", url.origin(), "' but no TLS configuration was given"});
@@ -135,7 +133,7 @@ Result<HttpClient::Conn*> HttpClient::connection(const Url& url, MonoTime deadli
   }
   conn->transport = std::move(t);
   Conn* raw = conn.get();
-  pool_[key] = std::move(conn);
+  pool_.set(key, std::move(conn));
   if (log_)
     log_->debug("http", cat({"connected to ", key, (opt_.proxy ? cat({" via proxy ", opt_.proxy->authority()}) : "")}));
   return raw;
@@ -261,30 +259,31 @@ Result<Response> HttpClient::send(const Url& url, Request request) {
   if (!opt_.keep_alive) request.headers.set("Connection", "close");
 
   bool preemptive = false;
-  if (auto it = auth_.find(key); it != auth_.end() && it->second.restored) {
+  // Entries of auth_ are used through pointers: the provider never touches
+  // this client's maps (CredentialProvider), so they stay valid across it.
+  if (AuthEntry* e = auth_.find(key); e != nullptr && e->restored) {
     // A restored protection space: ask for its credentials now (after
     // connecting: the provider may need the TLS parameters, GBA's NAF_Id
     // does). On any failure the saved state is dropped, never used with an
     // empty password; the request then waits for a challenge as usual.
     if (provider_ == nullptr) {
-      auth_.erase(it);
+      auth_.erase(key);
     } else {
-      auto cred = ask_provider(url, it->second.session.challenge(), 0, deadline, request);
+      auto cred = ask_provider(url, e->session.challenge(), 0, deadline, request);
       if (!cred) {
         auth_.erase(key);
         return std::move(cred).error();  // what the challenge would have met too
       }
-      if (cred->username == it->second.credentials.username) {
-        it->second.credentials = std::move(cred).value();
-        it->second.restored = false;
+      if (cred->username == e->credentials.username) {
+        e->credentials = std::move(cred).value();
+        e->restored = false;
       } else {
-        auth_.erase(it);  // saved for another user (a new B-TID since): wait for a challenge
+        auth_.erase(key);  // saved for another user (a new B-TID since): wait for a challenge
       }
     }
   }
-  if (auto it = auth_.find(key); it != auth_.end()) {
-    auto h = it->second.session.authorize(request.method, request.target, ByteView(request.body),
-                                          it->second.credentials, random_);
+  if (AuthEntry* e = auth_.find(key)) {
+    auto h = e->session.authorize(request.method, request.target, ByteView(request.body), e->credentials, random_);
     if (h) {
       request.headers.set("Authorization", h.value());
       preemptive = true;
@@ -312,10 +311,8 @@ Result<Response> HttpClient::send(const Url& url, Request request) {
     UTKIT_ASSIGN(Response rsp, exchange_retrying(url, request, deadline));
     if (rsp.status != 401) {
       if (sent_auth) {
-        auto it = auth_.find(key);
-        if (it != auth_.end()) {
-          UTKIT_TRY(it->second.session.verify(rsp.headers, rsp.body_bytes(), it->second.credentials,
-                                              opt_.require_rspauth));
+        if (AuthEntry* e = auth_.find(key)) {
+          UTKIT_TRY(e->session.verify(rsp.headers, rsp.body_bytes(), e->credentials, opt_.require_rspauth));
         }
       }
       if (log_) log_->debug("http", cat({request.method, " ", key, request.target, " -> ", Dec(rsp.status)}));
@@ -333,24 +330,23 @@ Result<Response> HttpClient::send(const Url& url, Request request) {
         retried_without_auth = true;
         continue;
       }
-      auto it = auth_.find(key);
-      if (sent_auth && it != auth_.end() && provider_ != nullptr && !refused_without_challenge) {
+      AuthEntry* e = auth_.find(key);
+      if (sent_auth && e != nullptr && provider_ != nullptr && !refused_without_challenge) {
         // RFC 9110 requires a challenge with a 401, but some servers (NAFs
         // among them) send none when they refuse the credentials themselves
         // (an unknown B-TID). Treat it as that refusal: the provider is asked
         // once more, as after a refused answer (GBA bootstraps again), and the
         // request is answered under the challenge we had. Once only.
         refused_without_challenge = true;
-        const Challenge ch = it->second.session.challenge();
-        const std::uint32_t used = it->second.session.nonce_count();
+        const Challenge ch = e->session.challenge();
+        const std::uint32_t used = e->session.nonce_count();
         UTKIT_ASSIGN(DigestCredentials cred, ask_provider(url, ch, ++refused, deadline, request));
         DigestSession session(ch, opt_.preferred_qop);
         session.set_nonce_count(used);  // the nonce is the same: never repeat an nc under it
-        auth_.erase(key);
-        it = auth_.emplace(key, AuthEntry{std::move(session), std::move(cred)}).first;
+        e = &auth_.set(key, AuthEntry{std::move(session), std::move(cred)});
         if (log_)
           log_->debug("http", cat({"401 without a challenge from ", key, ": credentials refused; asked for new ones"}));
-        UTKIT_TRY(answer(it->second));
+        UTKIT_TRY(answer(*e));
         continue;
       }
       return make_error(Errc::auth_failed, {"the server answered 401 to ", key, request.target, " without a challenge",
@@ -362,10 +358,10 @@ Result<Response> HttpClient::send(const Url& url, Request request) {
       return make_error(Errc::auth_failed, {"the server refused authentication ", Dec(rounds - 1), " times for realm '",
                                             ch.realm, "' at ", key});
     }
-    auto it = auth_.find(key);
-    if (ch.stale && sent_auth && it != auth_.end() && it->second.session.challenge().realm == ch.realm) {
+    AuthEntry* e = auth_.find(key);
+    if (ch.stale && sent_auth && e != nullptr && e->session.challenge().realm == ch.realm) {
       // Only the nonce expired: same credentials, new nonce (RFC 7616 3.3).
-      it->second.session.renew(ch);
+      e->session.renew(ch);
       if (log_) log_->debug("http", cat({"stale nonce for realm '", ch.realm, "'; retrying with the new one"}));
     } else {
       if (sent_auth && !preemptive) ++refused;
@@ -374,10 +370,9 @@ Result<Response> HttpClient::send(const Url& url, Request request) {
                                                       "') but no credentials are configured"});
       }
       UTKIT_ASSIGN(DigestCredentials cred, ask_provider(url, ch, refused, deadline, request));
-      auth_.erase(key);
-      it = auth_.emplace(key, AuthEntry{DigestSession(ch, opt_.preferred_qop), std::move(cred)}).first;
+      e = &auth_.set(key, AuthEntry{DigestSession(ch, opt_.preferred_qop), std::move(cred)});
     }
-    UTKIT_TRY(answer(it->second));
+    UTKIT_TRY(answer(*e));
   }
 }
 

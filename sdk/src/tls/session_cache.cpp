@@ -107,25 +107,25 @@ void TlsSessionCache::save(const std::string& key, const Entry& e) {
 
 std::optional<TlsSessionCache::Entry> TlsSessionCache::find(const std::string& key) {
   ScopedLock lock(mu_);
-  auto it = entries_.find(key);
-  if (it == entries_.end()) {
+  Entry* e = entries_.find(key);
+  if (e == nullptr) {
     auto loaded = load(key);
     if (!loaded) return std::nullopt;
-    it = entries_.emplace(key, std::move(*loaded)).first;
+    e = &entries_.set(key, std::move(*loaded));
   }
-  if (!fresh(it->second.created)) {
-    entries_.erase(it);
+  if (!fresh(e->created)) {
+    entries_.erase(key);
     if (store_ != nullptr) (void)store_->remove(store_key(key));
     return std::nullopt;
   }
-  return Entry{it->second.session.clone(), it->second.created};
+  return Entry{e->session.clone(), e->created};
 }
 
 void TlsSessionCache::put(const std::string& key, ByteView session, WallTime created) {
   ScopedLock lock(mu_);
   Entry e{SecretBytes(session), created};
   save(key, e);
-  entries_.insert_or_assign(key, std::move(e));
+  entries_.set(key, std::move(e));
 }
 
 void TlsSessionCache::forget(const std::string& key) {

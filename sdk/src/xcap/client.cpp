@@ -70,9 +70,9 @@ std::string XcapClient::doc_key(const DocumentSelector& d) {
 
 std::optional<std::string> XcapClient::etag(const DocumentSelector& doc) const {
   ScopedLock lock(mu_);
-  auto it = etags_.find(doc_key(doc));
-  if (it == etags_.end()) return std::nullopt;
-  return it->second;
+  const std::string* e = etags_.find(doc_key(doc));
+  if (e == nullptr) return std::nullopt;
+  return *e;
 }
 
 void XcapClient::forget_etag(const DocumentSelector& doc) {
@@ -114,7 +114,7 @@ Result<XcapResult> XcapClient::run(const XcapUri& uri, http::Request req) {
     if (whole_document_delete) {
       etags_.erase(key);  // the document is gone: an ETag a server sent with the DELETE describes nothing
     } else if (!r.etag.empty()) {
-      etags_[key] = r.etag;
+      etags_.set(key, r.etag);
     }
     return r;
   }
@@ -188,7 +188,7 @@ Result<XcapResult> XcapClient::get_if_none_match(const XcapUri& uri, const std::
   if (r.status == 304 && r.etag.empty()) {
     r.etag = etag;
     ScopedLock lock(mu_);
-    etags_[doc_key(uri.document)] = etag;
+    etags_.set(doc_key(uri.document), etag);
   }
   return r;
 }

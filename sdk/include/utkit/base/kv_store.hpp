@@ -7,7 +7,6 @@
 // (0600 on POSIX).
 #pragma once
 
-#include <map>
 #include <memory>
 #include "utkit/base/sync.hpp"
 #include <string>
@@ -16,6 +15,7 @@
 #include "utkit/base/bytes.hpp"
 #include "utkit/base/result.hpp"
 #include "utkit/base/secret.hpp"
+#include "utkit/base/string_map.hpp"
 
 namespace utkit {
 
@@ -66,7 +66,7 @@ class MemoryKeyValueStore final : public KeyValueStore {
 
  private:
   Mutex mu_;
-  std::map<std::string, SecretBytes, std::less<>> values_;
+  StringMap<SecretBytes> values_;
 };
 
 }  // namespace utkit

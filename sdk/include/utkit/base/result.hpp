@@ -12,7 +12,7 @@
 #include <optional>
 #include <type_traits>
 #include <utility>
-#include <variant>
+#include <new>
 
 #include "utkit/base/error.hpp"
 
@@ -32,6 +32,7 @@ namespace detail {
 template <class T>
 class [[nodiscard]] Result {
   static_assert(!std::is_same_v<std::decay_t<T>, Error>, "Result<Error> is meaningless");
+  static_assert(!std::is_reference_v<T>, "Result<T&> is not supported; return a pointer");
 
  public:
   using value_type = T;
@@ -40,35 +41,96 @@ class [[nodiscard]] Result {
   // returning Result<T> then moves the local (C++17 moves it implicitly only
   // into a constructor taking T&&; by value, it was copied: a 1 MB response
   // body held twice).
-  Result(T&& value) : v_(std::in_place_index<0>, std::move(value)) {}
-  Result(const T& value) : v_(std::in_place_index<0>, value) {}
-  Result(Error error) : v_(std::in_place_index<1>, std::move(error)) {}
-  Result(Errc code, std::string message) : v_(std::in_place_index<1>, code, std::move(message)) {}
+  Result(T&& value) : ok_(true) { new (&value_) T(std::move(value)); }
+  Result(const T& value) : ok_(true) { new (&value_) T(value); }
+  Result(Error error) : ok_(false) { new (&error_) Error(std::move(error)); }
+  Result(Errc code, std::string message) : ok_(false) { new (&error_) Error(code, std::move(message)); }
 
-  bool ok() const { return v_.index() == 0; }
+  // A tagged union rather than std::variant: the same layout, but moving and
+  // destroying one is a test of one flag (std::variant's index visitation
+  // added code at every one of the SDK's several hundred Result sites).
+  Result(Result&& other) noexcept(std::is_nothrow_move_constructible_v<T>) : ok_(other.ok_) {
+    if (ok_)
+      new (&value_) T(std::move(other.value_));
+    else
+      new (&error_) Error(std::move(other.error_));
+  }
+  Result(const Result& other) : ok_(other.ok_) {
+    if (ok_)
+      new (&value_) T(other.value_);
+    else
+      new (&error_) Error(other.error_);
+  }
+  Result& operator=(Result&& other) noexcept(std::is_nothrow_move_constructible_v<T>) {
+    if (this != &other) {
+      destroy();
+      ok_ = other.ok_;
+      if (ok_)
+        new (&value_) T(std::move(other.value_));
+      else
+        new (&error_) Error(std::move(other.error_));
+    }
+    return *this;
+  }
+  Result& operator=(const Result& other) {
+    if (this != &other) *this = Result(other);
+    return *this;
+  }
+  ~Result() { destroy(); }
+
+  bool ok() const { return ok_; }
   explicit operator bool() const { return ok(); }
 
-  T& value() & { check_value(); return *std::get_if<0>(&v_); }
-  const T& value() const& { check_value(); return *std::get_if<0>(&v_); }
-  T&& value() && { check_value(); return std::move(*std::get_if<0>(&v_)); }
+  T& value() & {
+    check_value();
+    return value_;
+  }
+  const T& value() const& {
+    check_value();
+    return value_;
+  }
+  T&& value() && {
+    check_value();
+    return std::move(value_);
+  }
 
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
 
-  const Error& error() const& { check_error(); return *std::get_if<1>(&v_); }
-  Error&& error() && { check_error(); return std::move(*std::get_if<1>(&v_)); }
+  const Error& error() const& {
+    check_error();
+    return error_;
+  }
+  Error&& error() && {
+    check_error();
+    return std::move(error_);
+  }
 
   // The value, or `fallback` when this holds an error.
-  T value_or(T fallback) const& { return ok() ? *std::get_if<0>(&v_) : std::move(fallback); }
-  T value_or(T fallback) && { return ok() ? std::move(*std::get_if<0>(&v_)) : std::move(fallback); }
+  T value_or(T fallback) const& { return ok() ? value_ : std::move(fallback); }
+  T value_or(T fallback) && { return ok() ? std::move(value_) : std::move(fallback); }
 
  private:
-  void check_value() const { if (!ok()) detail::result_misuse("value() of a failed Result", std::get_if<1>(&v_)); }
-  void check_error() const { if (ok()) detail::result_misuse("error() of a successful Result"); }
+  void check_value() const {
+    if (!ok_) detail::result_misuse("value() of a failed Result", &error_);
+  }
+  void check_error() const {
+    if (ok_) detail::result_misuse("error() of a successful Result");
+  }
+  void destroy() {
+    if (ok_)
+      value_.~T();
+    else
+      error_.~Error();
+  }
 
-  std::variant<T, Error> v_;
+  union {
+    T value_;
+    Error error_;
+  };
+  bool ok_;
 };
 
 template <>

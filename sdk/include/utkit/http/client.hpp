@@ -17,7 +17,6 @@
 //   keeps answering 401 gives auth_failed, never a loop.
 #pragma once
 
-#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -26,6 +25,7 @@
 #include "utkit/version.h"
 #include "utkit/base/log.hpp"
 #include "utkit/base/random.hpp"
+#include "utkit/base/string_map.hpp"
 #include "utkit/base/transport.hpp"
 #include "utkit/http/digest.hpp"
 #include "utkit/http/parser.hpp"
@@ -51,7 +51,9 @@ class CredentialProvider {
   // Credentials for a challenge. Returning an error aborts the request
   // without sending anything more (e.g. AKA found the network not authentic).
   // With attempt > 0 the server refused the previous answer; a provider that
-  // cannot do better returns auth_failed.
+  // cannot do better returns auth_failed. It may do network work of its own
+  // (through its own clients), but must not send through the HttpClient that
+  // asks it: that client is in the middle of the request.
   virtual Result<DigestCredentials> credentials(const AuthRequest& request) = 0;
 };
 
@@ -167,8 +169,8 @@ class HttpClient {
   HttpClientOptions opt_;
   const Logger* log_;
   CredentialProvider* provider_ = nullptr;
-  std::map<std::string, std::unique_ptr<Conn>> pool_;
-  std::map<std::string, AuthEntry> auth_;
+  StringMap<std::unique_ptr<Conn>> pool_;  // per origin
+  StringMap<AuthEntry> auth_;              // per origin
   ClientStats stats_;
 };
 

@@ -13,7 +13,6 @@
 #pragma once
 
 #include <chrono>
-#include <map>
 #include <memory>
 #include "utkit/base/sync.hpp"
 #include <optional>
@@ -62,7 +61,7 @@ class TlsSessionCache {
   const Clock& clock_;
   std::chrono::seconds max_age_;
   mutable Mutex mu_;
-  std::map<std::string, Entry> entries_;
+  StringMap<Entry> entries_;
   KeyValueStore* store_ = nullptr;
   SecretBytes mac_key_;
 };

@@ -8,7 +8,6 @@
 // typed XcapError. Every request carries X-3GPP-Intended-Identity.
 #pragma once
 
-#include <map>
 #include "utkit/base/sync.hpp"
 #include <optional>
 #include <string>
@@ -100,7 +99,7 @@ class XcapClient {
   http::HttpClient& http_;
   XcapConfig cfg_;
   mutable Mutex mu_;
-  std::map<std::string, std::string> etags_;
+  StringMap<std::string> etags_;
   XcapError last_error_;
   Limits limits_;
 };
