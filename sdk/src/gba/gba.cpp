@@ -51,14 +51,14 @@ class AkaResponder final : public http::CredentialProvider {
         }
         sent_auts_ = true;
         ++resyncs_;
-        if (log_) log_->info("gba", "USIM sequence number out of range; sending AUTS to resynchronise");
+        if (logs(log_)) log_->info("gba", "USIM sequence number out of range; sending AUTS to resynchronise");
         http::DigestCredentials cred{impi_, SecretBytes(), base64_encode(ByteView(r.auts))};
         return cred;
       }
       case aka::AkaStatus::success:
         break;
     }
-    if (log_) {
+    if (logs(log_)) {
       log_->protect(r.res.view());
       log_->protect(r.ck.view());
       log_->protect(r.ik.view());
@@ -75,7 +75,7 @@ class AkaResponder final : public http::CredentialProvider {
     cred.username = impi_;
     cred.password = ch.algorithm == http::DigestAlgorithm::akav2_md5 ? http::akav2_password(r.res.view(), r.ik.view(), r.ck.view())
                                                                      : std::move(r.res);
-    if (log_) log_->protect(cred.password.view());
+    if (logs(log_)) log_->protect(cred.password.view());
     return cred;
   }
 
@@ -141,10 +141,10 @@ Result<std::unique_ptr<GbaClient>> GbaClient::create(GbaConfig config, aka::Usim
     if (rec) {
       auto c = BootstrapContext::parse(rec->view());
       if (c && c->impi == g->impi_ && c->uicc == g->cfg_.gba_u && c->valid_at(clock.wall_now(), g->cfg_.expiry_margin)) {
-        if (log) log->protect(c->ks.view());
+        if (logs(log)) log->protect(c->ks.view());
         g->ctx_ = std::make_shared<const BootstrapContext>(std::move(c).value());
         ++g->stats_.loaded_from_store;
-        if (log) log->info("gba", cat({"loaded bootstrapping context ", g->ctx_->btid, " from storage"}));
+        if (logs(log)) log->info("gba", cat({"loaded bootstrapping context ", g->ctx_->btid, " from storage"}));
       } else {
         // Expired, unreadable, or another subscriber's: never used.
         (void)store->remove(g->cfg_.store_key);
@@ -175,7 +175,7 @@ void GbaClient::invalidate(const std::string& btid) {
   if (ctx_ && ctx_->btid == btid) {
     ctx_.reset();
     if (store_ != nullptr) (void)store_->remove(cfg_.store_key);
-    if (log_) log_->info("gba", cat({"bootstrapping context ", btid, " dropped (refused by a NAF)"}));
+    if (logs(log_)) log_->info("gba", cat({"bootstrapping context ", btid, " dropped (refused by a NAF)"}));
   }
 }
 
@@ -229,7 +229,7 @@ Result<ContextPtr> GbaClient::run_ub(const GbaLimits& limits) {
   UTKIT_ASSIGN(std::string q_uri, http::quoted_string(bsf_.target, "the BSF URL path"));
   req.headers.add("Authorization", cat({"Digest username=", q_impi, ", realm=", q_realm, ", nonce=\"\", uri=", q_uri,
                                         ", response=\"\""}));
-  if (log_) log_->debug("gba", cat({"Ub: bootstrapping ", impi_, " at ", bsf_.origin()}));
+  if (logs(log_)) log_->debug("gba", cat({"Ub: bootstrapping ", impi_, " at ", bsf_.origin()}));
   auto rsp = client.send(bsf_, req);
   {
     ScopedLock lock(mu_);
@@ -267,13 +267,13 @@ Result<ContextPtr> GbaClient::run_ub(const GbaLimits& limits) {
   ctx->issued = now;  // a short lifetime scales the renewal margin down (BootstrapContext::valid_at)
   ctx->bsf_host = bsf_.host;
   ctx->uicc = cfg_.gba_u;
-  if (log_ && !ctx->ks.empty()) log_->protect(ctx->ks.view());
+  if (logs(log_) && !ctx->ks.empty()) log_->protect(ctx->ks.view());
   if (store_ != nullptr) {
     SecretBytes rec = ctx->serialize();
     auto r = store_->put(cfg_.store_key, rec.view());
-    if (!r && log_) log_->warn("gba", cat({"could not persist the bootstrapping context: ", r.error().describe()}));
+    if (!r && logs(log_)) log_->warn("gba", cat({"could not persist the bootstrapping context: ", r.error().describe()}));
   }
-  if (log_) {
+  if (logs(log_)) {
     log_->info("gba", cat({"bootstrapped: B-TID ", ctx->btid, ", valid until ", format_xsd_datetime(ctx->expiry)}));
   }
   // The caller gets this context even when its lifetime is short: a fresh
@@ -293,11 +293,11 @@ Result<SecretBytes> GbaClient::ks_naf(const BootstrapContext& ctx, std::string_v
     // GBA_U: Ks_ext_NAF, derived in the card from the Ks it kept.
     ScopedLock lock(card_mu_);
     UTKIT_ASSIGN(SecretBytes k, usim_.gba_u_ks_ext_naf(ByteView(id), ctx.impi));
-    if (log_) log_->protect(k.view());
+    if (logs(log_)) log_->protect(k.view());
     return k;
   }
   UTKIT_ASSIGN(SecretBytes k, gba::ks_naf(ctx.ks.view(), ByteView(ctx.rand), ctx.impi, ByteView(id)));
-  if (log_) log_->protect(k.view());
+  if (logs(log_)) log_->protect(k.view());
   return k;
 }
 
@@ -310,7 +310,7 @@ Result<http::DigestCredentials> NafCredentials::credentials(const http::AuthRequ
   }
   const Logger* log = gba_.logger();
   const std::string realm_host = http::canonical_host(realm.substr((uicc_realm ? kUicc : kMe).size()));
-  if (log && realm_host != req.url.host) {
+  if (logs(log) && realm_host != req.url.host) {
     log->warn("gba", cat({"NAF realm names '", realm_host, "' but the NAF is reached as '", req.url.host,
                           "'; NAF_Id uses the latter (TS 33.220)"}));
   }
@@ -337,7 +337,7 @@ Result<http::DigestCredentials> NafCredentials::credentials(const http::AuthRequ
   http::DigestCredentials cred;
   cred.username = ctx->btid;
   cred.password = base64_encode_secret(k.view());  // TS 33.222 5.3: password = base64(Ks_NAF)
-  if (log) log->protect(cred.password.view());
+  if (logs(log)) log->protect(cred.password.view());
   return cred;
 }
 

@@ -134,7 +134,7 @@ Result<HttpClient::Conn*> HttpClient::connection(const Url& url, MonoTime deadli
   conn->transport = std::move(t);
   Conn* raw = conn.get();
   pool_.set(key, std::move(conn));
-  if (log_)
+  if (logs(log_))
     log_->debug("http", cat({"connected to ", key, (opt_.proxy ? cat({" via proxy ", opt_.proxy->authority()}) : "")}));
   return raw;
 }
@@ -227,7 +227,7 @@ Result<Response> HttpClient::exchange_retrying(const Url& url, const Request& re
   bool lost_reused = false;
   auto r = exchange(url, req, deadline, lost_reused);
   if (!r && lost_reused && idempotent(req.method)) {
-    if (log_) log_->debug("http", cat({"kept-alive connection to ", url.origin(), " was closed; retrying once"}));
+    if (logs(log_)) log_->debug("http", cat({"kept-alive connection to ", url.origin(), " was closed; retrying once"}));
     return exchange(url, req, deadline, lost_reused);
   }
   return r;
@@ -315,7 +315,7 @@ Result<Response> HttpClient::send(const Url& url, Request request) {
           UTKIT_TRY(e->session.verify(rsp.headers, rsp.body_bytes(), e->credentials, opt_.require_rspauth));
         }
       }
-      if (log_) log_->debug("http", cat({request.method, " ", key, request.target, " -> ", Dec(rsp.status)}));
+      if (logs(log_)) log_->debug("http", cat({request.method, " ", key, request.target, " -> ", Dec(rsp.status)}));
       return rsp;
     }
 
@@ -344,7 +344,7 @@ Result<Response> HttpClient::send(const Url& url, Request request) {
         DigestSession session(ch, opt_.preferred_qop);
         session.set_nonce_count(used);  // the nonce is the same: never repeat an nc under it
         e = &auth_.set(key, AuthEntry{std::move(session), std::move(cred)});
-        if (log_)
+        if (logs(log_))
           log_->debug("http", cat({"401 without a challenge from ", key, ": credentials refused; asked for new ones"}));
         UTKIT_TRY(answer(*e));
         continue;
@@ -362,7 +362,7 @@ Result<Response> HttpClient::send(const Url& url, Request request) {
     if (ch.stale && sent_auth && e != nullptr && e->session.challenge().realm == ch.realm) {
       // Only the nonce expired: same credentials, new nonce (RFC 7616 3.3).
       e->session.renew(ch);
-      if (log_) log_->debug("http", cat({"stale nonce for realm '", ch.realm, "'; retrying with the new one"}));
+      if (logs(log_)) log_->debug("http", cat({"stale nonce for realm '", ch.realm, "'; retrying with the new one"}));
     } else {
       if (sent_auth && !preemptive) ++refused;
       if (provider_ == nullptr) {

@@ -383,7 +383,7 @@ Result<void> TlsStream::start_tls(const Endpoint& to, Millis timeout) {
     if (cached) {
       if (mbedtls_ssl_session_load(&offered_session, cached->session.data(), cached->session.size()) == 0 &&
           mbedtls_ssl_set_session(&d.ssl, &offered_session) == 0) {
-        if (log) log->debug("tls", cat({"offering a cached session for ", host}));
+        if (logs(log)) log->debug("tls", cat({"offering a cached session for ", host}));
       } else {
         cache->forget(cache_key);
         cached.reset();
@@ -435,7 +435,7 @@ Result<void> TlsStream::start_tls(const Endpoint& to, Millis timeout) {
       }
       return make_error(Errc::tls_handshake, {"TLS handshake with ", to.to_string(), " failed: ", mbedtls_text(rc)});
     }();
-    if (log) log->warn("tls", err.describe());
+    if (logs(log)) log->warn("tls", err.describe());
     if (cached) ctx_->cache()->forget(cache_key);
     inner_->close();
     return err;
@@ -466,7 +466,7 @@ Result<void> TlsStream::start_tls(const Endpoint& to, Millis timeout) {
     }
     mbedtls_ssl_session_free(&s);
   }
-  if (log) {
+  if (logs(log)) {
     log->debug("tls", cat({"connected to ", to.to_string(), ": ", to_string(info_.version), " ", info_.suite,
                            (info_.resumed ? " (resumed)" : " (full handshake)")}));
   }

@@ -206,7 +206,7 @@ void UtSession::load_digest_state() {
     return;
   }
   saved_digest_ = std::string(rec->view().as_string());
-  if (platform_.log) platform_.log->debug("ut", cat({"restored the NAF's Digest state (nc ", Dec(*nc), ")"}));
+  if (logs(platform_.log)) platform_.log->debug("ut", cat({"restored the NAF's Digest state (nc ", Dec(*nc), ")"}));
 }
 
 void UtSession::save_digest_state() {
@@ -229,7 +229,7 @@ void UtSession::save_digest_state() {
 
 void UtSession::start_bootstrap_if_cold(const gba::GbaLimits& limits) {
   if (UTKIT_THREADS && cfg_.concurrent_bootstrap && !gba_->current()) {
-    if (platform_.log) platform_.log->debug("ut", "cold start: bootstrapping on Ub while connecting to the NAF");
+    if (logs(platform_.log)) platform_.log->debug("ut", "cold start: bootstrapping on Ub while connecting to the NAF");
     creds_->start(gba_, limits);
   }
 }

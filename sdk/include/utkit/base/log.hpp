@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "utkit/base/bytes.hpp"
+#include "utkit/build_config.h"
 
 namespace utkit {
 
@@ -96,5 +97,10 @@ class Logger {
   void (*protect_)(const Logger&, ByteView);
   mutable Redactor redactor_;
 };
+
+// Whether to log through `log`: `if (logs(log_)) log_->debug("http", ...)`.
+// Every log call in the SDK goes through it; in a build with UTKIT_LOGGING=0
+// it is constant false and the calls, with their messages, compile away.
+inline bool logs(const Logger* log) { return UTKIT_LOGGING != 0 && log != nullptr; }
 
 }  // namespace utkit
