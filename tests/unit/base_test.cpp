@@ -213,6 +213,25 @@ TEST_CASE("text: cat and cat_append join literals, strings, views and numbers") 
   CHECK(make_error(Errc::http_bad_url, {"bad URL '", s, "'"}).message() == "bad URL 'bc'");
 }
 
+TEST_CASE("text: format fills each {} with the next argument") {
+  const std::string s = "bc";
+  CHECK(utkit::format("{} answered {} to {}", {s, Dec(401), std::string_view("GET")}) == "bc answered 401 to GET");
+  CHECK(utkit::format("no slots", {}) == "no slots");
+  CHECK(utkit::format("{}{}", {"a", "b"}) == "ab");
+  CHECK(utkit::format("", {}).empty());
+  // Braces that are not a slot, and arguments holding "{}", are text.
+  CHECK(utkit::format("x{ {} }y{{}}", {"{}"}) == "x{ {} }y{{}}");
+  CHECK(utkit::format("{'{}'}", {s}) == "{'bc'}");
+  // A slot past the last argument stays; an argument past the last slot is dropped.
+  CHECK(utkit::format("{} and {}", {"one"}) == "one and {}");
+  CHECK(utkit::format("only {}", {"one", "two"}) == "only one");
+  const std::string big(1000, 'z');
+  CHECK(utkit::format("<{}>", {big}).size() == 1002);
+  const Error e = make_error(Errc::tls_alert, "{} ended the handshake with fatal alert {}", {s, Dec(40)});
+  CHECK(e.code() == Errc::tls_alert);
+  CHECK(e.message() == "bc ended the handshake with fatal alert 40");
+}
+
 TEST_CASE("encoding: hex round trip and refusals") {
   Bytes b = {0x00, 0x01, 0xab, 0xff};
   CHECK(to_hex(ByteView(b)) == "0001abff");

@@ -18,7 +18,7 @@ Result<ApduResponse> exchange(ApduChannel& channel, ByteView command) {
   for (int round = 0; round <= kMaxFollowUps; ++round) {
     UTKIT_ASSIGN(Bytes rsp, channel.transmit(ByteView(cmd)));
     if (rsp.size() < 2) {
-      return make_error(Errc::aka_bad_response, {"the card answered with ", Dec(rsp.size()), " bytes, no status word"});
+      return make_error(Errc::aka_bad_response, "the card answered with {} bytes, no status word", {Dec(rsp.size())});
     }
     const std::uint8_t sw1 = rsp[rsp.size() - 2];
     const std::uint8_t sw2 = rsp[rsp.size() - 1];

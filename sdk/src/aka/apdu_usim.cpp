@@ -170,18 +170,18 @@ Result<std::vector<Bytes>> ApduUsim::read_records(std::uint16_t fid) {
   ByteView body, desc;
   // File descriptor (tag 82) of a linear fixed EF: FDB, DCB, record length (2), record count (1).
   if (!fcp_body(ByteView(fcp.data), body) || !find_tlv(body, 0x82, desc) || desc.size() < 5) {
-    return make_error(Errc::aka_bad_response, {"file ", sw_hex(fid), " has no record structure in its FCP"});
+    return make_error(Errc::aka_bad_response, "file {} has no record structure in its FCP", {sw_hex(fid)});
   }
   const std::size_t rec_len = (static_cast<std::size_t>(desc[2]) << 8) | desc[3];
   const std::size_t count = desc[4];
   if (rec_len == 0 || rec_len > 255) {
-    return make_error(Errc::aka_bad_response, {"file ", sw_hex(fid), " declares records of ", Dec(rec_len), " bytes"});
+    return make_error(Errc::aka_bad_response, "file {} declares records of {} bytes", {sw_hex(fid), Dec(rec_len)});
   }
   std::vector<Bytes> records;
   for (std::size_t n = 1; n <= count; ++n) {
     const std::uint8_t cmd[] = {0x00, 0xB2, static_cast<std::uint8_t>(n), 0x04, static_cast<std::uint8_t>(rec_len)};
     UTKIT_ASSIGN(ApduResponse r, exchange(channel_, ByteView(cmd, sizeof cmd)));
-    if (r.sw != kSwOk) return status_error(cat({"READ RECORD ", Dec(n), " of ", sw_hex(fid)}), r.sw);
+    if (r.sw != kSwOk) return status_error(format("READ RECORD {} of {}", {Dec(n), sw_hex(fid)}), r.sw);
     records.push_back(std::move(r.data));
   }
   return records;

@@ -21,7 +21,7 @@ namespace {
 using Block = std::array<std::uint8_t, 16>;
 
 Error bad_size(const char* what, std::size_t want, std::size_t got) {
-  return make_error(Errc::aka_bad_input, {what, " must be ", Dec(want), " bytes, got ", Dec(got)});
+  return make_error(Errc::aka_bad_input, "{} must be {} bytes, got {}", {what, Dec(want), Dec(got)});
 }
 
 Result<void> check(ByteView v, std::size_t want, const char* what) {

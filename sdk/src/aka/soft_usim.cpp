@@ -20,9 +20,9 @@ constexpr std::string_view kMagic = "utkit-usim-sqn 1";
 
 Error corrupt(const std::string& key, const std::string& why) {
   return make_error(Errc::aka_state_corrupt,
-                    {"USIM SQN state '", key, "' is unreadable (", why,
-                     "); refusing to run AKA rather than reset it (a reset would accept replayed vectors). ",
-                     "Restore it, or delete it knowingly to re-provision"});
+                    "USIM SQN state '{}' is unreadable ({}); refusing to run AKA rather than reset it (a reset would "
+                    "accept replayed vectors). Restore it, or delete it knowingly to re-provision",
+                    {key, why});
 }
 
 bool parse_hex_u64(std::string_view s, std::uint64_t& out) {
@@ -54,7 +54,7 @@ Result<std::unique_ptr<SoftUsim>> SoftUsim::create(SoftUsimConfig config, KeyVal
     return Error(Errc::config_invalid, "software USIM needs an IMSI (with its MNC length) or an IMPI");
   }
   if (store != nullptr && !valid_store_key(config.state_key)) {
-    return make_error(Errc::config_invalid, {"USIM state_key '", config.state_key, "' is not a valid store key"});
+    return make_error(Errc::config_invalid, "USIM state_key '{}' is not a valid store key", {config.state_key});
   }
   auto m = Milenage::create(config.k.view(), config.opc.view());
   if (!m) return std::move(m).error().with_context("software USIM keys");
@@ -85,8 +85,9 @@ Result<void> SoftUsim::read_state(std::vector<std::uint64_t>& seq, std::uint64_t
   const auto ind_bits = parse_decimal(value, 64);
   if (!ind_bits) return corrupt(config_.state_key, "no ind_bits");
   if (*ind_bits != config_.ind_bits) {
-    return make_error(Errc::aka_state_corrupt, {"USIM SQN state was written with ind_bits ", Dec(*ind_bits),
-                                                " but the configuration says ", Dec(config_.ind_bits)});
+    return make_error(Errc::aka_state_corrupt,
+                      "USIM SQN state was written with ind_bits {} but the configuration says {}",
+                      {Dec(*ind_bits), Dec(config_.ind_bits)});
   }
   if (!in.next(word) || word != "max" || !in.next(value) || !parse_hex_u64(value, max_sqn) || max_sqn > kSqnMask) {
     return corrupt(config_.state_key, "bad 'max' line");
@@ -165,8 +166,8 @@ Result<UsimIdentity> SoftUsim::identity() {
 
 Result<AkaResult> SoftUsim::authenticate(ByteView rand, ByteView autn) {
   if (rand.size() != kRandLen || autn.size() != kAutnLen) {
-    return make_error(Errc::aka_bad_input,
-                      {"RAND and AUTN must be 16 bytes each, got ", Dec(rand.size()), " and ", Dec(autn.size())});
+    return make_error(Errc::aka_bad_input, "RAND and AUTN must be 16 bytes each, got {} and {}",
+                      {Dec(rand.size()), Dec(autn.size())});
   }
   ScopedLock lock(mu_);
   // Read, check and write the SQN state under the store's lock, re-reading it

@@ -18,11 +18,11 @@ const char* to_string(AkaStatus status) {
 }
 
 Result<AkaResult> UsimBackend::gba_u_bootstrap(ByteView, ByteView) {
-  return make_error(Errc::not_supported, {"the '", name(), "' USIM backend cannot run GBA_U"});
+  return make_error(Errc::not_supported, "the '{}' USIM backend cannot run GBA_U", {name()});
 }
 
 Result<SecretBytes> UsimBackend::gba_u_ks_ext_naf(ByteView, std::string_view) {
-  return make_error(Errc::not_supported, {"the '", name(), "' USIM backend cannot run GBA_U"});
+  return make_error(Errc::not_supported, "the '{}' USIM backend cannot run GBA_U", {name()});
 }
 
 Result<AkaResult> parse_authenticate_answer(ByteView answer) {
@@ -61,8 +61,7 @@ Result<AkaResult> parse_authenticate_answer(ByteView answer) {
     out.auts = auts.to_bytes();
     return out;
   }
-  return make_error(Errc::aka_bad_response,
-                    {"AUTHENTICATE answered with unknown tag '", hex_number(d[0], 2, true), "'"});
+  return make_error(Errc::aka_bad_response, "AUTHENTICATE answered with unknown tag '{}'", {hex_number(d[0], 2, true)});
 }
 
 namespace {
@@ -91,7 +90,7 @@ Result<PlmnParts> split_imsi(std::string_view imsi, int mnc_length) {
 std::string domain(const PlmnParts& p) {
   std::string mnc(p.mnc);
   if (mnc.size() == 2) mnc.insert(mnc.begin(), '0');
-  return cat({"ims.mnc", mnc, ".mcc", p.mcc, ".3gppnetwork.org"});
+  return format("ims.mnc{}.mcc{}.3gppnetwork.org", {mnc, p.mcc});
 }
 
 }  // namespace

@@ -62,7 +62,7 @@ std::string padded_decimal(std::uint64_t value, int min_digits) {
 
 Result<Bytes> from_hex(std::string_view hex) {
   if (hex.size() % 2 != 0) {
-    return make_error(Errc::bad_encoding, {"hex text has an odd number of digits (", Dec(hex.size()), ")"});
+    return make_error(Errc::bad_encoding, "hex text has an odd number of digits ({})", {Dec(hex.size())});
   }
   Bytes out(hex.size() / 2);
   long bad = decode_hex_into(hex, out.data());
@@ -74,7 +74,7 @@ Result<Bytes> from_hex(std::string_view hex) {
 
 Result<SecretBytes> secret_from_hex(std::string_view hex) {
   if (hex.size() % 2 != 0) {
-    return make_error(Errc::bad_encoding, {"hex text has an odd number of digits (", Dec(hex.size()), ")"});
+    return make_error(Errc::bad_encoding, "hex text has an odd number of digits ({})", {Dec(hex.size())});
   }
   SecretBytes out(hex.size() / 2);
   long bad = decode_hex_into(hex, out.data());
@@ -88,8 +88,8 @@ Result<SecretBytes> secret_from_hex(std::string_view hex, std::size_t expected_l
   auto r = secret_from_hex(hex);
   if (!r) return std::move(r).error().with_context(what);
   if (r->size() != expected_len) {
-    return make_error(Errc::invalid_argument, {what, " must be ", Dec(expected_len), " bytes (", Dec(2 * expected_len),
-                                               " hex digits), got ", Dec(r->size()), " bytes"});
+    return make_error(Errc::invalid_argument, "{} must be {} bytes ({} hex digits), got {} bytes",
+                      {what, Dec(expected_len), Dec(2 * expected_len), Dec(r->size())});
   }
   return r;
 }
@@ -115,8 +115,8 @@ SecretBytes base64_encode_secret(ByteView data) {
 
 Result<Bytes> base64_decode(std::string_view text) {
   if (text.size() % 4 != 0) {
-    return make_error(Errc::bad_encoding, {"base64 text of ", Dec(text.size()),
-                                           " characters is not a multiple of 4 (truncated or unpadded)"});
+    return make_error(Errc::bad_encoding, "base64 text of {} characters is not a multiple of 4 (truncated or unpadded)",
+                      {Dec(text.size())});
   }
   for (char c : text) {
     if (c == ' ' || c == '\r' || c == '\n' || c == '\t') {

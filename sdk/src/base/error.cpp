@@ -194,6 +194,8 @@ void result_misuse(const char* what, const Error* held) {
   }
   std::abort();
 }
+void value_misuse(const Error& held) { result_misuse("value() of a failed Result", &held); }
+void error_misuse() { result_misuse("error() of a successful Result"); }
 }  // namespace detail
 
 }  // namespace utkit

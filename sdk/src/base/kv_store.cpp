@@ -15,8 +15,9 @@ bool valid_store_key(std::string_view key) {
 
 namespace {
 Error bad_key(std::string_view key) {
-  return make_error(Errc::storage_bad_key, {"store key '", key.substr(0, 64),
-                                            "' is not 1-128 characters of [A-Za-z0-9._-] (not starting with '.')"});
+  return make_error(Errc::storage_bad_key,
+                    "store key '{}' is not 1-128 characters of [A-Za-z0-9._-] (not starting with '.')",
+                    {key.substr(0, 64)});
 }
 }  // namespace
 
@@ -39,7 +40,7 @@ Result<SecretBytes> MemoryKeyValueStore::get(std::string_view key) {
   if (!valid_store_key(key)) return bad_key(key);
   ScopedLock lock(mu_);
   const SecretBytes* v = values_.find(key);
-  if (v == nullptr) return make_error(Errc::storage_not_found, {"no value stored under '", key, "'"});
+  if (v == nullptr) return make_error(Errc::storage_not_found, "no value stored under '{}'", {key});
   return v->clone();
 }
 

@@ -40,9 +40,9 @@ Result<std::unique_ptr<CtrDrbgRandom>> CtrDrbgRandom::create(EntropySource& entr
                                  reinterpret_cast<const unsigned char*>(personalization.data()),
                                  personalization.size());
   if (rc != 0) {
-    return make_error(
-        Errc::random_failed,
-        {"could not seed the random generator: the platform entropy source failed (mbedTLS error ", Dec(rc), ")"});
+    return make_error(Errc::random_failed,
+                      "could not seed the random generator: the platform entropy source failed (mbedTLS error {})",
+                      {Dec(rc)});
   }
   return r;
 }
@@ -53,8 +53,9 @@ Result<void> CtrDrbgRandom::fill(std::uint8_t* out, std::size_t len) {
     std::size_t n = len < MBEDTLS_CTR_DRBG_MAX_REQUEST ? len : MBEDTLS_CTR_DRBG_MAX_REQUEST;
     int rc = mbedtls_ctr_drbg_random(&impl_->drbg, out, n);
     if (rc != 0) {
-      return make_error(Errc::random_failed, {"random generator failed (mbedTLS error ", Dec(rc),
-                                              "): the entropy source could not reseed it"});
+      return make_error(Errc::random_failed,
+                        "random generator failed (mbedTLS error {}): the entropy source could not reseed it",
+                        {Dec(rc)});
     }
     out += n;
     len -= n;

@@ -69,11 +69,23 @@ void cat_append(std::string& out, std::initializer_list<Part> parts);
 // `return make_error(Errc::http_bad_url, {"bad URL '", url, "'"});`
 Error make_error(Errc code, std::initializer_list<Part> parts);
 
+// `fmt` with each "{}" replaced by the next argument, in order:
+// format("{} refused {}", {peer, Dec(status)}). A "{}" past the last
+// argument stays as written; arguments past the last "{}" are dropped.
+std::string format(const char* fmt, std::initializer_list<Part> args);
+
+// An Error whose message is `fmt` with its arguments filled in (format):
+// `return make_error(Errc::http_proxy, "the proxy {} answered {}", {host, Dec(status)});`
+// One literal instead of one part per piece of text: each part is code at
+// the call site, the literal is not.
+Error make_error(Errc code, const char* fmt, std::initializer_list<Part> args);
+
 }  // namespace detail
 
 using detail::cat;
 using detail::cat_append;
 using detail::Dec;
+using detail::format;
 using detail::make_error;
 
 }  // namespace utkit

@@ -6,7 +6,7 @@ namespace utkit {
 std::string Endpoint::to_string() const {
   std::string s;
   if (host.find(':') != std::string::npos) {
-    s = cat({"[", host, "]"});
+    s = format("[{}]", {host});
   } else {
     s = host;
   }

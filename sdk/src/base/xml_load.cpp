@@ -11,7 +11,7 @@ namespace {
 
 Result<void> check_untrusted_xml(std::string_view xml, const std::string& name, std::size_t max_size, Errc code) {
   if (xml.size() > max_size) {
-    return make_error(code, {name, " larger than ", Dec(max_size / 1024), " KiB refused"});
+    return make_error(code, "{} larger than {} KiB refused", {name, Dec(max_size / 1024)});
   }
   if (!valid_utf8(xml)) return make_error(code, {name, " is not valid UTF-8; refused"});
   if (xml.find("<!DOCTYPE") != std::string_view::npos || xml.find("<!ENTITY") != std::string_view::npos) {
@@ -37,9 +37,9 @@ Result<void> check_shape(pugi::xml_document& doc, const std::string& name, Errc 
     }
   } walker;
   doc.traverse(walker);
-  if (walker.too_deep) return make_error(code, {name, " nested deeper than ", Dec(kMaxXmlDepth), " levels"});
+  if (walker.too_deep) return make_error(code, "{} nested deeper than {} levels", {name, Dec(kMaxXmlDepth)});
   if (walker.too_many) {
-    return make_error(code, {name, " with an element of more than ", Dec(kMaxXmlAttributes), " attributes refused"});
+    return make_error(code, "{} with an element of more than {} attributes refused", {name, Dec(kMaxXmlAttributes)});
   }
   return success();
 }
@@ -47,7 +47,7 @@ Result<void> check_shape(pugi::xml_document& doc, const std::string& name, Errc 
 Result<void> parse_result(pugi::xml_document& doc, const pugi::xml_parse_result& r, const std::string& name,
                           Errc code) {
   if (!r) {
-    return make_error(code, {name, " is not well-formed XML: ", r.description(), " at offset ", Dec(r.offset)});
+    return make_error(code, "{} is not well-formed XML: {} at offset {}", {name, r.description(), Dec(r.offset)});
   }
   return check_shape(doc, name, code);
 }

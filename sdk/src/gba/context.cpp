@@ -56,15 +56,15 @@ Result<void> check_btid(std::string_view btid) {
   // ASCII, which is also what a Digest user name and a log line can carry.
   if (btid.empty()) return Error(Errc::gba_bad_bootstrapping_info, "the B-TID is empty");
   if (btid.size() > 255 || btid.find('@') == std::string_view::npos) {
-    return make_error(Errc::gba_bad_bootstrapping_info,
-                      {"B-TID '", printable_ascii(btid.substr(0, 80)), "' is not base64(RAND)@BSF"});
+    return make_error(Errc::gba_bad_bootstrapping_info, "B-TID '{}' is not base64(RAND)@BSF",
+                      {printable_ascii(btid.substr(0, 80))});
   }
   for (char c : btid) {
     const auto u = static_cast<unsigned char>(c);
     if (u <= 0x20 || u >= 0x7f || c == '"' || c == '\\') {
       return make_error(Errc::gba_bad_bootstrapping_info,
-                        {"B-TID '", printable_ascii(btid.substr(0, 80)),
-                         "' contains a character outside printable ASCII (or a quote or backslash); refused"});
+                        "B-TID '{}' contains a character outside printable ASCII (or a quote or backslash); refused",
+                        {printable_ascii(btid.substr(0, 80))});
     }
   }
   return success();
@@ -90,11 +90,11 @@ Result<WallTime> parse_xsd_datetime(std::string_view s) {
       !digits(s, 8, 2, d) || s[10] != 'T' || !digits(s, 11, 2, h) || s[13] != ':' || !digits(s, 14, 2, mi) ||
       s[16] != ':' || !digits(s, 17, 2, sec) || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 ||
       sec > 60) {
-    return make_error(Errc::gba_bad_bootstrapping_info, {"'", s.substr(0, 40), "' is not an xsd:dateTime"});
+    return make_error(Errc::gba_bad_bootstrapping_info, "'{}' is not an xsd:dateTime", {s.substr(0, 40)});
   }
   if (y < 1970 || y > 2200) {  // also keeps the nanosecond clock from overflowing
-    return make_error(Errc::gba_bad_bootstrapping_info,
-                      {"year ", Dec(y), " in '", s.substr(0, 40), "' is out of range (1970-2200)"});
+    return make_error(Errc::gba_bad_bootstrapping_info, "year {} in '{}' is out of range (1970-2200)",
+                      {Dec(y), s.substr(0, 40)});
   }
   std::size_t pos = 19;
   if (pos < s.size() && s[pos] == '.') {
@@ -108,11 +108,11 @@ Result<WallTime> parse_xsd_datetime(std::string_view s) {
     } else if ((s[pos] == '+' || s[pos] == '-') && pos + 6 == s.size() && s[pos + 3] == ':') {
       int oh, om;
       if (!digits(s, pos + 1, 2, oh) || !digits(s, pos + 4, 2, om) || oh > 14 || om > 59) {
-        return make_error(Errc::gba_bad_bootstrapping_info, {"bad time zone in '", s, "'"});
+        return make_error(Errc::gba_bad_bootstrapping_info, "bad time zone in '{}'", {s});
       }
       offset_min = (oh * 60 + om) * (s[pos] == '+' ? 1 : -1);
     } else {
-      return make_error(Errc::gba_bad_bootstrapping_info, {"bad time zone in '", s.substr(0, 40), "'"});
+      return make_error(Errc::gba_bad_bootstrapping_info, "bad time zone in '{}'", {s.substr(0, 40)});
     }
   }
   const std::int64_t secs = days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400 +
@@ -135,8 +135,8 @@ std::string format_xsd_datetime(WallTime t) {
   const unsigned m = mp < 10 ? mp + 3 : mp - 9;
   const std::int64_t y = static_cast<std::int64_t>(yoe) + era * 400 + (m <= 2);
   const auto n = [](std::int64_t v, int w) { return padded_decimal(static_cast<std::uint64_t>(v), w); };
-  return cat({n(y, 4), "-", n(m, 2), "-", n(d, 2), "T", n(rem / 3600, 2), ":", n(rem % 3600 / 60, 2), ":",
-              n(rem % 60, 2), "Z"});
+  return format("{}-{}-{}T{}:{}:{}Z",
+                {n(y, 4), n(m, 2), n(d, 2), n(rem / 3600, 2), n(rem % 3600 / 60, 2), n(rem % 60, 2)});
 }
 
 Result<BootstrappingInfo> parse_bootstrapping_info(std::string_view xml) {
@@ -148,8 +148,8 @@ Result<BootstrappingInfo> parse_bootstrapping_info(std::string_view xml) {
     return std::string(colon ? colon + 1 : name);
   };
   if (local(root.name()) != "BootstrappingInfo") {
-    return make_error(Errc::gba_bad_bootstrapping_info,
-                      {"expected a BootstrappingInfo document, got <", root.name(), ">"});
+    return make_error(Errc::gba_bad_bootstrapping_info, "expected a BootstrappingInfo document, got <{}>",
+                      {root.name()});
   }
   BootstrappingInfo info;
   bool have_lifetime = false, have_btid = false;
@@ -162,8 +162,8 @@ Result<BootstrappingInfo> parse_bootstrapping_info(std::string_view xml) {
     if (name == "btid" || name == "lifetime") {
       // One of each (TS 24.109 Annex C): two are ambiguous, never "take the last".
       if ((name == "btid" && have_btid) || (name == "lifetime" && have_lifetime)) {
-        return make_error(Errc::gba_bad_bootstrapping_info,
-                          {"BootstrappingInfo has more than one <", name, ">; refused"});
+        return make_error(Errc::gba_bad_bootstrapping_info, "BootstrappingInfo has more than one <{}>; refused",
+                          {name});
       }
     }
     if (name == "btid") {
@@ -258,7 +258,7 @@ Result<std::string> bsf_host_for(const aka::UsimIdentity& id) {
   }
   std::string mnc = id.imsi.substr(3, static_cast<std::size_t>(id.mnc_length));
   if (mnc.size() == 2) mnc.insert(mnc.begin(), '0');
-  return cat({"bsf.mnc", mnc, ".mcc", id.imsi.substr(0, 3), ".pub.3gppnetwork.org"});
+  return format("bsf.mnc{}.mcc{}.pub.3gppnetwork.org", {mnc, id.imsi.substr(0, 3)});
 }
 
 }  // namespace utkit::gba

@@ -18,10 +18,8 @@ class AkaResponder final : public http::CredentialProvider {
   Result<http::DigestCredentials> credentials(const http::AuthRequest& req) override {
     const http::Challenge& ch = req.challenge;
     if (ch.algorithm != http::DigestAlgorithm::akav1_md5 && ch.algorithm != http::DigestAlgorithm::akav2_md5) {
-      return make_error(
-          Errc::gba_bad_challenge,
-          {"the BSF's challenge uses algorithm '",
-           (ch.algorithm_text.empty() ? std::string_view("MD5") : ch.algorithm_text), "', not AKAv1-MD5 or AKAv2-MD5"});
+      return make_error(Errc::gba_bad_challenge, "the BSF's challenge uses algorithm '{}', not AKAv1-MD5 or AKAv2-MD5",
+                        {(ch.algorithm_text.empty() ? std::string_view("MD5") : ch.algorithm_text)});
     }
     if (req.attempt > 0 && !sent_auts_) {
       return make_error(Errc::auth_failed, {"the BSF refused the AKA response (RES) for ", impi_});
@@ -29,8 +27,8 @@ class AkaResponder final : public http::CredentialProvider {
     // nonce = base64(RAND || AUTN || server data): the first 32 octets count.
     auto nonce = base64_decode(ch.nonce);
     if (!nonce || nonce->size() < 32) {
-      return make_error(Errc::gba_bad_challenge,
-                        {"the BSF's nonce is not base64(RAND || AUTN) (", Dec(nonce ? nonce->size() : 0), " octets)"});
+      return make_error(Errc::gba_bad_challenge, "the BSF's nonce is not base64(RAND || AUTN) ({} octets)",
+                        {Dec(nonce ? nonce->size() : 0)});
     }
     const ByteView rand(nonce->data(), 16), autn(nonce->data() + 16, 16);
     Result<aka::AkaResult> run = [&] {
@@ -121,14 +119,14 @@ Result<std::unique_ptr<GbaClient>> GbaClient::create(GbaConfig config, aka::Usim
   std::string url = g->cfg_.bsf_url;
   if (url.empty()) {
     UTKIT_ASSIGN(std::string host, bsf_host_for(*id));
-    url = cat({"http://", host, "/"});
+    url = format("http://{}/", {host});
   }
   auto bsf = http::parse_url(url);
   if (!bsf) return std::move(bsf).error().with_context("BSF URL");
   g->bsf_ = bsf.value();
   if (g->cfg_.gba_u && !usim.supports_gba_u()) {
     return make_error(Errc::gba_unsupported,
-                      {"GBA_U was configured but the '", usim.name(), "' USIM backend has no GBA security context"});
+                      "GBA_U was configured but the '{}' USIM backend has no GBA security context", {usim.name()});
   }
   if (g->cfg_.gba_u && g->cfg_.user_agent.find("3gpp-gba-uicc") == std::string::npos) {
     g->cfg_.user_agent += " 3gpp-gba-uicc";  // TS 24.109 4.4.2
@@ -144,7 +142,7 @@ Result<std::unique_ptr<GbaClient>> GbaClient::create(GbaConfig config, aka::Usim
         if (logs(log)) log->protect(c->ks.view());
         g->ctx_ = std::make_shared<const BootstrapContext>(std::move(c).value());
         ++g->stats_.loaded_from_store;
-        if (logs(log)) log->info("gba", cat({"loaded bootstrapping context ", g->ctx_->btid, " from storage"}));
+        if (logs(log)) log->info("gba", format("loaded bootstrapping context {} from storage", {g->ctx_->btid}));
       } else {
         // Expired, unreadable, or another subscriber's: never used.
         (void)store->remove(g->cfg_.store_key);
@@ -175,7 +173,7 @@ void GbaClient::invalidate(const std::string& btid) {
   if (ctx_ && ctx_->btid == btid) {
     ctx_.reset();
     if (store_ != nullptr) (void)store_->remove(cfg_.store_key);
-    if (logs(log_)) log_->info("gba", cat({"bootstrapping context ", btid, " dropped (refused by a NAF)"}));
+    if (logs(log_)) log_->info("gba", format("bootstrapping context {} dropped (refused by a NAF)", {btid}));
   }
 }
 
@@ -227,9 +225,9 @@ Result<ContextPtr> GbaClient::run_ub(const GbaLimits& limits) {
   UTKIT_ASSIGN(std::string q_impi, http::quoted_string(impi_, "the IMPI"));
   UTKIT_ASSIGN(std::string q_realm, http::quoted_string(bsf_.host, "the BSF host"));
   UTKIT_ASSIGN(std::string q_uri, http::quoted_string(bsf_.target, "the BSF URL path"));
-  req.headers.add("Authorization", cat({"Digest username=", q_impi, ", realm=", q_realm, ", nonce=\"\", uri=", q_uri,
-                                        ", response=\"\""}));
-  if (logs(log_)) log_->debug("gba", cat({"Ub: bootstrapping ", impi_, " at ", bsf_.origin()}));
+  req.headers.add("Authorization",
+                  format("Digest username={}, realm={}, nonce=\"\", uri={}, response=\"\"", {q_impi, q_realm, q_uri}));
+  if (logs(log_)) log_->debug("gba", format("Ub: bootstrapping {} at {}", {impi_, bsf_.origin()}));
   auto rsp = client.send(bsf_, req);
   {
     ScopedLock lock(mu_);
@@ -245,8 +243,8 @@ Result<ContextPtr> GbaClient::run_ub(const GbaLimits& limits) {
     return std::move(e).with_context(cat({"GBA bootstrap at ", bsf_.origin()}));
   }
   if (rsp->status != 200) {
-    return make_error(Errc::gba_bsf_status, {"the BSF ", bsf_.origin(), " answered ", Dec(rsp->status), " ",
-                                             rsp->reason, " to the bootstrap"});
+    return make_error(Errc::gba_bsf_status, "the BSF {} answered {} {} to the bootstrap",
+                      {bsf_.origin(), Dec(rsp->status), rsp->reason});
   }
   if (!responder.answered()) {
     return Error(Errc::gba_failed, "the BSF answered 200 without authenticating the subscriber");
@@ -255,8 +253,8 @@ Result<ContextPtr> GbaClient::run_ub(const GbaLimits& limits) {
   const WallTime now = clock_.wall_now();
   if (now >= info.lifetime) {
     return make_error(Errc::gba_bad_bootstrapping_info,
-                      {"the BSF issued B-TID ", info.btid, " with a lifetime (", format_xsd_datetime(info.lifetime),
-                       ") that is already over at ", format_xsd_datetime(now), " (check the clocks)"});
+                      "the BSF issued B-TID {} with a lifetime ({}) that is already over at {} (check the clocks)",
+                      {info.btid, format_xsd_datetime(info.lifetime), format_xsd_datetime(now)});
   }
   auto ctx = std::make_shared<BootstrapContext>();
   ctx->btid = info.btid;
@@ -274,7 +272,7 @@ Result<ContextPtr> GbaClient::run_ub(const GbaLimits& limits) {
     if (!r && logs(log_)) log_->warn("gba", cat({"could not persist the bootstrapping context: ", r.error().describe()}));
   }
   if (logs(log_)) {
-    log_->info("gba", cat({"bootstrapped: B-TID ", ctx->btid, ", valid until ", format_xsd_datetime(ctx->expiry)}));
+    log_->info("gba", format("bootstrapped: B-TID {}, valid until {}", {ctx->btid, format_xsd_datetime(ctx->expiry)}));
   }
   // The caller gets this context even when its lifetime is short: a fresh
   // B-TID serves the operation that asked for it. The next operation
@@ -306,13 +304,13 @@ Result<http::DigestCredentials> NafCredentials::credentials(const http::AuthRequ
   static const std::string kMe = "3GPP-bootstrapping@", kUicc = "3GPP-bootstrapping-uicc@";
   const bool uicc_realm = realm.compare(0, kUicc.size(), kUicc) == 0;
   if (!uicc_realm && realm.compare(0, kMe.size(), kMe) != 0) {
-    return make_error(Errc::auth_no_credentials, {"realm '", realm, "' is not a GBA realm (3GPP-bootstrapping@<NAF>)"});
+    return make_error(Errc::auth_no_credentials, "realm '{}' is not a GBA realm (3GPP-bootstrapping@<NAF>)", {realm});
   }
   const Logger* log = gba_.logger();
   const std::string realm_host = http::canonical_host(realm.substr((uicc_realm ? kUicc : kMe).size()));
   if (logs(log) && realm_host != req.url.host) {
-    log->warn("gba", cat({"NAF realm names '", realm_host, "' but the NAF is reached as '", req.url.host,
-                          "'; NAF_Id uses the latter (TS 33.220)"}));
+    log->warn("gba", format("NAF realm names '{}' but the NAF is reached as '{}'; NAF_Id uses the latter (TS 33.220)",
+                            {realm_host, req.url.host}));
   }
   ContextPtr ctx;
   const GbaLimits limits{req.deadline, req.cancel};
@@ -323,14 +321,14 @@ Result<http::DigestCredentials> NafCredentials::credentials(const http::AuthRequ
     if (ContextPtr old = gba_.current()) gba_.invalidate(old->btid);
     UTKIT_ASSIGN(ctx, gba_.bootstrap(limits));
   } else {
-    return make_error(Errc::gba_naf_refused, {"the NAF ", req.url.host,
-                                              " refused the GBA credentials even after a new "
-                                              "bootstrap"});
+    return make_error(Errc::gba_naf_refused, "the NAF {} refused the GBA credentials even after a new bootstrap",
+                      {req.url.host});
   }
   if (uicc_realm && !ctx->uicc) {
-    return make_error(Errc::gba_unsupported,
-                      {"the NAF ", req.url.host, " asks for GBA_U (realm '", realm,
-                       "') but the bootstrap ran GBA_ME; configure gba_u with a GBA-capable card"});
+    return make_error(
+        Errc::gba_unsupported,
+        "the NAF {} asks for GBA_U (realm '{}') but the bootstrap ran GBA_ME; configure gba_u with a GBA-capable card",
+        {req.url.host, realm});
   }
   const UaProtocolId ua = req.tls ? ua_tls_digest(req.tls->suite_id) : ua_http_digest();
   UTKIT_ASSIGN(SecretBytes k, gba_.ks_naf(*ctx, req.url.host, ua));

@@ -5,12 +5,12 @@ namespace utkit::http {
 
 Result<DigestCredentials> StaticCredentials::credentials(const AuthRequest& req) {
   if (!realm_.empty() && req.challenge.realm != realm_) {
-    return make_error(Errc::auth_no_credentials,
-                      {"no credentials for realm '", req.challenge.realm, "' (configured: '", realm_, "')"});
+    return make_error(Errc::auth_no_credentials, "no credentials for realm '{}' (configured: '{}')",
+                      {req.challenge.realm, realm_});
   }
   if (req.attempt > 0) {
-    return make_error(Errc::auth_failed, {"the server refused the credentials of '", username_, "' for realm '",
-                                          req.challenge.realm, "'"});
+    return make_error(Errc::auth_failed, "the server refused the credentials of '{}' for realm '{}'",
+                      {username_, req.challenge.realm});
   }
   return DigestCredentials{username_, password_.clone(), {}};
 }
@@ -79,7 +79,7 @@ Result<HttpClient::Conn*> HttpClient::connection(const Url& url, MonoTime deadli
     pool_.erase(key);
   }
   if (url.tls() && !tls_) {
-    return make_error(Errc::http_bad_url, {"https URL '", url.origin(), "' but no TLS configuration was given"});
+    return make_error(Errc::http_bad_url, "https URL '{}' but no TLS configuration was given", {url.origin()});
   }
   auto conn = std::make_unique<Conn>();
   std::unique_ptr<Transport> t = tcp_.create();
@@ -96,7 +96,7 @@ Result<HttpClient::Conn*> HttpClient::connection(const Url& url, MonoTime deadli
       // WAP-219-TLS tunnelling: CONNECT host:port through the proxy, then TLS end to end.
       Request c;
       c.method = "CONNECT";
-      c.target = url.host.find(':') != std::string::npos ? cat({"[", url.host, "]:", Dec(url.port)})
+      c.target = url.host.find(':') != std::string::npos ? format("[{}]:{}", {url.host, Dec(url.port)})
                                                          : cat({url.host, ":", Dec(url.port)});
       c.headers.add("Host", c.target);
       c.headers.add("User-Agent", opt_.user_agent);
@@ -116,8 +116,8 @@ Result<HttpClient::Conn*> HttpClient::connection(const Url& url, MonoTime deadli
       }
       const int st = p.response().status;
       if (st < 200 || st > 299) {
-        return make_error(Errc::http_proxy, {"the proxy ", opt_.proxy->authority(), " answered ", Dec(st), " ",
-                                             p.response().reason, " to CONNECT ", c.target});
+        return make_error(Errc::http_proxy, "the proxy {} answered {} {} to CONNECT {}",
+                          {opt_.proxy->authority(), Dec(st), p.response().reason, c.target});
       }
       ++stats_.proxy_tunnels;
     }
@@ -141,7 +141,7 @@ Result<HttpClient::Conn*> HttpClient::connection(const Url& url, MonoTime deadli
 
 Result<void> HttpClient::check_cancel(const Request& req) const {
   if (req.cancel != nullptr && req.cancel->load()) {
-    return make_error(Errc::cancelled, {req.method, " ", req.target, " was cancelled"});
+    return make_error(Errc::cancelled, "{} {} was cancelled", {req.method, req.target});
   }
   return success();
 }
@@ -187,7 +187,7 @@ Result<Response> HttpClient::exchange(const Url& url, const Request& req, MonoTi
         clock_.monotonic_now() < std::min(deadline, io_deadline)) {
       if (req.cancel->load()) {
         drop();
-        return make_error(Errc::cancelled, {req.method, " ", req.target, " was cancelled"});
+        return make_error(Errc::cancelled, "{} {} was cancelled", {req.method, req.target});
       }
       continue;
     }
@@ -227,7 +227,8 @@ Result<Response> HttpClient::exchange_retrying(const Url& url, const Request& re
   bool lost_reused = false;
   auto r = exchange(url, req, deadline, lost_reused);
   if (!r && lost_reused && idempotent(req.method)) {
-    if (logs(log_)) log_->debug("http", cat({"kept-alive connection to ", url.origin(), " was closed; retrying once"}));
+    if (logs(log_))
+      log_->debug("http", format("kept-alive connection to {} was closed; retrying once", {url.origin()}));
     return exchange(url, req, deadline, lost_reused);
   }
   return r;
@@ -315,7 +316,8 @@ Result<Response> HttpClient::send(const Url& url, Request request) {
           UTKIT_TRY(e->session.verify(rsp.headers, rsp.body_bytes(), e->credentials, opt_.require_rspauth));
         }
       }
-      if (logs(log_)) log_->debug("http", cat({request.method, " ", key, request.target, " -> ", Dec(rsp.status)}));
+      if (logs(log_))
+        log_->debug("http", format("{} {}{} -> {}", {request.method, key, request.target, Dec(rsp.status)}));
       return rsp;
     }
 
@@ -345,29 +347,31 @@ Result<Response> HttpClient::send(const Url& url, Request request) {
         session.set_nonce_count(used);  // the nonce is the same: never repeat an nc under it
         e = &auth_.set(key, AuthEntry{std::move(session), std::move(cred)});
         if (logs(log_))
-          log_->debug("http", cat({"401 without a challenge from ", key, ": credentials refused; asked for new ones"}));
+          log_->debug("http",
+                      format("401 without a challenge from {}: credentials refused; asked for new ones", {key}));
         UTKIT_TRY(answer(*e));
         continue;
       }
-      return make_error(Errc::auth_failed, {"the server answered 401 to ", key, request.target, " without a challenge",
-                                            (refused_without_challenge ? ", again after new credentials" : "")});
+      return make_error(Errc::auth_failed, "the server answered 401 to {}{} without a challenge{}",
+                        {key, request.target, (refused_without_challenge ? ", again after new credentials" : "")});
     }
     UTKIT_ASSIGN(std::vector<Challenge> all, parse_challenges(values));
     UTKIT_ASSIGN(Challenge ch, select_challenge(all));
     if (++rounds > opt_.max_auth_rounds) {
-      return make_error(Errc::auth_failed, {"the server refused authentication ", Dec(rounds - 1), " times for realm '",
-                                            ch.realm, "' at ", key});
+      return make_error(Errc::auth_failed, "the server refused authentication {} times for realm '{}' at {}",
+                        {Dec(rounds - 1), ch.realm, key});
     }
     AuthEntry* e = auth_.find(key);
     if (ch.stale && sent_auth && e != nullptr && e->session.challenge().realm == ch.realm) {
       // Only the nonce expired: same credentials, new nonce (RFC 7616 3.3).
       e->session.renew(ch);
-      if (logs(log_)) log_->debug("http", cat({"stale nonce for realm '", ch.realm, "'; retrying with the new one"}));
+      if (logs(log_)) log_->debug("http", format("stale nonce for realm '{}'; retrying with the new one", {ch.realm}));
     } else {
       if (sent_auth && !preemptive) ++refused;
       if (provider_ == nullptr) {
-        return make_error(Errc::auth_no_credentials, {key, " asks for Digest authentication (realm '", ch.realm,
-                                                      "') but no credentials are configured"});
+        return make_error(Errc::auth_no_credentials,
+                          "{} asks for Digest authentication (realm '{}') but no credentials are configured",
+                          {key, ch.realm});
       }
       UTKIT_ASSIGN(DigestCredentials cred, ask_provider(url, ch, refused, deadline, request));
       e = &auth_.set(key, AuthEntry{DigestSession(ch, opt_.preferred_qop), std::move(cred)});

@@ -144,8 +144,8 @@ Result<std::vector<Challenge>> parse_challenges(const std::vector<std::string_vi
       if (lx.at_end()) break;
       std::string_view tok = lx.token();
       if (tok.empty()) {
-        return make_error(Errc::auth_bad_challenge,
-                          {"unexpected character '", v.substr(lx.pos(), 1), "' in an authentication challenge"});
+        return make_error(Errc::auth_bad_challenge, "unexpected character '{}' in an authentication challenge",
+                          {v.substr(lx.pos(), 1)});
       }
       std::size_t after = lx.pos();
       lx.skip_ws();
@@ -171,7 +171,7 @@ Result<std::vector<Challenge>> parse_challenges(const std::vector<std::string_vi
         continue;
       }
       if (lx.peek() == '=' && cur == nullptr) {
-        return make_error(Errc::auth_bad_challenge, {"authentication parameter '", tok, "' before any scheme"});
+        return make_error(Errc::auth_bad_challenge, "authentication parameter '{}' before any scheme", {tok});
       }
       // A new challenge: `tok` is its scheme.
       lx.set_pos(after);
@@ -185,7 +185,7 @@ Result<std::vector<Challenge>> parse_challenges(const std::vector<std::string_vi
     if (!c.is_digest()) continue;
     if (!c.has_realm) return Error(Errc::auth_bad_challenge, "Digest challenge has no realm");
     if (c.nonce.empty())
-      return make_error(Errc::auth_bad_challenge, {"Digest challenge for realm '", c.realm, "' has no nonce"});
+      return make_error(Errc::auth_bad_challenge, "Digest challenge for realm '{}' has no nonce", {c.realm});
   }
   return out;
 }
@@ -200,9 +200,10 @@ Result<Challenge> select_challenge(const std::vector<Challenge>& challenges) {
     seen += (seen.empty() ? "" : ", ") + (c.algorithm_text.empty() ? std::string("MD5") : c.algorithm_text);
   }
   if (!any_digest) return Error(Errc::auth_bad_challenge, "the server asked for authentication but sent no Digest challenge");
-  return make_error(Errc::auth_unsupported, {"no usable Digest challenge (offered: ", seen,
-                                             "; supported: MD5, MD5-sess, SHA-256, SHA-256-sess, AKAv1-MD5, AKAv2-MD5 "
-                                             "with qop auth, auth-int or none)"});
+  return make_error(Errc::auth_unsupported,
+                    "no usable Digest challenge (offered: {}; supported: MD5, MD5-sess, SHA-256, SHA-256-sess, "
+                    "AKAv1-MD5, AKAv2-MD5 with qop auth, auth-int or none)",
+                    {seen});
 }
 
 Result<std::vector<std::pair<std::string, std::string>>> parse_auth_params(std::string_view text) {
@@ -293,7 +294,7 @@ void DigestSession::renew(const Challenge& c) {
 Result<std::string> challenge_header(const Challenge& ch) {
   UTKIT_ASSIGN(std::string realm, quoted_string(ch.realm, "the Digest realm"));
   UTKIT_ASSIGN(std::string nonce, quoted_string(ch.nonce, "the Digest nonce"));
-  std::string h = cat({"Digest realm=", realm, ", nonce=", nonce});
+  std::string h = format("Digest realm={}, nonce={}", {realm, nonce});
   if (ch.has_opaque) {
     UTKIT_ASSIGN(std::string opaque, quoted_string(ch.opaque, "the Digest opaque"));
     cat_append(h, {", opaque=", opaque});
@@ -329,8 +330,8 @@ Result<std::string> DigestSession::authorize(std::string_view method, std::strin
   UTKIT_ASSIGN(std::string q_realm, quoted_string(ch_.realm, "the Digest realm"));
   UTKIT_ASSIGN(std::string q_nonce, quoted_string(ch_.nonce, "the Digest nonce"));
   UTKIT_ASSIGN(std::string q_uri, quoted_string(uri, "the Digest uri"));
-  std::string h = cat({"Digest username=", q_user, ", realm=", q_realm, ", nonce=", q_nonce, ", uri=", q_uri,
-                       ", response=\"", response, "\""});
+  std::string h = format("Digest username={}, realm={}, nonce={}, uri={}, response=\"{}\"",
+                         {q_user, q_realm, q_nonce, q_uri, response});
   if (!ch_.algorithm_text.empty()) {
     cat_append(h, {", algorithm=",
                    (is_token(ch_.algorithm_text) ? std::string_view(ch_.algorithm_text) : to_string(ch_.algorithm))});
@@ -369,9 +370,8 @@ Result<void> DigestSession::verify(const Headers& headers, ByteView body, const 
                                                       last_uri_, q, last_nc_, last_cnonce_, body));
     if (!constant_time_equal(ByteView::of(expect), ByteView::of(info.rspauth))) {
       return make_error(Errc::auth_rspauth_mismatch,
-                        {"the server's rspauth is wrong: it did not prove that it knows the "
-                         "password for realm '",
-                         ch_.realm, "'"});
+                        "the server's rspauth is wrong: it did not prove that it knows the password for realm '{}'",
+                        {ch_.realm});
     }
   } else if (require_rspauth) {
     return Error(Errc::auth_rspauth_mismatch, "Authentication-Info without rspauth: no mutual authentication");

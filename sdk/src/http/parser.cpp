@@ -77,7 +77,7 @@ Result<std::size_t> ResponseParser::feed(ByteView data) {
         std::size_t n = data.size() - i;
         if (rsp_.body.size() + n > limits_.max_body) {
           return fail(Errc::http_body_too_large,
-                      cat({"response body exceeds the ", Dec(limits_.max_body), "-byte limit"}));
+                      format("response body exceeds the {}-byte limit", {Dec(limits_.max_body)}));
         }
         rsp_.body.insert(rsp_.body.end(), data.begin() + i, data.end());
         i = data.size();
@@ -89,7 +89,7 @@ Result<std::size_t> ResponseParser::feed(ByteView data) {
         if (state_ == State::status_line || state_ == State::headers || state_ == State::trailers) {
           if (++header_bytes_ > limits_.max_header_bytes) {
             return fail(Errc::http_header_too_large,
-                        cat({"response header exceeds the ", Dec(limits_.max_header_bytes), "-byte limit"}));
+                        format("response header exceeds the {}-byte limit", {Dec(limits_.max_header_bytes)}));
           }
         } else if (line_.size() > 1024) {
           return fail(Errc::http_bad_chunk, "chunk-size line longer than 1024 bytes");
@@ -123,7 +123,7 @@ Result<void> ResponseParser::on_line(std::string_view line) {
       if (line.size() < 12 || line.substr(0, 7) != "HTTP/1." || (line[7] != '0' && line[7] != '1') ||
           line[8] != ' ' || line[9] < '1' || line[9] > '5' || line[10] < '0' || line[10] > '9' || line[11] < '0' ||
           line[11] > '9' || (line.size() > 12 && line[12] != ' ')) {
-        return fail(Errc::http_malformed, cat({"malformed status line '", printable(line), "'"}));
+        return fail(Errc::http_malformed, format("malformed status line '{}'", {printable(line)}));
       }
       rsp_.version_minor = line[7] - '0';
       rsp_.status = (line[9] - '0') * 100 + (line[10] - '0') * 10 + (line[11] - '0');
@@ -145,17 +145,17 @@ Result<void> ResponseParser::on_line(std::string_view line) {
       }
       auto colon = line.find(':');
       if (colon == std::string_view::npos || colon == 0) {
-        return fail(Errc::http_malformed, cat({"header line without a field name: '", printable(line), "'"}));
+        return fail(Errc::http_malformed, format("header line without a field name: '{}'", {printable(line)}));
       }
       std::string_view name = line.substr(0, colon);
       for (char c : name) {
         if (!is_tchar(c)) {
-          return fail(Errc::http_malformed, cat({"invalid character in header field name '", printable(name), "'"}));
+          return fail(Errc::http_malformed, format("invalid character in header field name '{}'", {printable(name)}));
         }
       }
       if (++fields_ > limits_.max_headers) {
         return fail(Errc::http_too_many_headers,
-                    cat({"response has more than ", Dec(limits_.max_headers), " header fields"}));
+                    format("response has more than {} header fields", {Dec(limits_.max_headers)}));
       }
       std::string_view value = trim_ows(line.substr(colon + 1));
       (state_ == State::trailers ? rsp_.trailers : rsp_.headers).add(std::string(name), std::string(value));
@@ -165,17 +165,17 @@ Result<void> ResponseParser::on_line(std::string_view line) {
       std::string_view size = line.substr(0, line.find(';'));
       size = trim_ows(size);
       if (size.empty() || size.size() > 15) {
-        return fail(Errc::http_bad_chunk, cat({"bad chunk size '", printable(line), "'"}));
+        return fail(Errc::http_bad_chunk, format("bad chunk size '{}'", {printable(line)}));
       }
       std::uint64_t v = 0;
       for (char c : size) {
         int d = (c >= '0' && c <= '9') ? c - '0' : (c >= 'a' && c <= 'f') ? c - 'a' + 10 : (c >= 'A' && c <= 'F') ? c - 'A' + 10 : -1;
-        if (d < 0) return fail(Errc::http_bad_chunk, cat({"bad chunk size '", printable(line), "'"}));
+        if (d < 0) return fail(Errc::http_bad_chunk, format("bad chunk size '{}'", {printable(line)}));
         v = v * 16 + static_cast<std::uint64_t>(d);
       }
       if (rsp_.body.size() + v > limits_.max_body) {
         return fail(Errc::http_body_too_large,
-                    cat({"chunked body exceeds the ", Dec(limits_.max_body), "-byte limit"}));
+                    format("chunked body exceeds the {}-byte limit", {Dec(limits_.max_body)}));
       }
       if (v == 0) {
         state_ = State::trailers;
@@ -219,7 +219,8 @@ Result<void> ResponseParser::start_body() {
                   "response has both Transfer-Encoding and Content-Length (refused: request smuggling risk)");
     }
     if (te.size() != 1 || !iequals(trim_ows(te[0]), "chunked")) {
-      return fail(Errc::http_malformed, cat({"unsupported Transfer-Encoding '", printable(te[0]), "' (only chunked)"}));
+      return fail(Errc::http_malformed,
+                  format("unsupported Transfer-Encoding '{}' (only chunked)", {printable(te[0])}));
     }
     state_ = State::chunk_size;
     return success();
@@ -232,12 +233,12 @@ Result<void> ResponseParser::start_body() {
         auto comma = v.find(',');
         std::string_view item = trim_ows(v.substr(0, comma));
         if (item.empty() || item.size() > 18) {
-          return fail(Errc::http_bad_content_length, cat({"bad Content-Length '", printable(item), "'"}));
+          return fail(Errc::http_bad_content_length, format("bad Content-Length '{}'", {printable(item)}));
         }
         std::uint64_t n = 0;
         for (char c : item) {
           if (c < '0' || c > '9')
-            return fail(Errc::http_bad_content_length, cat({"bad Content-Length '", printable(item), "'"}));
+            return fail(Errc::http_bad_content_length, format("bad Content-Length '{}'", {printable(item)}));
           n = n * 10 + static_cast<std::uint64_t>(c - '0');
         }
         if (len && *len != n) return fail(Errc::http_bad_content_length, "conflicting Content-Length values");
@@ -248,7 +249,7 @@ Result<void> ResponseParser::start_body() {
     }
     if (*len > limits_.max_body) {
       return fail(Errc::http_body_too_large,
-                  cat({"Content-Length ", Dec(*len), " exceeds the ", Dec(limits_.max_body), "-byte limit"}));
+                  format("Content-Length {} exceeds the {}-byte limit", {Dec(*len), Dec(limits_.max_body)}));
     }
     remaining_ = *len;
     state_ = remaining_ == 0 ? State::done : State::body_length;

@@ -18,12 +18,12 @@ bool is_tchar(char c) {
 Result<void> check_header(std::string_view name, std::string_view value) {
   if (name.empty()) return Error(Errc::http_bad_request, "empty header name");
   for (char c : name) {
-    if (!is_tchar(c)) return make_error(Errc::http_bad_request, {"header name '", name, "' is not a token"});
+    if (!is_tchar(c)) return make_error(Errc::http_bad_request, "header name '{}' is not a token", {name});
   }
   for (char c : value) {
     if (c == '\r' || c == '\n' || c == '\0') {
       return make_error(Errc::http_bad_request,
-                        {"value of header '", name, "' contains CR, LF or NUL (refused: it could split the request)"});
+                        "value of header '{}' contains CR, LF or NUL (refused: it could split the request)", {name});
     }
   }
   return success();
@@ -44,8 +44,9 @@ Result<std::string> quoted_string(std::string_view s, std::string_view what) {
   for (char c : s) {
     const auto u = static_cast<unsigned char>(c);
     if ((u < 0x20 && c != '\t') || u == 0x7f) {
-      return make_error(Errc::http_bad_request, {what, " contains a control character (0x", hex_number(u, 2),
-                                                 "), which no HTTP header can carry; refused"});
+      return make_error(Errc::http_bad_request,
+                        "{} contains a control character (0x{}), which no HTTP header can carry; refused",
+                        {what, hex_number(u, 2)});
     }
     if (c == '"' || c == '\\') out += '\\';
     out += c;
@@ -66,7 +67,7 @@ std::string canonical_host(std::string_view host) {
 Result<std::string> serialize(const Request& r) {
   if (r.method.empty()) return Error(Errc::http_bad_request, "empty method");
   for (char c : r.method) {
-    if (!is_tchar(c)) return make_error(Errc::http_bad_request, {"method '", r.method, "' is not a token"});
+    if (!is_tchar(c)) return make_error(Errc::http_bad_request, "method '{}' is not a token", {r.method});
   }
   if (r.target.empty()) return Error(Errc::http_bad_request, "empty request target");
   for (char c : r.target) {
@@ -74,7 +75,7 @@ Result<std::string> serialize(const Request& r) {
       return Error(Errc::http_bad_request, "request target contains white space or a control character");
     }
   }
-  std::string out = cat({r.method, " ", r.target, " HTTP/1.1\r\n"});
+  std::string out = format("{} {} HTTP/1.1\r\n", {r.method, r.target});
   for (const auto& [name, value] : r.headers.fields()) {
     UTKIT_TRY(check_header(name, value));
     out.append(name).append(": ").append(value).append("\r\n");
@@ -89,7 +90,7 @@ Result<std::string> serialize(const Request& r) {
 }
 
 std::string Url::authority() const {
-  std::string h = host.find(':') != std::string::npos ? cat({"[", host, "]"}) : host;
+  std::string h = host.find(':') != std::string::npos ? format("[{}]", {host}) : host;
   const bool default_port = (scheme == "http" && port == 80) || (scheme == "https" && port == 443);
   return default_port ? h : cat({h, ":", Dec(port)});
 }
@@ -98,11 +99,11 @@ Result<Url> parse_url(std::string_view text) {
   Url u;
   auto sep = text.find("://");
   if (sep == std::string_view::npos) {
-    return make_error(Errc::http_bad_url, {"URL '", text, "' has no scheme (expected http:// or https://)"});
+    return make_error(Errc::http_bad_url, "URL '{}' has no scheme (expected http:// or https://)", {text});
   }
   for (char c : text.substr(0, sep)) u.scheme += static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
   if (u.scheme != "http" && u.scheme != "https") {
-    return make_error(Errc::http_bad_url, {"URL scheme '", u.scheme, "' is not http or https"});
+    return make_error(Errc::http_bad_url, "URL scheme '{}' is not http or https", {u.scheme});
   }
   std::string_view rest = text.substr(sep + 3);
   auto hash = rest.find('#');
@@ -129,7 +130,7 @@ Result<Url> parse_url(std::string_view text) {
     if (colon != std::string_view::npos) port = auth.substr(colon + 1);
   }
   u.host = canonical_host(u.host);
-  if (u.host.empty()) return make_error(Errc::http_bad_url, {"URL '", text, "' has no host"});
+  if (u.host.empty()) return make_error(Errc::http_bad_url, "URL '{}' has no host", {text});
   for (char c : u.host) {
     if (static_cast<unsigned char>(c) <= 0x20 || c == '/' || c == '\\') {
       return Error(Errc::http_bad_url, "URL host contains an invalid character");
@@ -139,10 +140,10 @@ Result<Url> parse_url(std::string_view text) {
   if (!port.empty()) {
     unsigned long p = 0;
     for (char c : port) {
-      if (c < '0' || c > '9' || p > 65535) return make_error(Errc::http_bad_url, {"bad port in URL '", text, "'"});
+      if (c < '0' || c > '9' || p > 65535) return make_error(Errc::http_bad_url, "bad port in URL '{}'", {text});
       p = p * 10 + static_cast<unsigned long>(c - '0');
     }
-    if (p == 0 || p > 65535) return make_error(Errc::http_bad_url, {"port out of range in URL '", text, "'"});
+    if (p == 0 || p > 65535) return make_error(Errc::http_bad_url, "port out of range in URL '{}'", {text});
     u.port = static_cast<std::uint16_t>(p);
   }
   for (char c : u.target) {

@@ -31,7 +31,7 @@ bool in(const std::uint16_t (&list)[N], std::uint16_t id) {
 std::string hex4(std::uint16_t id) { return cat({"0x", hex_number(id, 4, true)}); }
 
 Error invalid(const std::string& profile, const std::string& why) {
-  return make_error(Errc::tls_profile_invalid, {"TLS profile '", profile, "': ", why});
+  return make_error(Errc::tls_profile_invalid, "TLS profile '{}': {}", {profile, why});
 }
 
 }  // namespace
@@ -48,7 +48,7 @@ const char* to_string(TlsVersion v) {
 
 std::string suite_name(std::uint16_t id) {
   const mbedtls_ssl_ciphersuite_t* cs = mbedtls_ssl_ciphersuite_from_id(id);
-  if (cs == nullptr) return cat({"unknown (", hex4(id), ")"});
+  if (cs == nullptr) return format("unknown ({})", {hex4(id)});
   std::string n = cs->name;
   std::replace(n.begin(), n.end(), '-', '_');
   return n;
@@ -73,7 +73,7 @@ TlsProfile TlsProfile::modern() {
 Result<TlsProfile> TlsProfile::named(std::string_view name) {
   if (name == "ts33141") return ts33141();
   if (name == "modern") return modern();
-  return make_error(Errc::config_invalid, {"unknown TLS profile '", name, "' (use ts33141 or modern)"});
+  return make_error(Errc::config_invalid, "unknown TLS profile '{}' (use ts33141 or modern)", {name});
 }
 
 TlsProfile TlsProfile::without(std::uint16_t id) const {
@@ -90,31 +90,31 @@ TlsProfile TlsProfile::only(std::vector<std::uint16_t> ids) const {
 
 Result<void> TlsProfile::validate() const {
   if (min_version < TlsVersion::tls1_0) {
-    return invalid(name, cat({"minimum version ", to_string(min_version),
-                              " is below TLS 1.0; TS 33.141 forbids SSL 3.0 and earlier"}));
+    return invalid(name, format("minimum version {} is below TLS 1.0; TS 33.141 forbids SSL 3.0 and earlier",
+                                {to_string(min_version)}));
   }
   if (max_version < min_version) {
-    return invalid(name,
-                   cat({"maximum version ", to_string(max_version), " is below the minimum ", to_string(min_version)}));
+    return invalid(
+        name, format("maximum version {} is below the minimum {}", {to_string(max_version), to_string(min_version)}));
   }
   if (suites.empty()) return invalid(name, "no cipher suite");
   bool encrypting = false;
   for (auto it = suites.begin(); it != suites.end(); ++it) {
     const std::uint16_t id = *it;
     // A profile lists a handful of suites: a search of the ones before is enough.
-    if (std::find(suites.begin(), it, id) != it) return invalid(name, cat({"suite ", hex4(id), " is listed twice"}));
+    if (std::find(suites.begin(), it, id) != it) return invalid(name, format("suite {} is listed twice", {hex4(id)}));
     if (in(kAnonymous, id)) {
-      return invalid(name, cat({"suite ", hex4(id), " uses an anonymous key exchange; TS 33.141 forbids it"}));
+      return invalid(name, format("suite {} uses an anonymous key exchange; TS 33.141 forbids it", {hex4(id)}));
     }
     if (id == 0x0000) {
       return invalid(name, "TLS_NULL_WITH_NULL_NULL has no integrity protection; TS 33.141 forbids it");
     }
     if (in(kWeak, id)) {
-      return invalid(name, cat({"suite ", hex4(id), " has a key shorter than 128 bits; TS 33.141 forbids it"}));
+      return invalid(name, format("suite {} has a key shorter than 128 bits; TS 33.141 forbids it", {hex4(id)}));
     }
     const mbedtls_ssl_ciphersuite_t* cs = mbedtls_ssl_ciphersuite_from_id(id);
     if (cs == nullptr) {
-      return invalid(name, cat({"suite ", hex4(id), " is not supported by this mbedTLS build"}));
+      return invalid(name, format("suite {} is not supported by this mbedTLS build", {hex4(id)}));
     }
     const mbedtls_cipher_info_t* ci = mbedtls_cipher_info_from_type(cs->cipher);
     const bool null_cipher = cs->cipher == MBEDTLS_CIPHER_NULL;
@@ -129,8 +129,8 @@ Result<void> TlsProfile::validate() const {
     const int max_minor = static_cast<int>(max_version);
     const int min_minor = static_cast<int>(min_version);
     if (cs->min_minor_ver > max_minor || cs->max_minor_ver < min_minor) {
-      return invalid(name, cat({suite_name(id), " cannot be used between ", to_string(min_version), " and ",
-                                to_string(max_version)}));
+      return invalid(name, format("{} cannot be used between {} and {}",
+                                  {suite_name(id), to_string(min_version), to_string(max_version)}));
     }
     encrypting = encrypting || !null_cipher;
   }

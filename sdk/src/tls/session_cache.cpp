@@ -38,8 +38,8 @@ Bytes hmac(ByteView key, const std::string& cache_key, ByteView record) {
 
 Result<std::unique_ptr<TlsSessionCache>> TlsSessionCache::create(const Clock& clock, std::chrono::seconds max_age) {
   if (max_age > kMaxSessionAge) {
-    return make_error(Errc::config_invalid,
-                      {"TLS session lifetime ", Dec(max_age.count()), " s exceeds the 24 h that TS 33.141 allows"});
+    return make_error(Errc::config_invalid, "TLS session lifetime {} s exceeds the 24 h that TS 33.141 allows",
+                      {Dec(max_age.count())});
   }
   if (max_age.count() <= 0) return Error(Errc::config_invalid, "TLS session lifetime must be positive");
   return std::unique_ptr<TlsSessionCache>(new TlsSessionCache(clock, max_age));

@@ -35,7 +35,7 @@ namespace {
 std::string mbedtls_text(int rc) {
   char buf[160];
   mbedtls_strerror(rc, buf, sizeof buf);
-  return cat({buf, " (-0x", hex_number(static_cast<unsigned>(-rc), 4, true), ")"});
+  return format("{} (-0x{})", {buf, hex_number(static_cast<unsigned>(-rc), 4, true)});
 }
 
 Result<void> load_trust(const TrustAnchors& t, mbedtls_x509_crt& ca) {
@@ -48,12 +48,12 @@ Result<void> load_trust(const TrustAnchors& t, mbedtls_x509_crt& ca) {
   if (!t.ca_file.empty()) {
     int rc = mbedtls_x509_crt_parse_file(&ca, t.ca_file.c_str());
     if (rc < 0)
-      return make_error(Errc::tls_trust_config, {"cannot load CA file '", t.ca_file, "': ", mbedtls_text(rc)});
+      return make_error(Errc::tls_trust_config, "cannot load CA file '{}': {}", {t.ca_file, mbedtls_text(rc)});
   }
   if (!t.ca_dir.empty()) {
     int rc = mbedtls_x509_crt_parse_path(&ca, t.ca_dir.c_str());
     if (rc < 0)
-      return make_error(Errc::tls_trust_config, {"cannot load CA directory '", t.ca_dir, "': ", mbedtls_text(rc)});
+      return make_error(Errc::tls_trust_config, "cannot load CA directory '{}': {}", {t.ca_dir, mbedtls_text(rc)});
   }
 #else
   // An mbedTLS without a file system (an embedded build): anchors from memory.
@@ -69,8 +69,8 @@ Result<void> load_trust(const TrustAnchors& t, mbedtls_x509_crt& ca) {
     int rc = mbedtls_x509_crt_parse(&ca, reinterpret_cast<const unsigned char*>(pem.c_str()),
                                     is_pem ? pem.size() + 1 : pem.size());
     if (rc < 0) {
-      return make_error(Errc::tls_trust_config,
-                        {"in-memory CA certificate ", Dec(i), " is unusable: ", mbedtls_text(rc)});
+      return make_error(Errc::tls_trust_config, "in-memory CA certificate {} is unusable: {}",
+                        {Dec(i), mbedtls_text(rc)});
     }
   }
   if (ca.version == 0) return Error(Errc::tls_trust_config, "the trust anchors hold no usable CA certificate");
@@ -237,7 +237,7 @@ std::string dn(const mbedtls_x509_name& name) {
 
 std::string time_text(const mbedtls_x509_time& t) {
   auto n = [](int v, int w) { return padded_decimal(static_cast<std::uint64_t>(v < 0 ? 0 : v), w); };
-  return cat({n(t.year, 4), "-", n(t.mon, 2), "-", n(t.day, 2), " ", n(t.hour, 2), ":", n(t.min, 2), ":", n(t.sec, 2)});
+  return format("{}-{}-{} {}:{}:{}", {n(t.year, 4), n(t.mon, 2), n(t.day, 2), n(t.hour, 2), n(t.min, 2), n(t.sec, 2)});
 }
 
 // DNS names in the subjectAltName, else the CN: what the certificate is for.
@@ -263,7 +263,7 @@ PeerCertificate summary(const mbedtls_x509_crt& crt) {
 std::string offered(const TlsProfile& p) {
   std::string s;
   for (auto id : p.suites) s += (s.empty() ? "" : ", ") + suite_name(id);
-  return cat({s, " over ", to_string(p.min_version), "-", to_string(p.max_version)});
+  return format("{} over {}-{}", {s, to_string(p.min_version), to_string(p.max_version)});
 }
 
 Error certificate_error(const TlsStream::Impl& d, const std::string& host, const TlsConfig& cfg) {
@@ -271,37 +271,35 @@ Error certificate_error(const TlsStream::Impl& d, const std::string& host, const
   const bool leaf = d.have_leaf;
   const std::string who = cat({"the certificate of ", host});
   if (flags & MBEDTLS_X509_BADCERT_EXPIRED) {
-    return make_error(Errc::tls_cert_expired, {who, " expired", (leaf ? cat({" on ", d.leaf.not_after, " UTC"}) : ""),
-                                               " (or the device clock is wrong)"});
+    return make_error(Errc::tls_cert_expired, "{} expired{} (or the device clock is wrong)",
+                      {who, (leaf ? format(" on {} UTC", {d.leaf.not_after}) : "")});
   }
   if (flags & MBEDTLS_X509_BADCERT_FUTURE) {
-    return make_error(Errc::tls_cert_not_yet_valid,
-                      {who, " is not valid yet", (leaf ? cat({": it starts on ", d.leaf.not_before, " UTC"}) : ""),
-                       " (or the device clock is wrong)"});
+    return make_error(Errc::tls_cert_not_yet_valid, "{} is not valid yet{} (or the device clock is wrong)",
+                      {who, (leaf ? format(": it starts on {} UTC", {d.leaf.not_before}) : "")});
   }
   if (flags & (MBEDTLS_X509_BADCERT_BAD_KEY | MBEDTLS_X509_BADCERT_BAD_MD | MBEDTLS_X509_BADCERT_BAD_PK)) {
     std::string why = (flags & MBEDTLS_X509_BADCERT_BAD_KEY) ? "its key is too small" : "it is signed with a refused hash";
     if (leaf) cat_append(why, {" (", Dec(d.leaf.key_bits), "-bit key)"});
-    return make_error(
-        Errc::tls_cert_weak,
-        {who, " is too weak for the ", cfg.x509 == X509Policy::strict ? "strict" : "legacy", " X.509 policy: ", why,
-         (cfg.x509 == X509Policy::strict
-              ? "; the strict policy needs SHA-2 signatures and RSA >= 2048 (use the legacy policy only "
-                "for WAPCert-era servers you trust)"
-              : "")});
+    return make_error(Errc::tls_cert_weak, "{} is too weak for the {} X.509 policy: {}{}",
+                      {who, cfg.x509 == X509Policy::strict ? "strict" : "legacy", why,
+                       (cfg.x509 == X509Policy::strict
+                            ? "; the strict policy needs SHA-2 signatures and RSA >= 2048 (use the legacy policy only "
+                              "for WAPCert-era servers you trust)"
+                            : "")});
   }
   if (flags & MBEDTLS_X509_BADCERT_CN_MISMATCH) {
-    return make_error(Errc::tls_cert_wrong_host, {who, " does not name '", host, "'",
-                                                  (leaf ? cat({": it is for ", d.leaf_names}) : std::string())});
+    return make_error(Errc::tls_cert_wrong_host, "{} does not name '{}'{}",
+                      {who, host, (leaf ? cat({": it is for ", d.leaf_names}) : std::string())});
   }
   if (flags & MBEDTLS_X509_BADCERT_NOT_TRUSTED) {
     if (leaf && d.leaf_self_signed) {
-      return make_error(Errc::tls_cert_self_signed,
-                        {who, " is self-signed (", d.leaf.subject, ") and not among the trust anchors"});
+      return make_error(Errc::tls_cert_self_signed, "{} is self-signed ({}) and not among the trust anchors",
+                        {who, d.leaf.subject});
     }
     return make_error(Errc::tls_cert_unknown_issuer,
-                      {who, " was issued by ", (leaf ? cat({"'", d.leaf.issuer, "'"}) : std::string("a CA")),
-                       ", which is not among the trust anchors (check the CA file)"});
+                      "{} was issued by {}, which is not among the trust anchors (check the CA file)",
+                      {who, (leaf ? format("'{}'", {d.leaf.issuer}) : std::string("a CA"))});
   }
   char info[512];
   int n = mbedtls_x509_crt_verify_info(info, sizeof info, "", flags);
@@ -361,7 +359,7 @@ Result<void> TlsStream::start_tls(const Endpoint& to, Millis timeout) {
   // Always set: SNI, and the name the certificate must carry (in 2.28.3 no
   // name is checked at all without it, CVE-2025-27809).
   rc = mbedtls_ssl_set_hostname(&d.ssl, host.c_str());
-  if (rc != 0) return make_error(Errc::invalid_argument, {"bad TLS server name '", host, "'"});
+  if (rc != 0) return make_error(Errc::invalid_argument, "bad TLS server name '{}'", {host});
   mbedtls_ssl_set_bio(&d.ssl, &d, &Impl::send_cb, &Impl::recv_cb, nullptr);
   mbedtls_ssl_set_verify(&d.ssl, &Impl::verify_cb, &d);
 
@@ -375,7 +373,7 @@ Result<void> TlsStream::start_tls(const Endpoint& to, Millis timeout) {
     ~FreeSession() { mbedtls_ssl_session_free(s); }
   } free_offered{&offered_session};
   if (TlsSessionCache* cache = ctx_->cache()) {
-    cache_key = cat({host, ":", Dec(to.port), "|", cfg.profile.name, "|"});
+    cache_key = format("{}:{}|{}|", {host, Dec(to.port), cfg.profile.name});
     for (auto id : cfg.profile.suites) cat_append(cache_key, {Dec(id), ","});
     cat_append(cache_key,
                {"|", Dec(static_cast<int>(cfg.profile.min_version)), Dec(static_cast<int>(cfg.profile.max_version))});
@@ -397,43 +395,41 @@ Result<void> TlsStream::start_tls(const Endpoint& to, Millis timeout) {
 
   if (rc != 0) {
     Error err = [&]() -> Error {
+      const std::string peer = to.to_string();
       if (d.io_error) {
         Error e = *d.io_error;
-        return std::move(e).with_context(cat({"TLS handshake with ", to.to_string()}));
+        return std::move(e).with_context(cat({"TLS handshake with ", peer}));
       }
       if (rc == MBEDTLS_ERR_X509_CERT_VERIFY_FAILED) return certificate_error(d, host, cfg);
       if (rc == MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE) {
         const int alert = d.ssl.in_msg != nullptr ? d.ssl.in_msg[1] : -1;
-        const std::string named = cat({alert_name(alert), " (", Dec(alert), ")"});
+        const std::string named = format("{} ({})", {alert_name(alert), Dec(alert)});
         if (alert == 40 || alert == 71) {
           return make_error(Errc::tls_no_shared_suite,
-                            {to.to_string(), " shares no cipher suite with this client: it answered alert ", named,
-                             " to ", offered(cfg.profile)});
+                            "{} shares no cipher suite with this client: it answered alert {} to {}",
+                            {peer, named, offered(cfg.profile)});
         }
         if (alert == 70) {
-          return make_error(Errc::tls_version_refused,
-                            {to.to_string(), " refused the protocol versions ", to_string(cfg.profile.min_version), "-",
-                             to_string(cfg.profile.max_version), " (alert ", named, ")"});
+          return make_error(Errc::tls_version_refused, "{} refused the protocol versions {}-{} (alert {})",
+                            {peer, to_string(cfg.profile.min_version), to_string(cfg.profile.max_version), named});
         }
-        return make_error(Errc::tls_alert, {to.to_string(), " ended the handshake with fatal alert ", named});
+        return make_error(Errc::tls_alert, {peer, " ended the handshake with fatal alert ", named});
       }
       if (rc == MBEDTLS_ERR_SSL_BAD_HS_PROTOCOL_VERSION) {
-        return make_error(Errc::tls_version_refused,
-                          {to.to_string(), " chose a protocol version outside ", to_string(cfg.profile.min_version),
-                           "-", to_string(cfg.profile.max_version)});
+        return make_error(Errc::tls_version_refused, "{} chose a protocol version outside {}-{}",
+                          {peer, to_string(cfg.profile.min_version), to_string(cfg.profile.max_version)});
       }
       if (rc == MBEDTLS_ERR_SSL_NO_CIPHER_CHOSEN || rc == MBEDTLS_ERR_SSL_NO_USABLE_CIPHERSUITE) {
-        return make_error(Errc::tls_no_shared_suite,
-                          {to.to_string(), " shares no cipher suite with ", offered(cfg.profile)});
+        return make_error(Errc::tls_no_shared_suite, {peer, " shares no cipher suite with ", offered(cfg.profile)});
       }
       if (rc == MBEDTLS_ERR_SSL_CONN_EOF || rc == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY) {
-        return make_error(Errc::net_peer_closed, {to.to_string(), " closed the connection during the TLS handshake"});
+        return make_error(Errc::net_peer_closed, {peer, " closed the connection during the TLS handshake"});
       }
       if (rc == MBEDTLS_ERR_SSL_INVALID_RECORD || rc == MBEDTLS_ERR_SSL_INVALID_MAC ||
           rc == MBEDTLS_ERR_SSL_BAD_INPUT_DATA) {
-        return make_error(Errc::tls_protocol, {"malformed TLS data from ", to.to_string(), ": ", mbedtls_text(rc)});
+        return make_error(Errc::tls_protocol, "malformed TLS data from {}: {}", {peer, mbedtls_text(rc)});
       }
-      return make_error(Errc::tls_handshake, {"TLS handshake with ", to.to_string(), " failed: ", mbedtls_text(rc)});
+      return make_error(Errc::tls_handshake, "TLS handshake with {} failed: {}", {peer, mbedtls_text(rc)});
     }();
     if (logs(log)) log->warn("tls", err.describe());
     if (cached) ctx_->cache()->forget(cache_key);
@@ -467,8 +463,8 @@ Result<void> TlsStream::start_tls(const Endpoint& to, Millis timeout) {
     mbedtls_ssl_session_free(&s);
   }
   if (logs(log)) {
-    log->debug("tls", cat({"connected to ", to.to_string(), ": ", to_string(info_.version), " ", info_.suite,
-                           (info_.resumed ? " (resumed)" : " (full handshake)")}));
+    log->debug("tls", format("connected to {}: {} {}{}", {to.to_string(), to_string(info_.version), info_.suite,
+                                                          (info_.resumed ? " (resumed)" : " (full handshake)")}));
   }
   return success();
 }

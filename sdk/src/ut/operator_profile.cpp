@@ -20,8 +20,8 @@ Result<OperatorProfile> OperatorProfile::preset(std::string_view name) {
   }
   std::string known;
   for (const auto& n : presets()) known += (known.empty() ? "" : ", ") + n;
-  return make_error(Errc::config_invalid,
-                    {"no operator profile named '", name, "' (built in: ", known, "; or give a profile file)"});
+  return make_error(Errc::config_invalid, "no operator profile named '{}' (built in: {}; or give a profile file)",
+                    {name, known});
 }
 
 std::vector<std::string> OperatorProfile::presets() { return {"3gpp", "document-writes"}; }
@@ -33,7 +33,7 @@ Result<std::string> xcap_root_for(const aka::UsimIdentity& id, bool tls, int por
   std::string mnc = id.imsi.substr(3, static_cast<std::size_t>(id.mnc_length));
   if (mnc.size() == 2) mnc.insert(mnc.begin(), '0');  // TS 23.003: the MNC on three digits
   std::string root =
-      cat({tls ? "https://" : "http://", "xcap.ims.mnc", mnc, ".mcc", id.imsi.substr(0, 3), ".pub.3gppnetwork.org"});
+      format("{}xcap.ims.mnc{}.mcc{}.pub.3gppnetwork.org", {tls ? "https://" : "http://", mnc, id.imsi.substr(0, 3)});
   if (port != 0) cat_append(root, {":", Dec(port)});
   if (!path.empty() && path.front() != '/') root += "/";
   root += std::string(path);
@@ -58,8 +58,8 @@ Result<void> apply(const OperatorProfile& p, const aka::UsimIdentity& id, UtConf
     while (!prefix.empty() && prefix.front() == '/') prefix.erase(prefix.begin());
     while (!prefix.empty() && prefix.back() == '/') prefix.pop_back();
     if (prefix.find_first_of("?#") != std::string::npos) {
-      return make_error(Errc::config_invalid,
-                        {"operator profile: the AUID prefix must be a path, not '", p.auid_prefix, "'"});
+      return make_error(Errc::config_invalid, "operator profile: the AUID prefix must be a path, not '{}'",
+                        {p.auid_prefix});
     }
     if (!prefix.empty()) cat_append(c.xcap_root, {"/", prefix});
   }

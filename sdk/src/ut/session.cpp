@@ -124,8 +124,8 @@ Result<std::unique_ptr<UtSession>> UtSession::create(UtConfig config, aka::UsimB
   for (const auto& [name, value] : http_opt.headers) {
     auto ok = http::check_header(name, value);
     if (!ok)
-      return make_error(Errc::config_invalid,
-                        {"extra request header '", printable_ascii(name), "': ", ok.error().message()});
+      return make_error(Errc::config_invalid, "extra request header '{}': {}",
+                        {printable_ascii(name), ok.error().message()});
   }
   s->xcap_ = std::make_unique<xcap::XcapClient>(
       *s->http_, xcap::XcapConfig{c.xcap_root, s->xui_, c.intended_identity, c.quote_intended_identity});
@@ -206,16 +206,17 @@ void UtSession::load_digest_state() {
     return;
   }
   saved_digest_ = std::string(rec->view().as_string());
-  if (logs(platform_.log)) platform_.log->debug("ut", cat({"restored the NAF's Digest state (nc ", Dec(*nc), ")"}));
+  if (logs(platform_.log)) platform_.log->debug("ut", format("restored the NAF's Digest state (nc {})", {Dec(*nc)}));
 }
 
 void UtSession::save_digest_state() {
   if (platform_.store == nullptr || !cfg_.persist_digest_state) return;
   auto saved = http_->saved_auth(naf_);
   if (!saved) return;  // nothing new (or nothing at all): keep what is stored
-  const std::string rec = cat({kDigestMagic, "\norigin ", naf_.origin(), "\nuser ", saved->username, "\nsaved ",
-                               Dec(unix_seconds(platform_.clock.wall_now())), "\nnc ", Dec(saved->nonce_count),
-                               "\nchallenge ", saved->challenge, "\n"});
+  const std::string rec =
+      format("{}\norigin {}\nuser {}\nsaved {}\nnc {}\nchallenge {}\n",
+             {kDigestMagic, naf_.origin(), saved->username, Dec(unix_seconds(platform_.clock.wall_now())),
+              Dec(saved->nonce_count), saved->challenge});
   // The time changes every write; compare what matters.
   const auto strip = [](const std::string& r) {
     const auto a = r.find("\nsaved ");
@@ -327,7 +328,7 @@ Result<xcap::XcapUri> UtSession::uri_for(const std::string& selector) const {
   }
   auto slash = doc.find('/');
   if (slash == std::string::npos || slash == 0 || slash + 1 == doc.size()) {
-    return make_error(Errc::xcap_bad_selector, {"selector '", selector, "' must be AUID/DOCUMENT[/~~/NODE]"});
+    return make_error(Errc::xcap_bad_selector, "selector '{}' must be AUID/DOCUMENT[/~~/NODE]", {selector});
   }
   xcap::NodeSelector ns;
   if (!node.empty()) {

@@ -65,7 +65,7 @@ XcapUri XcapClient::uri(std::string auid, std::string document, NodeSelector nod
 }
 
 std::string XcapClient::doc_key(const DocumentSelector& d) {
-  return cat({d.auid, "/", (d.global ? std::string("global") : cat({"users/", d.xui})), "/", d.path});
+  return format("{}/{}/{}", {d.auid, (d.global ? std::string("global") : cat({"users/", d.xui})), d.path});
 }
 
 std::optional<std::string> XcapClient::etag(const DocumentSelector& doc) const {
@@ -137,7 +137,7 @@ Result<XcapResult> XcapClient::run(const XcapUri& uri, http::Request req) {
       etags_.erase(key);
       return make_error(Errc::xcap_precondition_failed, {what, ": the document changed since it was read (412)"});
     default:
-      return make_error(Errc::xcap_status, {what, ": unexpected ", Dec(rsp.status), " ", rsp.reason});
+      return make_error(Errc::xcap_status, "{}: unexpected {} {}", {what, Dec(rsp.status), rsp.reason});
   }
 }
 
@@ -157,8 +157,10 @@ Result<void> XcapClient::back_off(int round, Millis base, Millis max) {
   // The deadline is on the platform's clock (http client); the pause is
   // slept in slices, so that a cancel is seen within 20 ms.
   if (limits_.deadline && http_.clock().monotonic_now() + pause >= *limits_.deadline) {
-    return make_error(Errc::net_timeout, {"the operation's deadline passes before the next retry (after ",
-                                          Dec(round + 1), " concurrent changes or missing parents)"});
+    return make_error(
+        Errc::net_timeout,
+        "the operation's deadline passes before the next retry (after {} concurrent changes or missing parents)",
+        {Dec(round + 1)});
   }
   for (Millis left = pause; left.count() > 0;) {
     if (limits_.cancel != nullptr && limits_.cancel->load()) {

@@ -92,7 +92,7 @@ void DocumentCache::save(const XcapUri& document, std::string_view etag, std::st
   if (uri.find('\n') != std::string::npos || uri.find('\r') != std::string::npos) return;
   const std::string key = key_of(uri);
   const std::string meta =
-      cat({kMagic, "\nuri ", uri, "\netag ", etag, "\nsize ", Dec(body.size()), "\nsha256 ", sha256_hex(body), "\n"});
+      format("{}\nuri {}\netag {}\nsize {}\nsha256 {}\n", {kMagic, uri, etag, Dec(body.size()), sha256_hex(body)});
   // Meta last: until it is written, a reader finds the old meta record, which
   // no longer matches the new body, and misses.
   if (!store_.put(key, ByteView::of(body))) {

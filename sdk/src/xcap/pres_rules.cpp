@@ -31,7 +31,7 @@ std::optional<SubHandling> sub_handling_of(std::string_view t) {
 }
 
 std::string list_anchor(const std::string& doc_uri, const std::string& list) {
-  return cat({doc_uri, "/~~/resource-lists/list%5B@name=%22", percent_encode(list, false), "%22%5D"});
+  return format("{}/~~/resource-lists/list%5B@name=%22{}%22%5D", {doc_uri, percent_encode(list, false)});
 }
 
 }  // namespace
@@ -50,7 +50,7 @@ XcapProfile XcapProfile::ietf() {
 Result<XcapProfile> XcapProfile::named(std::string_view name) {
   if (name == "oma") return oma();
   if (name == "ietf") return ietf();
-  return make_error(Errc::config_invalid, {"unknown XCAP profile '", name, "' (use oma or ietf)"});
+  return make_error(Errc::config_invalid, "unknown XCAP profile '{}' (use oma or ietf)", {name});
 }
 
 const char* to_string(SubHandling s) {
@@ -73,7 +73,7 @@ Result<PresRules> PresRules::parse(std::string_view xml) {
   UTKIT_TRY(load(*p.doc_, xml, "pres-rules"));
   pugi::xml_node root = p.doc_->document_element();
   if (detail::local_name(root.name()) != "ruleset") {
-    return make_error(Errc::xcap_bad_document, {"expected a common-policy <ruleset>, got <", root.name(), ">"});
+    return make_error(Errc::xcap_bad_document, "expected a common-policy <ruleset>, got <{}>", {root.name()});
   }
   for (pugi::xml_node r : root.children()) {
     if (r.type() != pugi::node_element || detail::local_name(r.name()) != "rule") continue;
@@ -131,13 +131,13 @@ std::string PresRules::serialize() const {
 }
 
 std::string PresRules::empty_ruleset() {
-  return cat({"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<cr:ruleset xmlns:cr=\"", kCommonPolicyNs, "\" xmlns:pr=\"",
-              kPresRulesNs, "\"/>\n"});
+  return format("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<cr:ruleset xmlns:cr=\"{}\" xmlns:pr=\"{}\"/>\n",
+                {kCommonPolicyNs, kPresRulesNs});
 }
 
 std::string PresRules::rule_xml(const Rule& r) {
-  std::string x = cat({"<cr:rule xmlns:cr=\"", kCommonPolicyNs, "\" xmlns:pr=\"", kPresRulesNs, "\" xmlns:ocp=\"",
-                       kOmaCommonPolicyNs, "\" id=\"", detail::xml_escape(r.id), "\"><cr:conditions>"});
+  std::string x = format("<cr:rule xmlns:cr=\"{}\" xmlns:pr=\"{}\" xmlns:ocp=\"{}\" id=\"{}\"><cr:conditions>",
+                         {kCommonPolicyNs, kPresRulesNs, kOmaCommonPolicyNs, detail::xml_escape(r.id)});
   if (!r.identities.empty() || !r.domains.empty()) {
     x += "<cr:identity>";
     for (const auto& i : r.identities) cat_append(x, {"<cr:one id=\"", detail::xml_escape(i), "\"/>"});
@@ -156,8 +156,9 @@ std::string PresRules::rule_xml(const Rule& r) {
 }
 
 std::string PresRules::oma_default(const std::string& xui, const std::string& doc_uri) {
-  std::string x = cat({"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<cr:ruleset xmlns:cr=\"", kCommonPolicyNs,
-                       "\" xmlns:pr=\"", kPresRulesNs, "\" xmlns:ocp=\"", kOmaCommonPolicyNs, "\">"});
+  std::string x = format(
+      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<cr:ruleset xmlns:cr=\"{}\" xmlns:pr=\"{}\" xmlns:ocp=\"{}\">",
+      {kCommonPolicyNs, kPresRulesNs, kOmaCommonPolicyNs});
   auto inner = [](const std::string& rule) {
     // Drop the namespace declarations of rule_xml(): the ruleset has them.
     auto gt = rule.find(" id=");
@@ -196,8 +197,8 @@ Result<std::vector<RlsService>> parse_rls_services(std::string_view xml) {
 }
 
 std::string rls_service_xml(const RlsService& s) {
-  std::string x = cat({"<service xmlns=\"", kRlsServicesNs, "\" uri=\"", detail::xml_escape(s.uri),
-                       "\"><resource-list>", detail::xml_escape(s.resource_list), "</resource-list><packages>"});
+  std::string x = format("<service xmlns=\"{}\" uri=\"{}\"><resource-list>{}</resource-list><packages>",
+                         {kRlsServicesNs, detail::xml_escape(s.uri), detail::xml_escape(s.resource_list)});
   for (const auto& p : s.packages) cat_append(x, {"<package>", detail::xml_escape(p), "</package>"});
   return cat({x, "</packages></service>"});
 }
@@ -303,14 +304,15 @@ Result<RlsService> WatcherRules::ensure_buddy_service(const std::string& list) {
   const std::string service_uri = cat({xcap_.config().xui, ";pres-list=", list});
   RlsService svc{
       service_uri,
-      cat({resource_lists_doc_uri(), "/~~/resource-lists/list%5B@name=%22", percent_encode(list, false), "%22%5D"}),
+      format("{}/~~/resource-lists/list%5B@name=%22{}%22%5D", {resource_lists_doc_uri(), percent_encode(list, false)}),
       {"presence"}};
   auto doc = xcap_.uri(profile_.rls_auid, profile_.rls_doc);
   auto got = xcap_.get(doc);
   if (!got) {
     if (got.error().code() != Errc::xcap_not_found) return std::move(got).error();
-    std::string body = cat({"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rls-services xmlns=\"", kRlsServicesNs, "\">",
-                            rls_service_xml(svc), "</rls-services>\n"});
+    std::string body =
+        format("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rls-services xmlns=\"{}\">{}</rls-services>\n",
+               {kRlsServicesNs, rls_service_xml(svc)});
     auto put = xcap_.put(doc, body, Precondition::if_none_match_any);
     if (!put) return std::move(put).error();
     return svc;

@@ -30,7 +30,7 @@ Result<ResourceLists> ResourceLists::check(std::unique_ptr<Impl> impl) {
   // (Depth and attribute counts: checked by the shared XML guard.)
   const pugi::xml_node root = impl->doc.document_element();
   if (detail::local_name(root.name()) != "resource-lists") {
-    return make_error(Errc::xcap_bad_document, {"expected <resource-lists>, got <", root.name(), ">"});
+    return make_error(Errc::xcap_bad_document, "expected <resource-lists>, got <{}>", {root.name()});
   }
   return ResourceLists(std::move(impl));
 }
@@ -52,7 +52,7 @@ Result<ResourceLists> ResourceLists::parse_owned(std::string&& xml) {
 
 ResourceLists ResourceLists::with_lists(const std::vector<std::string>& names) {
   std::string xml =
-      cat({"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<resource-lists xmlns=\"", kResourceListsNs, "\">"});
+      format("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<resource-lists xmlns=\"{}\">", {kResourceListsNs});
   for (const auto& n : names) xml += list_xml(n);
   xml += "</resource-lists>\n";
   return parse(xml).value();
@@ -72,7 +72,7 @@ std::string_view child_text(pugi::xml_node n, const char* local) {
   return {};
 }
 
-Error no_list(std::string_view name) { return make_error(Errc::xcap_not_found, {"no list named '", name, "'"}); }
+Error no_list(std::string_view name) { return make_error(Errc::xcap_not_found, "no list named '{}'", {name}); }
 
 }  // namespace
 
@@ -166,13 +166,13 @@ std::string ResourceLists::serialize() const {
 }
 
 std::string ResourceLists::entry_xml(const Entry& e) {
-  std::string x = cat({"<entry xmlns=\"", kResourceListsNs, "\" uri=\"", detail::xml_escape(e.uri), "\""});
+  std::string x = format("<entry xmlns=\"{}\" uri=\"{}\"", {kResourceListsNs, detail::xml_escape(e.uri)});
   if (e.display_name.empty()) return cat({x, "/>"});
-  return cat({x, "><display-name>", detail::xml_escape(e.display_name), "</display-name></entry>"});
+  return format("{}><display-name>{}</display-name></entry>", {x, detail::xml_escape(e.display_name)});
 }
 
 std::string ResourceLists::list_xml(std::string_view name) {
-  return cat({"<list name=\"", detail::xml_escape(name), "\"/>"});
+  return format("<list name=\"{}\"/>", {detail::xml_escape(name)});
 }
 
 // ---- BuddyList ----
@@ -256,14 +256,15 @@ Result<void> BuddyList::ensure_list(ResourceLists& doc, const std::string& list)
   // the list could replace a list another device made in the meantime.
   if (!xcap_.etag(xcap_.uri(cfg_.auid, cfg_.document).document)) {
     return make_error(Errc::xcap_status,
-                      {"the XCAP server sent no ETag for the buddy-list document; cannot create list '", list,
-                       "' without risking another device's entries"});
+                      "the XCAP server sent no ETag for the buddy-list document; cannot create list '{}' without "
+                      "risking another device's entries",
+                      {list});
   }
   NodeSelector ns;
   ns.steps = {Step::element("resource-lists"), Step::element("list").with("name", list)};
   // list_xml() escapes the name; the namespace goes on the element PUT's root.
   std::string body = ResourceLists::list_xml(list);
-  body.insert(5, cat({" xmlns=\"", kResourceListsNs, "\""}));
+  body.insert(5, format(" xmlns=\"{}\"", {kResourceListsNs}));
   auto r = xcap_.put(xcap_.uri(cfg_.auid, cfg_.document, ns), body);
   if (!r) return std::move(r).error();
   return success();
@@ -310,8 +311,8 @@ Result<void> BuddyList::add(const Entry& entry, std::string list) {
     }
     UTKIT_TRY(back_off(round));  // a race with another device: pace the next attempt
   }
-  return make_error(Errc::xcap_retries_exhausted, {"gave up adding ", entry.uri, " after ", Dec(cfg_.max_retries),
-                                                   " concurrent changes to the document"});
+  return make_error(Errc::xcap_retries_exhausted, "gave up adding {} after {} concurrent changes to the document",
+                    {entry.uri, Dec(cfg_.max_retries)});
 }
 
 // One DELETE of the entry's own selector; 404 means it is gone already.
@@ -325,8 +326,8 @@ Result<void> BuddyList::remove(std::string_view uri, std::string list) {
     ++retries_;
     UTKIT_TRY(back_off(round));
   }
-  return make_error(Errc::xcap_retries_exhausted,
-                    {"gave up removing ", uri, " after ", Dec(cfg_.max_retries), " concurrent changes"});
+  return make_error(Errc::xcap_retries_exhausted, "gave up removing {} after {} concurrent changes",
+                    {uri, Dec(cfg_.max_retries)});
 }
 
 // One PUT of the entry's display-name child (or a DELETE of it for an empty
@@ -338,8 +339,8 @@ Result<void> BuddyList::rename(std::string_view uri, const std::string& display_
   target.node.steps.push_back(Step::element("display-name"));
   Result<XcapResult> r = display_name.empty() ? xcap_.remove(target, Precondition::none)
                                               : xcap_.put(target,
-                                                          cat({"<display-name xmlns=\"", kResourceListsNs, "\">",
-                                                               detail::xml_escape(display_name), "</display-name>"}),
+                                                          format("<display-name xmlns=\"{}\">{}</display-name>",
+                                                                 {kResourceListsNs, detail::xml_escape(display_name)}),
                                                           Precondition::none);
   if (r) return success();
   const bool missing = r.error().code() == Errc::xcap_not_found ||
@@ -350,13 +351,13 @@ Result<void> BuddyList::rename(std::string_view uri, const std::string& display_
     auto exists = xcap_.get(entry_uri(list, uri));
     if (exists) return success();
   }
-  return make_error(Errc::xcap_not_found, {"no buddy ", uri, " in list '", list, "'"});
+  return make_error(Errc::xcap_not_found, "no buddy {} in list '{}'", {uri, list});
 }
 
 Result<void> BuddyList::move(std::string_view uri, const std::string& from, const std::string& to) {
   UTKIT_ASSIGN(ResourceLists doc, refresh());
   std::optional<Entry> e = doc.find(from, uri);
-  if (!e) return make_error(Errc::xcap_not_found, {"no buddy ", uri, " in list '", from, "'"});
+  if (!e) return make_error(Errc::xcap_not_found, "no buddy {} in list '{}'", {uri, from});
   Entry copy = *e;
   UTKIT_TRY(add(copy, to));
   return remove(uri, from);

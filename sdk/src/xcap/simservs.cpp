@@ -242,7 +242,7 @@ bool is_incoming(BarringCondition c) { return row(c).incoming; }
 
 Result<void> check_forward_target(std::string_view target) {
   auto bad = [&](const std::string& why) {
-    return make_error(Errc::invalid_argument, {"forwarding target '", printable_ascii(target), "': ", why});
+    return make_error(Errc::invalid_argument, "forwarding target '{}': {}", {printable_ascii(target), why});
   };
   if (target.empty()) return bad("empty; give a sip:, sips: or tel: URI");
   if (target.size() > 256) return bad("longer than 256 characters");
@@ -277,7 +277,7 @@ Result<void> check_forward_target(std::string_view target) {
     return success();
   }
   if (lower == "sip" || lower == "sips") {
-    if (target.size() == colon + 1) return bad(cat({"a ", lower, ": URI needs a user or host"}));
+    if (target.size() == colon + 1) return bad(format("a {}: URI needs a user or host", {lower}));
     return success();
   }
   return bad("the scheme must be sip:, sips: or tel: (TS 24.604)");
@@ -339,8 +339,8 @@ Result<Simservs> Simservs::check(std::unique_ptr<Impl> impl) {
   // linear: checked by the shared XML guard.)
   const pugi::xml_node root = impl->doc.document_element();
   if (!is(root, kSimservsNs, "simservs")) {
-    return make_error(Errc::xcap_bad_document,
-                      {"expected <simservs> in namespace ", kSimservsNs, ", got <", printable_ascii(root.name()), ">"});
+    return make_error(Errc::xcap_bad_document, "expected <simservs> in namespace {}, got <{}>",
+                      {kSimservsNs, printable_ascii(root.name())});
   }
   return Simservs(std::move(impl));
 }
@@ -439,8 +439,9 @@ std::optional<bool> Simservs::restricted(Service s) const {
 namespace {
 
 Error not_provisioned(Service s) {
-  return make_error(Errc::xcap_not_provisioned, {"the operator has not provisioned ", service_element(s),
-                                                 " for this user (it is not in the simservs document)"});
+  return make_error(Errc::xcap_not_provisioned,
+                    "the operator has not provisioned {} for this user (it is not in the simservs document)",
+                    {service_element(s)});
 }
 
 // The rule of `service` whose typed condition matches, or a null node.
@@ -465,8 +466,9 @@ Result<std::string> addressable_id(pugi::xml_node rule) {
   std::string id = rule.attribute("id").value();
   if (id.empty() || (id.find('"') != std::string::npos && id.find('\'') != std::string::npos)) {
     return make_error(Errc::xcap_bad_document,
-                      {"the operator's rule for this condition has an id ('", printable_ascii(id),
-                       "') that an XCAP selector cannot address; change it on the operator's portal"});
+                      "the operator's rule for this condition has an id ('{}') that an XCAP selector cannot address; "
+                      "change it on the operator's portal",
+                      {printable_ascii(id)});
   }
   return id;
 }
@@ -512,8 +514,8 @@ Result<void> Simservs::check(const ForwardingChange& ch) {
     // A media type name (RFC 4566 token-like): "audio", "video", ...
     const bool ok = !m.empty() && m.size() <= 32 && m.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") == std::string::npos;
     if (!ok)
-      return make_error(Errc::invalid_argument,
-                        {"media '", printable_ascii(m), "' is not a media type such as audio or video"});
+      return make_error(Errc::invalid_argument, "media '{}' is not a media type such as audio or video",
+                        {printable_ascii(m)});
   }
   return success();
 }
@@ -698,9 +700,10 @@ Result<Simservs> SimservsClient::read() {
   auto got = xcap_.get(document_uri());
   if (!got) {
     if (got.error().code() == Errc::xcap_not_found) {
-      return make_error(Errc::xcap_not_provisioned,
-                        {"the operator has no supplementary-services document (", profile_.auid, "/", profile_.document,
-                         ") for this user: the services are not provisioned"});
+      return make_error(
+          Errc::xcap_not_provisioned,
+          "the operator has no supplementary-services document ({}/{}) for this user: the services are not provisioned",
+          {profile_.auid, profile_.document});
     }
     return std::move(got).error();
   }
@@ -755,8 +758,9 @@ Result<Simservs> SimservsClient::change(const std::function<Result<std::vector<S
     if (round == profile_.max_retries) break;  // no pause before giving up
     UTKIT_TRY(xcap_.back_off(round, profile_.backoff_base, profile_.backoff_max));
   }
-  return make_error(Errc::xcap_retries_exhausted, {"gave up changing the supplementary services after ",
-                                                   Dec(profile_.max_retries), " concurrent changes to the document"});
+  return make_error(Errc::xcap_retries_exhausted,
+                    "gave up changing the supplementary services after {} concurrent changes to the document",
+                    {Dec(profile_.max_retries)});
 }
 
 Result<std::string> normalize_target(std::string_view target, NumberFormat format, std::string_view number_domain) {
@@ -777,9 +781,8 @@ Result<std::string> normalize_target(std::string_view target, NumberFormat forma
     if (number.find(';') != std::string_view::npos) {
       // An extension or another parameter would be lost in the global form.
       return make_error(Errc::invalid_argument,
-                        {"'", printable_ascii(target),
-                         "' has parameters (an extension?); give the number alone, or a URI as it "
-                         "must be sent"});
+                        "'{}' has parameters (an extension?); give the number alone, or a URI as it must be sent",
+                        {printable_ascii(target)});
     }
   } else if (starts("sip:") || starts("sips:")) {
     const std::size_t colon = t.find(':');
@@ -797,18 +800,18 @@ Result<std::string> normalize_target(std::string_view target, NumberFormat forma
     if (keep) {
       digits += c;
     } else if (!separator) {
-      return make_error(Errc::invalid_argument,
-                        {"'", printable_ascii(target), "' is not a phone number or a sip:/tel: URI"});
+      return make_error(Errc::invalid_argument, "'{}' is not a phone number or a sip:/tel: URI",
+                        {printable_ascii(target)});
     }
   }
   if (digits.size() < 3 || digits[0] != '+') {
-    return make_error(
-        Errc::invalid_argument,
-        {"'", printable_ascii(target), "': give the number in international form, with '+' and the country code"});
+    return make_error(Errc::invalid_argument,
+                      "'{}': give the number in international form, with '+' and the country code",
+                      {printable_ascii(target)});
   }
   if (format == NumberFormat::e164_tel) return cat({"tel:", digits});
   if (number_domain.empty()) return Error(Errc::config_missing, "no domain for sip: phone numbers (number_domain)");
-  return cat({"sip:", digits, "@", number_domain, ";user=phone"});
+  return utkit::format("sip:{}@{};user=phone", {digits, number_domain});
 }
 
 Result<Simservs> SimservsClient::set_forwarding(const ForwardingChange& change_in) {

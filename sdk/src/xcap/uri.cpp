@@ -15,7 +15,7 @@ bool pchar(char c) {
 Error bad(const std::string& what) { return Error(Errc::xcap_bad_selector, what); }
 
 std::string quote_value(const std::string& v) {
-  return v.find('"') == std::string::npos ? cat({"\"", v, "\""}) : cat({"'", v, "'"});
+  return v.find('"') == std::string::npos ? format("\"{}\"", {v}) : format("'{}'", {v});
 }
 
 bool name_char(char c) {
@@ -29,32 +29,32 @@ Result<Step> parse_step(std::string_view s) {
   std::size_t i = 0;
   while (i < s.size() && name_char(s[i])) ++i;
   st.name = std::string(s.substr(0, i));
-  if (st.name.empty()) return bad(cat({"node selector step '", s, "' has no element name"}));
+  if (st.name.empty()) return bad(format("node selector step '{}' has no element name", {s}));
   while (i < s.size()) {
-    if (s[i] != '[') return bad(cat({"unexpected '", s.substr(i, 1), "' in step '", s, "'"}));
+    if (s[i] != '[') return bad(format("unexpected '{}' in step '{}'", {s.substr(i, 1), s}));
     ++i;
     if (i < s.size() && s[i] == '@') {
       std::size_t b = ++i;
       while (i < s.size() && name_char(s[i])) ++i;
       std::string attr(s.substr(b, i - b));
-      if (attr.empty() || i >= s.size() || s[i] != '=') return bad(cat({"bad attribute predicate in '", s, "'"}));
+      if (attr.empty() || i >= s.size() || s[i] != '=') return bad(format("bad attribute predicate in '{}'", {s}));
       ++i;
       if (i >= s.size() || (s[i] != '"' && s[i] != '\''))
-        return bad(cat({"attribute value must be quoted in '", s, "'"}));
+        return bad(format("attribute value must be quoted in '{}'", {s}));
       const char q = s[i++];
       std::size_t e = s.find(q, i);
-      if (e == std::string_view::npos) return bad(cat({"unterminated attribute value in '", s, "'"}));
+      if (e == std::string_view::npos) return bad(format("unterminated attribute value in '{}'", {s}));
       st.attributes.emplace_back(attr, std::string(s.substr(i, e - i)));
       i = e + 1;
     } else {
       std::size_t b = i;
       while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
-      if (i == b || i - b > 9) return bad(cat({"bad position in '", s, "'"}));
+      if (i == b || i - b > 9) return bad(format("bad position in '{}'", {s}));
       std::size_t n = std::stoul(std::string(s.substr(b, i - b)));
-      if (n == 0) return bad(cat({"positions start at 1 in '", s, "'"}));
+      if (n == 0) return bad(format("positions start at 1 in '{}'", {s}));
       st.position = n;
     }
-    if (i >= s.size() || s[i] != ']') return bad(cat({"missing ']' in '", s, "'"}));
+    if (i >= s.size() || s[i] != ']') return bad(format("missing ']' in '{}'", {s}));
     ++i;
   }
   return st;
@@ -96,7 +96,7 @@ Result<std::string> percent_decode(std::string_view text) {
       return (c >= '0' && c <= '9') ? c - '0' : (c >= 'a' && c <= 'f') ? c - 'a' + 10 : (c >= 'A' && c <= 'F') ? c - 'A' + 10 : -1;
     };
     int hi = i + 1 < text.size() ? val(text[i + 1]) : -1, lo = i + 2 < text.size() ? val(text[i + 2]) : -1;
-    if (hi < 0 || lo < 0) return bad(cat({"bad percent-encoding in '", text.substr(0, 80), "'"}));
+    if (hi < 0 || lo < 0) return bad(format("bad percent-encoding in '{}'", {text.substr(0, 80)}));
     const char c = static_cast<char>(hi * 16 + lo);
     if (c == '\0') return bad("percent-encoded NUL refused");
     out += c;
@@ -156,7 +156,7 @@ Result<NodeSelector> NodeSelector::parse(std::string_view text) {
 }
 
 std::string XcapUri::to_string() const {
-  std::string out = cat({root, "/", percent_encode(document.auid, false), "/"});
+  std::string out = format("{}/{}/", {root, percent_encode(document.auid, false)});
   out += document.global ? std::string("global") : cat({"users/", percent_encode(document.xui, false)});
   cat_append(out, {"/", percent_encode(document.path, true)});
   if (!node.empty()) {
@@ -179,7 +179,7 @@ std::string XcapUri::to_string() const {
 Result<XcapUri> XcapUri::parse(std::string_view root, std::string_view uri) {
   while (!root.empty() && root.back() == '/') root.remove_suffix(1);
   if (uri.substr(0, root.size()) != root || uri.size() <= root.size() || uri[root.size()] != '/') {
-    return bad(cat({"'", uri.substr(0, 120), "' is not under the XCAP root ", root}));
+    return bad(format("'{}' is not under the XCAP root {}", {uri.substr(0, 120), root}));
   }
   for (char c : uri) {
     // A URI carries no raw white space or control characters: they come percent-encoded.
@@ -228,7 +228,7 @@ Result<XcapUri> XcapUri::parse(std::string_view root, std::string_view uri) {
     UTKIT_ASSIGN(std::string q, percent_decode(query));
     std::string_view qs = q;
     while (!qs.empty()) {
-      if (qs.substr(0, 6) != "xmlns(") return bad(cat({"unknown XCAP query '", qs.substr(0, 40), "'"}));
+      if (qs.substr(0, 6) != "xmlns(") return bad(format("unknown XCAP query '{}'", {qs.substr(0, 40)}));
       auto close = qs.find(')');
       auto eq = qs.find('=');
       if (close == std::string_view::npos || eq == std::string_view::npos || eq > close) return bad("bad xmlns() binding");

@@ -27,6 +27,10 @@ void set_result_misuse_handler(ResultMisuseHandler handler);
 
 namespace detail {
 [[noreturn]] void result_misuse(const char* what, const Error* held = nullptr);
+// The two misuses, out of line and with the fewest arguments: every value()
+// and error() call carries one of these checks.
+[[noreturn]] void value_misuse(const Error& held);
+[[noreturn]] void error_misuse();
 }
 
 template <class T>
@@ -114,10 +118,10 @@ class [[nodiscard]] Result {
 
  private:
   void check_value() const {
-    if (!ok_) detail::result_misuse("value() of a failed Result", &error_);
+    if (!ok_) detail::value_misuse(error_);
   }
   void check_error() const {
-    if (ok_) detail::result_misuse("error() of a successful Result");
+    if (ok_) detail::error_misuse();
   }
   void destroy() {
     if (ok_)
@@ -144,13 +148,17 @@ class [[nodiscard]] Result<void> {
 
   bool ok() const { return !e_.has_value(); }
   explicit operator bool() const { return ok(); }
-  void value() const { if (!ok()) detail::result_misuse("value() of a failed Result", &*e_); }
+  void value() const {
+    if (!ok()) detail::value_misuse(*e_);
+  }
 
   const Error& error() const& { check_error(); return *e_; }
   Error&& error() && { check_error(); return std::move(*e_); }
 
  private:
-  void check_error() const { if (ok()) detail::result_misuse("error() of a successful Result"); }
+  void check_error() const {
+    if (ok()) detail::error_misuse();
+  }
   std::optional<Error> e_;
 };
 
