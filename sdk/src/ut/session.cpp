@@ -136,10 +136,21 @@ Result<std::unique_ptr<UtSession>> UtSession::create(UtConfig config, aka::UsimB
     s->doc_cache_ = std::make_unique<xcap::DocumentCache>(*platform.store, c.document_cache_max);
   }
   s->buddy_list_ = std::make_unique<xcap::BuddyList>(*s->xcap_, bc, s->doc_cache_.get());
-  s->rules_ = std::make_unique<xcap::WatcherRules>(*s->xcap_, c.profile);
-  s->simservs_ = std::make_unique<xcap::SimservsClient>(*s->xcap_, c.simservs);
   s->load_digest_state();
   return s;
+}
+
+// The presence rules and the supplementary services are made on first use:
+// an app that never touches them pays neither their heap nor, in a
+// firmware image, their code.
+xcap::WatcherRules& UtSession::rules() {
+  if (!rules_) rules_ = std::make_unique<xcap::WatcherRules>(*xcap_, cfg_.profile);
+  return *rules_;
+}
+
+xcap::SimservsClient& UtSession::simservs() {
+  if (!simservs_) simservs_ = std::make_unique<xcap::SimservsClient>(*xcap_, cfg_.simservs);
+  return *simservs_;
 }
 
 // ---- the NAF's Digest state across restarts ----
@@ -265,32 +276,32 @@ Result<std::vector<xcap::Entry>> UtSession::buddies(const std::string& list, OpL
 }
 
 Result<xcap::Simservs> UtSession::supplementary_services(OpLimits limits) {
-  return run(limits, [&] { return simservs_->read(); });
+  return run(limits, [&] { return simservs().read(); });
 }
 
 Result<xcap::Simservs> UtSession::set_call_forwarding(const xcap::ForwardingChange& change, OpLimits limits) {
-  return run(limits, [&] { return simservs_->set_forwarding(change); });
+  return run(limits, [&] { return simservs().set_forwarding(change); });
 }
 
 Result<xcap::Simservs> UtSession::set_call_barring(xcap::BarringCondition condition, bool enable, OpLimits limits) {
-  return run(limits, [&] { return simservs_->set_barring(condition, enable); });
+  return run(limits, [&] { return simservs().set_barring(condition, enable); });
 }
 
 Result<xcap::Simservs> UtSession::set_caller_id_restriction(bool restricted, OpLimits limits) {
-  return run(limits, [&] { return simservs_->set_restricted(xcap::Service::oir, restricted); });
+  return run(limits, [&] { return simservs().set_restricted(xcap::Service::oir, restricted); });
 }
 
 Result<xcap::Simservs> UtSession::set_call_waiting(bool on, OpLimits limits) {
-  return run(limits, [&] { return simservs_->set_active(xcap::Service::communication_waiting, on); });
+  return run(limits, [&] { return simservs().set_active(xcap::Service::communication_waiting, on); });
 }
 
 Result<xcap::Simservs> UtSession::set_service_active(xcap::Service service, bool active, OpLimits limits) {
-  return run(limits, [&] { return simservs_->set_active(service, active); });
+  return run(limits, [&] { return simservs().set_active(service, active); });
 }
 
 Result<xcap::Simservs> UtSession::set_presentation_restricted(xcap::Service oir_or_tir, bool restricted,
                                                              OpLimits limits) {
-  return run(limits, [&] { return simservs_->set_restricted(oir_or_tir, restricted); });
+  return run(limits, [&] { return simservs().set_restricted(oir_or_tir, restricted); });
 }
 
 Result<void> UtSession::for_each_buddy(
@@ -313,11 +324,11 @@ Result<void> UtSession::rename_buddy(const std::string& uri, const std::string& 
 }
 
 Result<void> UtSession::allow(const std::string& watcher, OpLimits limits) {
-  return run(limits, [&] { return rules_->allow(watcher); });
+  return run(limits, [&] { return rules().allow(watcher); });
 }
 
 Result<void> UtSession::block(const std::string& watcher, OpLimits limits) {
-  return run(limits, [&] { return rules_->block(watcher); });
+  return run(limits, [&] { return rules().block(watcher); });
 }
 
 Result<xcap::XcapUri> UtSession::uri_for(const std::string& selector) const {

@@ -144,6 +144,8 @@ class UtSession {
   std::string digest_state_key() const;
   void load_digest_state();
   void save_digest_state();
+  xcap::WatcherRules& rules();
+  xcap::SimservsClient& simservs();
 
   UtConfig cfg_;
   Platform platform_;
@@ -156,8 +158,8 @@ class UtSession {
   std::unique_ptr<xcap::XcapClient> xcap_;
   std::unique_ptr<xcap::DocumentCache> doc_cache_;
   std::unique_ptr<xcap::BuddyList> buddy_list_;
-  std::unique_ptr<xcap::WatcherRules> rules_;
-  std::unique_ptr<xcap::SimservsClient> simservs_;
+  std::unique_ptr<xcap::WatcherRules> rules_;        // made on first use (rules())
+  std::unique_ptr<xcap::SimservsClient> simservs_;  // made on first use (simservs())
   http::Url naf_;
   std::string saved_digest_;  // the record last written, to skip identical writes
 };
