@@ -111,25 +111,26 @@ Result<std::unique_ptr<UtSession>> UtSession::create(UtConfig config, aka::UsimB
     UTKIT_ASSIGN(s->tls_, tls::TlsContext::create(c.tls, platform.random, platform.clock, s->tls_cache_.get(),
                                                   platform.log));
   }
-  // TS 24.109 4.5.3 / TS 33.222: a UE that supports GBA announces it to the
-  // NAF too, with the product token "3gpp-gba" ("3gpp-gba-uicc" for GBA_U);
-  // authentication proxies offer GBA only to clients that do.
-  http::HttpClientOptions http_opt = c.http;
-  const char* token = c.gba.gba_u ? "3gpp-gba-uicc" : "3gpp-gba";
-  if (http_opt.user_agent.find(token) == std::string::npos) cat_append(http_opt.user_agent, {" ", token});
-  s->http_ = std::make_unique<http::HttpClient>(platform.tcp, platform.random, platform.clock, s->tls_, http_opt,
-                                                platform.log);
-  s->creds_ = std::make_unique<Credentials>(*s->gba_);
-  s->http_->set_credentials(s->creds_.get());
-  for (const auto& [name, value] : http_opt.headers) {
+  for (const auto& [name, value] : c.http.headers) {
     auto ok = http::check_header(name, value);
     if (!ok)
       return make_error(Errc::config_invalid, "extra request header '{}': {}",
                         {printable_ascii(name), ok.error().message()});
   }
+  // TS 24.109 4.5.3 / TS 33.222: a UE that supports GBA announces it to the
+  // NAF too, with the product token "3gpp-gba" ("3gpp-gba-uicc" for GBA_U);
+  // authentication proxies offer GBA only to clients that do. The options
+  // move into the client (the session reads them nowhere else).
+  http::HttpClientOptions http_opt = std::move(c.http);
+  const char* token = c.gba.gba_u ? "3gpp-gba-uicc" : "3gpp-gba";
+  if (http_opt.user_agent.find(token) == std::string::npos) cat_append(http_opt.user_agent, {" ", token});
+  s->http_ = std::make_unique<http::HttpClient>(platform.tcp, platform.random, platform.clock, s->tls_,
+                                                std::move(http_opt), platform.log);
+  s->creds_ = std::make_unique<Credentials>(*s->gba_);
+  s->http_->set_credentials(s->creds_.get());
   s->xcap_ = std::make_unique<xcap::XcapClient>(
       *s->http_, xcap::XcapConfig{c.xcap_root, s->xui_, c.intended_identity, c.quote_intended_identity});
-  xcap::BuddyConfig bc = c.buddies;
+  xcap::BuddyConfig bc = std::move(c.buddies);
   bc.auid = c.profile.resource_lists_auid;
   bc.document = c.profile.resource_lists_doc;
   if (platform.store != nullptr && c.document_cache_max > 0) {
