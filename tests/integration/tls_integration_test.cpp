@@ -120,6 +120,9 @@ TEST_CASE("tls client x netsim server: versions") {
     REQUIRE_FALSE(info.ok());
     CHECK(info.error().code() == Errc::tls_no_shared_suite);
     CHECK(info.error().message().find("TLS_RSA_WITH_3DES_EDE_CBC_SHA") != std::string::npos);
+    // The server's alert, by name and number (RFC 5246 7.2).
+    CHECK_MESSAGE(info.error().message().find("alert handshake_failure (40)") != std::string::npos,
+                  info.error().message());
   }
 }
 
