@@ -9,6 +9,8 @@
 #include "../base/text.hpp"
 
 namespace utkit::aka {
+
+using namespace std::string_view_literals;
 namespace {
 
 // State record, text:
@@ -81,7 +83,7 @@ Result<void> SoftUsim::read_state(std::vector<std::uint64_t>& seq, std::uint64_t
   if (nl == std::string_view::npos || text.substr(0, nl) != kMagic) return corrupt(config_.state_key, "unknown format");
   detail::Words in(text.substr(nl + 1));
   std::string_view word, value;
-  if (!in.next(word) || word != "ind_bits" || !in.next(value)) return corrupt(config_.state_key, "no ind_bits");
+  if (!in.next(word) || word != "ind_bits"sv || !in.next(value)) return corrupt(config_.state_key, "no ind_bits");
   const auto ind_bits = parse_decimal(value, 64);
   if (!ind_bits) return corrupt(config_.state_key, "no ind_bits");
   if (*ind_bits != config_.ind_bits) {
@@ -89,10 +91,10 @@ Result<void> SoftUsim::read_state(std::vector<std::uint64_t>& seq, std::uint64_t
                       "USIM SQN state was written with ind_bits {} but the configuration says {}",
                       {Dec(*ind_bits), Dec(config_.ind_bits)});
   }
-  if (!in.next(word) || word != "max" || !in.next(value) || !parse_hex_u64(value, max_sqn) || max_sqn > kSqnMask) {
+  if (!in.next(word) || word != "max"sv || !in.next(value) || !parse_hex_u64(value, max_sqn) || max_sqn > kSqnMask) {
     return corrupt(config_.state_key, "bad 'max' line");
   }
-  if (!in.next(word) || word != "seq") return corrupt(config_.state_key, "no 'seq' line");
+  if (!in.next(word) || word != "seq"sv) return corrupt(config_.state_key, "no 'seq' line");
   seq.assign(slots, 0);
   for (std::size_t i = 0; i < slots; ++i) {
     if (!in.next(value) || !parse_hex_u64(value, seq[i]) || seq[i] > (kSqnMask >> config_.ind_bits)) {

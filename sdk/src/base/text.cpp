@@ -43,6 +43,27 @@ Error make_error(Errc code, const char* fmt, std::initializer_list<Part> args) {
   return Error(code, format(fmt, args));
 }
 
+int name_index(const char* names, std::string_view key, bool ignore_case) {
+  const auto fold = [ignore_case](char c) {
+    return (ignore_case && c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+  };
+  int i = 0;
+  for (const char* n = names; *n != '\0'; n += std::strlen(n) + 1, ++i) {
+    std::size_t k = 0;
+    while (k < key.size() && n[k] != '\0' && fold(n[k]) == fold(key[k])) ++k;
+    if (k == key.size() && n[k] == '\0') return i;
+  }
+  return -1;
+}
+
+const char* name_at(const char* names, int index) {
+  const char* n = names;
+  for (int i = 0; *n != '\0'; n += std::strlen(n) + 1, ++i) {
+    if (i == index) return n;
+  }
+  return nullptr;
+}
+
 Dec::Dec(unsigned long long bits, bool negative) : start_(sizeof(buf_)) {
   // The magnitude of a negative value, computed unsigned: -LLONG_MIN does
   // not fit a long long.

@@ -80,6 +80,14 @@ std::string format(const char* fmt, std::initializer_list<Part> args);
 // the call site, the literal is not.
 Error make_error(Errc code, const char* fmt, std::initializer_list<Part> args);
 
+// Lists of names as one string, each name ended by a NUL: "MD5\0SHA-256\0".
+// A table of pointers costs a word per name, a chain of comparisons a call
+// per name; this costs the characters. The index of `key` in `names`
+// (ASCII case ignored when `ignore_case`), or -1.
+int name_index(const char* names, std::string_view key, bool ignore_case = false);
+// The name at `index`, or nullptr past the last.
+const char* name_at(const char* names, int index);
+
 }  // namespace detail
 
 using detail::cat;
@@ -87,5 +95,7 @@ using detail::cat_append;
 using detail::Dec;
 using detail::format;
 using detail::make_error;
+using detail::name_at;
+using detail::name_index;
 
 }  // namespace utkit

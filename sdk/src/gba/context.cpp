@@ -14,6 +14,8 @@
 #include "../base/text.hpp"
 
 namespace utkit::gba {
+
+using namespace std::string_view_literals;
 namespace {
 
 // Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
@@ -143,11 +145,11 @@ Result<BootstrappingInfo> parse_bootstrapping_info(std::string_view xml) {
   pugi::xml_document doc;
   UTKIT_TRY(utkit::detail::load_untrusted_xml(doc, xml, "BootstrappingInfo", std::size_t{16} * 1024, Errc::gba_bad_bootstrapping_info));
   pugi::xml_node root = doc.document_element();
-  auto local = [](const char* name) {
+  auto local = [](const char* name) -> std::string_view {
     const char* colon = std::strchr(name, ':');
-    return std::string(colon ? colon + 1 : name);
+    return colon ? colon + 1 : name;
   };
-  if (local(root.name()) != "BootstrappingInfo") {
+  if (local(root.name()) != "BootstrappingInfo"sv) {
     return make_error(Errc::gba_bad_bootstrapping_info, "expected a BootstrappingInfo document, got <{}>",
                       {root.name()});
   }
@@ -155,21 +157,23 @@ Result<BootstrappingInfo> parse_bootstrapping_info(std::string_view xml) {
   bool have_lifetime = false, have_btid = false;
   for (pugi::xml_node n : root.children()) {
     if (n.type() != pugi::node_element) continue;
-    const std::string name = local(n.name());
-    std::string text = n.text().get();
-    while (!text.empty() && (text.back() == ' ' || text.back() == '\n' || text.back() == '\r' || text.back() == '\t')) text.pop_back();
-    while (!text.empty() && (text.front() == ' ' || text.front() == '\n' || text.front() == '\r' || text.front() == '\t')) text.erase(text.begin());
-    if (name == "btid" || name == "lifetime") {
-      // One of each (TS 24.109 Annex C): two are ambiguous, never "take the last".
-      if ((name == "btid" && have_btid) || (name == "lifetime" && have_lifetime)) {
-        return make_error(Errc::gba_bad_bootstrapping_info, "BootstrappingInfo has more than one <{}>; refused",
-                          {name});
-      }
+    const std::string_view name = local(n.name());
+    const int which = name_index("btid\0lifetime\0", name);  // other elements are ignored
+    if (which < 0) continue;
+    // One of each (TS 24.109 Annex C): two are ambiguous, never "take the last".
+    if (which == 0 ? have_btid : have_lifetime) {
+      return make_error(Errc::gba_bad_bootstrapping_info, "BootstrappingInfo has more than one <{}>; refused", {name});
     }
-    if (name == "btid") {
-      info.btid = text;
+    // The element's text without the white space around it.
+    std::string_view text = n.text().get();
+    constexpr const char* kSpace = " \n\r\t";
+    const std::size_t first = text.find_first_not_of(kSpace);
+    text = first == std::string_view::npos ? std::string_view()
+                                           : text.substr(first, text.find_last_not_of(kSpace) - first + 1);
+    if (which == 0) {
+      info.btid = std::string(text);
       have_btid = true;
-    } else if (name == "lifetime") {
+    } else {
       UTKIT_ASSIGN(info.lifetime, parse_xsd_datetime(text));
       have_lifetime = true;
     }
@@ -207,33 +211,48 @@ Result<BootstrapContext> BootstrapContext::parse(ByteView record) {
   while (lines.next(line)) {
     std::string_view key, value;
     detail::split_key_value(line, key, value);
-    if (key == "btid") {
-      if (!check_btid(value)) return bad("bad btid");
-      c.btid = std::string(value);
-    } else if (key == "impi") {
-      c.impi = std::string(value);
-    } else if (key == "bsf") {
-      c.bsf_host = std::string(value);
-    } else if (key == "rand") {
-      auto r = from_hex(value);
-      if (!r || r->size() != 16) return bad("bad rand");
-      c.rand = r.value();
-    } else if (key == "expiry") {
-      auto t = stored_time(value);
-      if (!t) return bad("expiry out of range");
-      c.expiry = *t;
-      have_expiry = true;
-    } else if (key == "issued") {
-      auto t = stored_time(value);
-      if (!t) return bad("issue time out of range");
-      c.issued = *t;
-    } else if (key == "uicc") {
-      c.uicc = value == "1";
-    } else if (key == "ks") {
-      if (value.empty()) continue;  // GBA_U: Ks is in the card
-      auto k = secret_from_hex(value);
-      if (!k || k->size() != 32) return bad("bad ks");
-      c.ks = std::move(k).value();
+    switch (name_index("btid\0impi\0bsf\0rand\0expiry\0issued\0uicc\0ks\0", key)) {
+      case 0:
+        if (!check_btid(value)) return bad("bad btid");
+        c.btid = std::string(value);
+        break;
+      case 1:
+        c.impi = std::string(value);
+        break;
+      case 2:
+        c.bsf_host = std::string(value);
+        break;
+      case 3: {
+        auto r = from_hex(value);
+        if (!r || r->size() != 16) return bad("bad rand");
+        c.rand = r.value();
+        break;
+      }
+      case 4: {
+        auto t = stored_time(value);
+        if (!t) return bad("expiry out of range");
+        c.expiry = *t;
+        have_expiry = true;
+        break;
+      }
+      case 5: {
+        auto t = stored_time(value);
+        if (!t) return bad("issue time out of range");
+        c.issued = *t;
+        break;
+      }
+      case 6:
+        c.uicc = value == "1";
+        break;
+      case 7: {
+        if (value.empty()) break;  // GBA_U: Ks is in the card
+        auto k = secret_from_hex(value);
+        if (!k || k->size() != 32) return bad("bad ks");
+        c.ks = std::move(k).value();
+        break;
+      }
+      default:
+        break;  // a later version's key: ignored
     }
   }
   if (c.btid.empty() || c.impi.empty() || (c.ks.empty() && !c.uicc) || c.rand.empty() || !have_expiry) {
@@ -243,7 +262,7 @@ Result<BootstrapContext> BootstrapContext::parse(ByteView record) {
 }
 
 Result<std::string> bsf_host_for(const aka::UsimIdentity& id) {
-  static const std::string kSuffix = ".3gppnetwork.org";
+  constexpr std::string_view kSuffix = ".3gppnetwork.org";
   if (id.from_isim && !id.home_domain.empty()) {
     std::string d = id.home_domain;
     if (d.size() > kSuffix.size() && d.compare(d.size() - kSuffix.size(), kSuffix.size(), kSuffix) == 0 &&

@@ -7,6 +7,8 @@
 #include "../base/text.hpp"
 
 namespace utkit::gba {
+
+using namespace std::string_view_literals;
 namespace {
 
 // The http module's CredentialProvider for Ub: runs AKA on each challenge.
@@ -212,7 +214,7 @@ Result<ContextPtr> GbaClient::run_ub(const GbaLimits& limits) {
   opt.request_timeout = cfg_.timeout;
   opt.require_rspauth = cfg_.require_rspauth;
   opt.preferred_qop = http::Qop::auth_int;
-  http::HttpClient client(tcp_, random_, clock_, bsf_tls_, opt, log_);
+  http::HttpClient client(tcp_, random_, clock_, bsf_tls_, std::move(opt), log_);
   AkaResponder responder(usim_, impi_, cfg_.gba_u, card_mu_, log_);
   client.set_credentials(&responder);
 
@@ -222,13 +224,13 @@ Result<ContextPtr> GbaClient::run_ub(const GbaLimits& limits) {
   req.cancel = limits.cancel;
   req.headers.add("Accept", "*/*");
   // TS 24.109 4.4.2: the first request names the IMPI in an empty Digest answer.
-  UTKIT_ASSIGN(std::string q_impi, http::quoted_string(impi_, "the IMPI"));
-  UTKIT_ASSIGN(std::string q_realm, http::quoted_string(bsf_.host, "the BSF host"));
-  UTKIT_ASSIGN(std::string q_uri, http::quoted_string(bsf_.target, "the BSF URL path"));
+  UTKIT_ASSIGN(std::string q_impi, http::quoted_string(impi_, "the IMPI"sv));
+  UTKIT_ASSIGN(std::string q_realm, http::quoted_string(bsf_.host, "the BSF host"sv));
+  UTKIT_ASSIGN(std::string q_uri, http::quoted_string(bsf_.target, "the BSF URL path"sv));
   req.headers.add("Authorization",
                   format("Digest username={}, realm={}, nonce=\"\", uri={}, response=\"\"", {q_impi, q_realm, q_uri}));
   if (logs(log_)) log_->debug("gba", format("Ub: bootstrapping {} at {}", {impi_, bsf_.origin()}));
-  auto rsp = client.send(bsf_, req);
+  auto rsp = client.send(bsf_, std::move(req));
   {
     ScopedLock lock(mu_);
     stats_.resyncs += responder.resyncs();
@@ -238,7 +240,7 @@ Result<ContextPtr> GbaClient::run_ub(const GbaLimits& limits) {
     if (e.code() == Errc::auth_rspauth_mismatch && e.message().find("no Authentication-Info") != std::string::npos) {
       e = make_error(e.code(), {e.message(),
                                 ". AKA's AUTN already authenticated the network; to reach a BSF that omits "
-                                "rspauth, set GbaConfig::require_rspauth = false (utcli: bsf.require_rspauth)"});
+                                "rspauth, set GbaConfig::require_rspauth = false"});
     }
     return std::move(e).with_context(cat({"GBA bootstrap at ", bsf_.origin()}));
   }
@@ -257,7 +259,7 @@ Result<ContextPtr> GbaClient::run_ub(const GbaLimits& limits) {
                       {info.btid, format_xsd_datetime(info.lifetime), format_xsd_datetime(now)});
   }
   auto ctx = std::make_shared<BootstrapContext>();
-  ctx->btid = info.btid;
+  ctx->btid = std::move(info.btid);
   ctx->ks = responder.take_ks();
   ctx->rand = responder.rand();
   ctx->impi = impi_;
@@ -301,7 +303,7 @@ Result<SecretBytes> GbaClient::ks_naf(const BootstrapContext& ctx, std::string_v
 
 Result<http::DigestCredentials> NafCredentials::credentials(const http::AuthRequest& req) {
   const std::string& realm = req.challenge.realm;
-  static const std::string kMe = "3GPP-bootstrapping@", kUicc = "3GPP-bootstrapping-uicc@";
+  constexpr std::string_view kMe = "3GPP-bootstrapping@", kUicc = "3GPP-bootstrapping-uicc@";
   const bool uicc_realm = realm.compare(0, kUicc.size(), kUicc) == 0;
   if (!uicc_realm && realm.compare(0, kMe.size(), kMe) != 0) {
     return make_error(Errc::auth_no_credentials, "realm '{}' is not a GBA realm (3GPP-bootstrapping@<NAF>)", {realm});

@@ -3,6 +3,8 @@
 
 namespace utkit::http {
 
+using namespace std::string_view_literals;
+
 Result<DigestCredentials> StaticCredentials::credentials(const AuthRequest& req) {
   if (!realm_.empty() && req.challenge.realm != realm_) {
     return make_error(Errc::auth_no_credentials, "no credentials for realm '{}' (configured: '{}')",
@@ -251,13 +253,13 @@ Result<DigestCredentials> HttpClient::ask_provider(const Url& url, const Challen
 Result<Response> HttpClient::send(const Url& url, Request request) {
   const MonoTime deadline = request.deadline ? MonoTime(*request.deadline) : clock_.monotonic_now() + opt_.request_timeout;
   const std::string key = url.origin();
-  request.target = (opt_.proxy && !url.tls()) ? url.origin() + url.target : url.target;
-  request.headers.set("Host", url.authority());
-  if (!request.headers.has("User-Agent")) request.headers.add("User-Agent", opt_.user_agent);
+  request.target = (opt_.proxy && !url.tls()) ? cat({url.origin(), url.target}) : url.target;
+  request.headers.set("Host"sv, url.authority());
+  if (!request.headers.has("User-Agent"sv)) request.headers.add("User-Agent", opt_.user_agent);
   for (const auto& [name, value] : opt_.headers) {
     if (!request.headers.has(name)) request.headers.add(name, value);
   }
-  if (!opt_.keep_alive) request.headers.set("Connection", "close");
+  if (!opt_.keep_alive) request.headers.set("Connection"sv, "close");
 
   bool preemptive = false;
   // Entries of auth_ are used through pointers: the provider never touches
@@ -286,7 +288,7 @@ Result<Response> HttpClient::send(const Url& url, Request request) {
   if (AuthEntry* e = auth_.find(key)) {
     auto h = e->session.authorize(request.method, request.target, ByteView(request.body), e->credentials, random_);
     if (h) {
-      request.headers.set("Authorization", h.value());
+      request.headers.set("Authorization"sv, h.value());
       preemptive = true;
       ++stats_.preemptive_auth;
     }
@@ -303,7 +305,7 @@ Result<Response> HttpClient::send(const Url& url, Request request) {
   auto answer = [&](AuthEntry& entry) -> Result<void> {
     UTKIT_ASSIGN(std::string header, entry.session.authorize(request.method, request.target, ByteView(request.body),
                                                              entry.credentials, random_));
-    request.headers.set("Authorization", std::move(header));
+    request.headers.set("Authorization"sv, std::move(header));
     preemptive = false;
     sent_auth = true;
     return success();
@@ -321,12 +323,12 @@ Result<Response> HttpClient::send(const Url& url, Request request) {
       return rsp;
     }
 
-    const auto values = rsp.headers.all("WWW-Authenticate");
+    const auto values = rsp.headers.all("WWW-Authenticate"sv);
     if (values.empty()) {
       if (preemptive && !retried_without_auth) {
         // A 401 without a challenge to a cached nonce: drop it, retry once without.
         auth_.erase(key);
-        request.headers.remove("Authorization");
+        request.headers.remove("Authorization"sv);
         preemptive = false;
         sent_auth = false;
         retried_without_auth = true;

@@ -9,6 +9,8 @@
 #include "../base/text.hpp"
 
 namespace utkit::http {
+
+using namespace std::string_view_literals;
 namespace {
 
 bool is_tchar(char c) {
@@ -62,14 +64,13 @@ class Lexer {
   std::size_t i_ = 0;
 };
 
+// DigestAlgorithm's names, in its order (text.hpp name lists).
+constexpr const char kAlgorithms[] = "MD5\0MD5-sess\0SHA-256\0SHA-256-sess\0AKAv1-MD5\0AKAv2-MD5\0";
+
 DigestAlgorithm algorithm_of(std::string_view a) {
-  if (a.empty() || iequals(a, "MD5")) return DigestAlgorithm::md5;
-  if (iequals(a, "MD5-sess")) return DigestAlgorithm::md5_sess;
-  if (iequals(a, "SHA-256")) return DigestAlgorithm::sha256;
-  if (iequals(a, "SHA-256-sess")) return DigestAlgorithm::sha256_sess;
-  if (iequals(a, "AKAv1-MD5")) return DigestAlgorithm::akav1_md5;
-  if (iequals(a, "AKAv2-MD5")) return DigestAlgorithm::akav2_md5;
-  return DigestAlgorithm::unknown;
+  if (a.empty()) return DigestAlgorithm::md5;
+  const int i = name_index(kAlgorithms, a, true);
+  return i < 0 ? DigestAlgorithm::unknown : static_cast<DigestAlgorithm>(i);
 }
 
 mbedtls_md_type_t md_of(DigestAlgorithm a) {
@@ -92,6 +93,8 @@ class Hasher {
     return *this;
   }
   Hasher& add(std::string_view s) { return add(ByteView::of(s)); }
+  // The ':' between the fields (one call, no string at each use).
+  Hasher& colon() { return add(ByteView(reinterpret_cast<const std::uint8_t*>(":"), 1)); }
   std::string hex() {
     unsigned char out[MBEDTLS_MD_MAX_SIZE];
     mbedtls_md_finish(&ctx_, out);
@@ -108,16 +111,8 @@ class Hasher {
 }  // namespace
 
 const char* to_string(DigestAlgorithm a) {
-  switch (a) {
-    case DigestAlgorithm::md5: return "MD5";
-    case DigestAlgorithm::md5_sess: return "MD5-sess";
-    case DigestAlgorithm::sha256: return "SHA-256";
-    case DigestAlgorithm::sha256_sess: return "SHA-256-sess";
-    case DigestAlgorithm::akav1_md5: return "AKAv1-MD5";
-    case DigestAlgorithm::akav2_md5: return "AKAv2-MD5";
-    case DigestAlgorithm::unknown: return "unknown";
-  }
-  return "unknown";
+  const char* name = name_at(kAlgorithms, static_cast<int>(a));
+  return name != nullptr ? name : "unknown";
 }
 
 const char* to_string(Qop q) {
@@ -153,21 +148,40 @@ Result<std::vector<Challenge>> parse_challenges(const std::vector<std::string_vi
         lx.set_pos(lx.pos() + 1);
         UTKIT_ASSIGN(std::string val, lx.value());
         Challenge& c = *cur;
-        if (iequals(tok, "realm")) { c.realm = val; c.has_realm = true; }
-        else if (iequals(tok, "nonce")) c.nonce = val;
-        else if (iequals(tok, "opaque")) { c.opaque = val; c.has_opaque = true; }
-        else if (iequals(tok, "domain")) c.domain = val;
-        else if (iequals(tok, "algorithm")) { c.algorithm_text = val; c.algorithm = algorithm_of(val); }
-        else if (iequals(tok, "stale")) c.stale = iequals(val, "true");
-        else if (iequals(tok, "userhash")) c.userhash = iequals(val, "true");
-        else if (iequals(tok, "qop")) {
-          c.has_qop = true;
-          Headers h;
-          h.add("qop", val);
-          c.qop_auth = h.has_token("qop", "auth");
-          c.qop_auth_int = h.has_token("qop", "auth-int");
+        // Other parameters (charset, ...) are ignored.
+        switch (name_index("realm\0nonce\0opaque\0domain\0algorithm\0stale\0userhash\0qop\0", tok, true)) {
+          case 0:
+            c.realm = std::move(val);
+            c.has_realm = true;
+            break;
+          case 1:
+            c.nonce = std::move(val);
+            break;
+          case 2:
+            c.opaque = std::move(val);
+            c.has_opaque = true;
+            break;
+          case 3:
+            c.domain = std::move(val);
+            break;
+          case 4:
+            c.algorithm = algorithm_of(val);
+            c.algorithm_text = std::move(val);
+            break;
+          case 5:
+            c.stale = iequals(val, "true"sv);
+            break;
+          case 6:
+            c.userhash = iequals(val, "true"sv);
+            break;
+          case 7:
+            c.has_qop = true;
+            c.qop_auth = list_has_token(val, "auth");
+            c.qop_auth_int = list_has_token(val, "auth-int");
+            break;
+          default:
+            break;
         }
-        // other parameters (charset, ...) are ignored
         continue;
       }
       if (lx.peek() == '=' && cur == nullptr) {
@@ -197,7 +211,8 @@ Result<Challenge> select_challenge(const std::vector<Challenge>& challenges) {
     if (!c.is_digest()) continue;
     any_digest = true;
     if (c.usable()) return c;
-    seen += (seen.empty() ? "" : ", ") + (c.algorithm_text.empty() ? std::string("MD5") : c.algorithm_text);
+    cat_append(seen,
+               {(seen.empty() ? "" : ", "), (c.algorithm_text.empty() ? std::string_view("MD5") : c.algorithm_text)});
   }
   if (!any_digest) return Error(Errc::auth_bad_challenge, "the server asked for authentication but sent no Digest challenge");
   return make_error(Errc::auth_unsupported,
@@ -227,12 +242,10 @@ Result<std::vector<std::pair<std::string, std::string>>> parse_auth_params(std::
 Result<AuthenticationInfo> parse_authentication_info(std::string_view value) {
   AuthenticationInfo info;
   UTKIT_ASSIGN(auto params, parse_auth_params(value));
-  for (auto& [name, val] : params) {
-    if (name == "rspauth") info.rspauth = val;
-    else if (name == "nextnonce") info.nextnonce = val;
-    else if (name == "cnonce") info.cnonce = val;
-    else if (name == "nc") info.nc = val;
-    else if (name == "qop") info.qop = val;
+  for (auto& [name, val] : params) {  // names are in lower case (parse_auth_params)
+    std::string* field[] = {&info.rspauth, &info.nextnonce, &info.cnonce, &info.nc, &info.qop};
+    const int i = name_index("rspauth\0nextnonce\0cnonce\0nc\0qop\0", name);
+    if (i >= 0) *field[i] = std::move(val);
   }
   return info;
 }
@@ -257,19 +270,19 @@ Result<std::string> DigestSession::compute_response(DigestAlgorithm alg, std::st
                                                     std::string_view nc, std::string_view cnonce, ByteView body) {
   if (alg == DigestAlgorithm::unknown) return Error(Errc::auth_unsupported, "unknown Digest algorithm");
   const mbedtls_md_type_t md = md_of(alg);
-  std::string ha1 = Hasher(md).add(username).add(":").add(realm).add(":").add(password).hex();
+  std::string ha1 = Hasher(md).add(username).colon().add(realm).colon().add(password).hex();
   if (is_sess(alg)) {
     std::string inner = std::move(ha1);
-    ha1 = Hasher(md).add(inner).add(":").add(nonce).add(":").add(cnonce).hex();
+    ha1 = Hasher(md).add(inner).colon().add(nonce).colon().add(cnonce).hex();
     secure_wipe(inner);
   }
   Hasher a2(md);
-  a2.add(method).add(":").add(uri);
-  if (qop == Qop::auth_int) a2.add(":").add(Hasher(md).add(body).hex());
+  a2.add(method).colon().add(uri);
+  if (qop == Qop::auth_int) a2.colon().add(Hasher(md).add(body).hex());
   const std::string ha2 = a2.hex();
   Hasher r(md);
-  r.add(ha1).add(":").add(nonce).add(":");
-  if (qop != Qop::none) r.add(nc).add(":").add(cnonce).add(":").add(to_string(qop)).add(":");
+  r.add(ha1).colon().add(nonce).colon();
+  if (qop != Qop::none) r.add(nc).colon().add(cnonce).colon().add(to_string(qop)).colon();
   r.add(ha2);
   secure_wipe(ha1);
   return r.hex();
@@ -292,11 +305,11 @@ void DigestSession::renew(const Challenge& c) {
 }
 
 Result<std::string> challenge_header(const Challenge& ch) {
-  UTKIT_ASSIGN(std::string realm, quoted_string(ch.realm, "the Digest realm"));
-  UTKIT_ASSIGN(std::string nonce, quoted_string(ch.nonce, "the Digest nonce"));
+  UTKIT_ASSIGN(std::string realm, quoted_string(ch.realm, "the Digest realm"sv));
+  UTKIT_ASSIGN(std::string nonce, quoted_string(ch.nonce, "the Digest nonce"sv));
   std::string h = format("Digest realm={}, nonce={}", {realm, nonce});
   if (ch.has_opaque) {
-    UTKIT_ASSIGN(std::string opaque, quoted_string(ch.opaque, "the Digest opaque"));
+    UTKIT_ASSIGN(std::string opaque, quoted_string(ch.opaque, "the Digest opaque"sv));
     cat_append(h, {", opaque=", opaque});
   }
   if (!ch.algorithm_text.empty()) {
@@ -320,16 +333,16 @@ Result<std::string> DigestSession::authorize(std::string_view method, std::strin
   // AKA resynchronisation: the response uses an empty password (RFC 3310 3.4).
   const ByteView password = cred.auts.empty() ? cred.password.view() : ByteView();
   std::string user = cred.username;
-  if (ch_.userhash) user = Hasher(md_of(ch_.algorithm)).add(cred.username).add(":").add(ch_.realm).hex();
+  if (ch_.userhash) user = Hasher(md_of(ch_.algorithm)).add(cred.username).colon().add(ch_.realm).hex();
   // With userhash the header carries H(user:realm); HA1 still uses the user name (RFC 7616 3.4.4).
   UTKIT_ASSIGN(std::string response, compute_response(ch_.algorithm, cred.username, ch_.realm, password, ch_.nonce,
                                                       method, uri, qop_, nc, cnonce, body));
   // Every value that came from the user or the server is a quoted-string or a
   // checked token: nothing can add or end a parameter.
-  UTKIT_ASSIGN(std::string q_user, quoted_string(user, "the Digest user name"));
-  UTKIT_ASSIGN(std::string q_realm, quoted_string(ch_.realm, "the Digest realm"));
-  UTKIT_ASSIGN(std::string q_nonce, quoted_string(ch_.nonce, "the Digest nonce"));
-  UTKIT_ASSIGN(std::string q_uri, quoted_string(uri, "the Digest uri"));
+  UTKIT_ASSIGN(std::string q_user, quoted_string(user, "the Digest user name"sv));
+  UTKIT_ASSIGN(std::string q_realm, quoted_string(ch_.realm, "the Digest realm"sv));
+  UTKIT_ASSIGN(std::string q_nonce, quoted_string(ch_.nonce, "the Digest nonce"sv));
+  UTKIT_ASSIGN(std::string q_uri, quoted_string(uri, "the Digest uri"sv));
   std::string h = format("Digest username={}, realm={}, nonce={}, uri={}, response=\"{}\"",
                          {q_user, q_realm, q_nonce, q_uri, response});
   if (!ch_.algorithm_text.empty()) {
@@ -338,12 +351,12 @@ Result<std::string> DigestSession::authorize(std::string_view method, std::strin
   }
   if (qop_ != Qop::none) cat_append(h, {", qop=", to_string(qop_), ", nc=", nc, ", cnonce=\"", cnonce, "\""});
   if (ch_.has_opaque) {
-    UTKIT_ASSIGN(std::string q_opaque, quoted_string(ch_.opaque, "the Digest opaque"));
+    UTKIT_ASSIGN(std::string q_opaque, quoted_string(ch_.opaque, "the Digest opaque"sv));
     cat_append(h, {", opaque=", q_opaque});
   }
   if (ch_.userhash) h += ", userhash=true";
   if (!cred.auts.empty()) {
-    UTKIT_ASSIGN(std::string q_auts, quoted_string(cred.auts, "the AKA auts"));
+    UTKIT_ASSIGN(std::string q_auts, quoted_string(cred.auts, "the AKA auts"sv));
     cat_append(h, {", auts=", q_auts});
   }
   last_cnonce_ = cnonce;
@@ -354,7 +367,7 @@ Result<std::string> DigestSession::authorize(std::string_view method, std::strin
 
 Result<void> DigestSession::verify(const Headers& headers, ByteView body, const DigestCredentials& cred,
                                    bool require_rspauth) {
-  const std::string* ai = headers.find("Authentication-Info");
+  const std::string* ai = headers.find("Authentication-Info"sv);
   if (ai == nullptr) {
     if (require_rspauth) {
       return Error(Errc::auth_rspauth_mismatch, "the server sent no Authentication-Info: it did not prove that it "
@@ -364,7 +377,7 @@ Result<void> DigestSession::verify(const Headers& headers, ByteView body, const 
   }
   UTKIT_ASSIGN(AuthenticationInfo info, parse_authentication_info(*ai));
   if (!info.rspauth.empty()) {
-    const Qop q = info.qop.empty() ? qop_ : (iequals(info.qop, "auth-int") ? Qop::auth_int : Qop::auth);
+    const Qop q = info.qop.empty() ? qop_ : (iequals(info.qop, "auth-int"sv) ? Qop::auth_int : Qop::auth);
     const ByteView password = cred.auts.empty() ? cred.password.view() : ByteView();
     UTKIT_ASSIGN(std::string expect, compute_response(ch_.algorithm, cred.username, ch_.realm, password, ch_.nonce, "",
                                                       last_uri_, q, last_nc_, last_cnonce_, body));

@@ -46,15 +46,19 @@ std::vector<std::string_view> Headers::all(std::string_view name) const {
   return out;
 }
 
+bool list_has_token(std::string_view list, std::string_view token) {
+  while (!list.empty()) {
+    auto comma = list.find(',');
+    if (iequals(trim(list.substr(0, comma)), token)) return true;
+    if (comma == std::string_view::npos) break;
+    list.remove_prefix(comma + 1);
+  }
+  return false;
+}
+
 bool Headers::has_token(std::string_view name, std::string_view token) const {
-  for (std::string_view v : all(name)) {
-    while (!v.empty()) {
-      auto comma = v.find(',');
-      std::string_view item = trim(v.substr(0, comma));
-      if (iequals(item, token)) return true;
-      if (comma == std::string_view::npos) break;
-      v.remove_prefix(comma + 1);
-    }
+  for (const auto& f : fields_) {
+    if (iequals(f.first, name) && list_has_token(f.second, token)) return true;
   }
   return false;
 }

@@ -5,6 +5,8 @@
 #include "../base/text.hpp"
 
 namespace utkit::http {
+
+using namespace std::string_view_literals;
 namespace {
 
 bool is_tchar(char c) {
@@ -46,8 +48,8 @@ Error ResponseParser::fail(Errc code, std::string message) {
 
 bool ResponseParser::keep_alive() const {
   if (state_ != State::done) return false;
-  if (rsp_.headers.has_token("Connection", "close")) return false;
-  if (rsp_.version_minor == 0) return rsp_.headers.has_token("Connection", "keep-alive");
+  if (rsp_.headers.has_token("Connection"sv, "close"sv)) return false;
+  if (rsp_.version_minor == 0) return rsp_.headers.has_token("Connection"sv, "keep-alive"sv);
   return true;
 }
 
@@ -120,7 +122,7 @@ Result<void> ResponseParser::on_line(std::string_view line) {
     case State::status_line: {
       // HTTP-version SP status-code SP reason-phrase
       if (line.empty() && rsp_.status == 0 && header_bytes_ <= 2) return success();  // tolerate a leading CRLF
-      if (line.size() < 12 || line.substr(0, 7) != "HTTP/1." || (line[7] != '0' && line[7] != '1') ||
+      if (line.size() < 12 || line.substr(0, 7) != "HTTP/1."sv || (line[7] != '0' && line[7] != '1') ||
           line[8] != ' ' || line[9] < '1' || line[9] > '5' || line[10] < '0' || line[10] > '9' || line[11] < '0' ||
           line[11] > '9' || (line.size() > 12 && line[12] != ' ')) {
         return fail(Errc::http_malformed, format("malformed status line '{}'", {printable(line)}));
@@ -211,14 +213,14 @@ Result<void> ResponseParser::start_body() {
     state_ = State::done;
     return success();
   }
-  const auto te = rsp_.headers.all("Transfer-Encoding");
-  const auto cl = rsp_.headers.all("Content-Length");
+  const auto te = rsp_.headers.all("Transfer-Encoding"sv);
+  const auto cl = rsp_.headers.all("Content-Length"sv);
   if (!te.empty()) {
     if (!cl.empty()) {
       return fail(Errc::http_bad_content_length,
                   "response has both Transfer-Encoding and Content-Length (refused: request smuggling risk)");
     }
-    if (te.size() != 1 || !iequals(trim_ows(te[0]), "chunked")) {
+    if (te.size() != 1 || !iequals(trim_ows(te[0]), "chunked"sv)) {
       return fail(Errc::http_malformed,
                   format("unsupported Transfer-Encoding '{}' (only chunked)", {printable(te[0])}));
     }

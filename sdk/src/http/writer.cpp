@@ -6,6 +6,8 @@
 #include "../base/text.hpp"
 
 namespace utkit::http {
+
+using namespace std::string_view_literals;
 namespace {
 
 bool is_tchar(char c) {
@@ -80,7 +82,7 @@ Result<std::string> serialize(const Request& r) {
     UTKIT_TRY(check_header(name, value));
     out.append(name).append(": ").append(value).append("\r\n");
   }
-  if (!r.headers.has("Content-Length") && !r.headers.has("Transfer-Encoding") &&
+  if (!r.headers.has("Content-Length"sv) && !r.headers.has("Transfer-Encoding"sv) &&
       (!r.body.empty() || r.method == "POST" || r.method == "PUT")) {
     cat_append(out, {"Content-Length: ", Dec(r.body.size()), "\r\n"});
   }

@@ -212,10 +212,8 @@ const char* alert_name(int a) {
       "unknown_ca\0access_denied\0decode_error\0decrypt_error\0protocol_version\0insufficient_security\0"
       "internal_error\0inappropriate_fallback\0user_canceled\0no_renegotiation\0unsupported_extension\0"
       "unrecognized_name\0";
-  const char* name = kNames;
-  for (const std::uint8_t code : kCodes) {
-    if (code == a) return name;
-    name += std::strlen(name) + 1;
+  for (std::size_t i = 0; i < std::size(kCodes); ++i) {
+    if (kCodes[i] == a) return name_at(kNames, static_cast<int>(i));
   }
   return "unknown";
 }
@@ -253,7 +251,7 @@ PeerCertificate summary(const mbedtls_x509_crt& crt) {
 
 std::string offered(const TlsProfile& p) {
   std::string s;
-  for (auto id : p.suites) s += (s.empty() ? "" : ", ") + suite_name(id);
+  for (auto id : p.suites) cat_append(s, {(s.empty() ? "" : ", "), suite_name(id)});
   return format("{} over {}-{}", {s, to_string(p.min_version), to_string(p.max_version)});
 }
 

@@ -14,14 +14,20 @@
 
 namespace utkit::xcap {
 
+using namespace std::string_view_literals;
+
 const char* mime_type_of(std::string_view auid) {
-  if (auid == "resource-lists") return "application/resource-lists+xml";
-  if (auid == "pres-rules" || auid == "org.openmobilealliance.pres-rules") return "application/auth-policy+xml";
-  if (auid == "rls-services") return "application/rls-services+xml";
-  if (auid == "xcap-caps") return "application/xcap-caps+xml";
-  if (auid == "org.openmobilealliance.pres-content") return "application/vnd.oma.pres-content+xml";
-  if (auid == "simservs.ngn.etsi.org") return "application/simservs+xml";
-  return "application/xml";
+  // Two name lists in the same order (text.hpp).
+  const int i = name_index(
+      "resource-lists\0pres-rules\0org.openmobilealliance.pres-rules\0rls-services\0xcap-caps\0"
+      "org.openmobilealliance.pres-content\0simservs.ngn.etsi.org\0",
+      auid);
+  const char* type = name_at(
+      "application/resource-lists+xml\0application/auth-policy+xml\0application/auth-policy+xml\0"
+      "application/rls-services+xml\0application/xcap-caps+xml\0application/vnd.oma.pres-content+xml\0"
+      "application/simservs+xml\0",
+      i);
+  return type != nullptr ? type : "application/xml";
 }
 
 XcapError parse_xcap_error(std::string_view body) {
@@ -29,7 +35,7 @@ XcapError parse_xcap_error(std::string_view body) {
   pugi::xml_document d;
   if (body.empty() || !utkit::detail::load_untrusted_xml(d, body, "xcap-error", std::size_t{64} * 1024, Errc::xcap_bad_document)) return e;
   pugi::xml_node root = d.document_element();
-  if (detail::local_name(root.name()) != "xcap-error") return e;
+  if (detail::local_name(root.name()) != "xcap-error"sv) return e;
   for (pugi::xml_node c : root.children()) {
     if (c.type() != pugi::node_element) continue;
     e.condition = detail::local_name(c.name());
@@ -37,11 +43,12 @@ XcapError parse_xcap_error(std::string_view body) {
     for (pugi::xml_node g : c.children()) {
       if (g.type() != pugi::node_element) continue;
       const std::string_view n = detail::local_name(g.name());
-      if (n == "ancestor") e.ancestor = g.text().get();
-      if (n == "exists") {
+      if (n == "ancestor"sv) e.ancestor = g.text().get();
+      if (n == "exists"sv) {
         e.field = g.attribute("field").value();
         for (pugi::xml_node alt : g.children()) {
-          if (alt.type() == pugi::node_element && detail::local_name(alt.name()) == "alt-value") e.alt_values.push_back(alt.text().get());
+          if (alt.type() == pugi::node_element && detail::local_name(alt.name()) == "alt-value"sv)
+            e.alt_values.push_back(alt.text().get());
         }
       }
     }
@@ -88,7 +95,7 @@ XcapError XcapClient::last_error() const {
 Result<XcapResult> XcapClient::run(const XcapUri& uri, http::Request req) {
   UTKIT_ASSIGN(http::Url url, http::parse_url(uri.to_string()));
   // TS 24.109 / TS 33.222: the identity the request is for, quoted.
-  UTKIT_ASSIGN(std::string identity, http::quoted_string(cfg_.intended_identity, "the intended identity"));
+  UTKIT_ASSIGN(std::string identity, http::quoted_string(cfg_.intended_identity, "the intended identity"sv));
   if (!cfg_.quote_intended_identity) {
     // Bare: the checks above hold (no controls); quotes and spaces would
     // change its meaning, so a bare identity may hold neither.
@@ -97,7 +104,7 @@ Result<XcapResult> XcapClient::run(const XcapUri& uri, http::Request req) {
     }
     identity = cfg_.intended_identity;
   }
-  req.headers.set("X-3GPP-Intended-Identity", std::move(identity));
+  req.headers.set("X-3GPP-Intended-Identity"sv, std::move(identity));
   const std::string what = cat({req.method, " ", uri.to_string()});  // before req is moved
   req.deadline = limits_.deadline;
   req.cancel = limits_.cancel;
@@ -105,8 +112,8 @@ Result<XcapResult> XcapClient::run(const XcapUri& uri, http::Request req) {
   UTKIT_ASSIGN(http::Response rsp, http_.send(url, std::move(req)));
   XcapResult r;
   r.status = rsp.status;
-  if (const std::string* e = rsp.headers.find("ETag")) r.etag = *e;
-  if (const std::string* ct = rsp.headers.find("Content-Type")) r.content_type = *ct;
+  if (const std::string* e = rsp.headers.find("ETag"sv)) r.etag = *e;
+  if (const std::string* ct = rsp.headers.find("Content-Type"sv)) r.content_type = *ct;
   r.body = std::move(rsp.body);  // the buffer itself: no second copy of a large document
   const std::string key = doc_key(uri.document);
   ScopedLock lock(mu_);

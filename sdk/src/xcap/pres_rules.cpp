@@ -12,6 +12,8 @@
 #include "../base/text.hpp"
 
 namespace utkit::xcap {
+
+using namespace std::string_view_literals;
 namespace {
 
 // Pauses between retries of a rules write that lost a race (XcapClient::back_off).
@@ -278,10 +280,10 @@ Result<void> WatcherRules::set_domain(std::string_view domain, SubHandling actio
 }
 
 Result<void> WatcherRules::put_rule(const Rule& r) {
-  UTKIT_TRY(detail::check_xml_text(r.id, "the rule id"));
-  for (const auto& i : r.identities) UTKIT_TRY(detail::check_xml_text(i, "the watcher identity"));
-  for (const auto& d : r.domains) UTKIT_TRY(detail::check_xml_text(d, "the watcher domain"));
-  for (const auto& a : r.external_lists) UTKIT_TRY(detail::check_xml_text(a, "the list reference"));
+  UTKIT_TRY(detail::check_xml_text(r.id, "the rule id"sv));
+  for (const auto& i : r.identities) UTKIT_TRY(detail::check_xml_text(i, "the watcher identity"sv));
+  for (const auto& d : r.domains) UTKIT_TRY(detail::check_xml_text(d, "the watcher domain"sv));
+  for (const auto& a : r.external_lists) UTKIT_TRY(detail::check_xml_text(a, "the list reference"sv));
   NodeSelector ns;
   ns.steps = {Step::element("cr:ruleset"), Step::element("cr:rule").with("id", r.id)};
   ns.bindings = {{"cr", kCommonPolicyNs}};

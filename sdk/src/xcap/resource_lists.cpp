@@ -10,6 +10,8 @@
 #include "../base/text.hpp"
 
 namespace utkit::xcap {
+
+using namespace std::string_view_literals;
 namespace {
 
 constexpr std::size_t kMaxDocument = std::size_t{4} * 1024 * 1024;
@@ -251,7 +253,7 @@ Result<void> BuddyList::for_each(const std::function<void(std::string_view, std:
 
 Result<void> BuddyList::ensure_list(ResourceLists& doc, const std::string& list) {
   if (doc.has_list(list)) return success();
-  UTKIT_TRY(detail::check_xml_text(list, "the list name"));
+  UTKIT_TRY(detail::check_xml_text(list, "the list name"sv));
   // Created under the ETag of the document just read: without one, a PUT of
   // the list could replace a list another device made in the meantime.
   if (!xcap_.etag(xcap_.uri(cfg_.auid, cfg_.document).document)) {
@@ -279,9 +281,9 @@ Result<void> BuddyList::ensure_list(ResourceLists& doc, const std::string& list)
 // replace a list another device just made), then the entry is put again.
 Result<void> BuddyList::add(const Entry& entry, std::string list) {
   if (list.empty()) list = cfg_.list;
-  UTKIT_TRY(detail::check_xml_text(entry.uri, "the buddy's URI"));
-  UTKIT_TRY(detail::check_xml_text(entry.display_name, "the buddy's display name"));
-  UTKIT_TRY(detail::check_xml_text(list, "the list name"));
+  UTKIT_TRY(detail::check_xml_text(entry.uri, "the buddy's URI"sv));
+  UTKIT_TRY(detail::check_xml_text(entry.display_name, "the buddy's display name"sv));
+  UTKIT_TRY(detail::check_xml_text(list, "the list name"sv));
   const XcapUri target = entry_uri(list, entry.uri);
   const std::string body = ResourceLists::entry_xml(entry);
   for (int round = 0; round <= cfg_.max_retries; ++round) {
@@ -334,7 +336,7 @@ Result<void> BuddyList::remove(std::string_view uri, std::string list) {
 // name): it never creates a buddy, and a missing one is xcap_not_found.
 Result<void> BuddyList::rename(std::string_view uri, const std::string& display_name, std::string list) {
   if (list.empty()) list = cfg_.list;
-  UTKIT_TRY(detail::check_xml_text(display_name, "the buddy's display name"));
+  UTKIT_TRY(detail::check_xml_text(display_name, "the buddy's display name"sv));
   XcapUri target = entry_uri(list, uri);
   target.node.steps.push_back(Step::element("display-name"));
   Result<XcapResult> r = display_name.empty() ? xcap_.remove(target, Precondition::none)

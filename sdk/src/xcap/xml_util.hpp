@@ -7,6 +7,7 @@
 
 #include "utkit/base/encoding.hpp"
 #include "utkit/base/result.hpp"
+#include "../base/text.hpp"
 
 namespace utkit::xcap::detail {
 
@@ -42,12 +43,12 @@ inline std::string xml_escape(std::string_view s) {
 // Whether `s` can be written into an XML 1.0 document at all: valid UTF-8 and
 // no C0 control other than tab, CR and LF. `what` names it in the error.
 inline Result<void> check_xml_text(std::string_view s, std::string_view what) {
-  if (!valid_utf8(s)) return Error(Errc::invalid_argument, std::string(what) + " is not valid UTF-8");
+  if (!valid_utf8(s)) return make_error(Errc::invalid_argument, {what, " is not valid UTF-8"});
   for (char c : s) {
     const auto u = static_cast<unsigned char>(c);
     if (u < 0x20 && c != '\t' && c != '\n' && c != '\r') {
-      return Error(Errc::invalid_argument, std::string(what) + " contains a control character (0x" + hex_number(u, 2) +
-                                               ") that XML cannot carry");
+      return make_error(Errc::invalid_argument, "{} contains a control character (0x{}) that XML cannot carry",
+                        {what, hex_number(u, 2)});
     }
   }
   return success();

@@ -15,6 +15,9 @@ namespace utkit::http {
 
 // ASCII case-insensitive comparison (header names, tokens).
 bool iequals(std::string_view a, std::string_view b);
+// True when the comma-separated `list` (e.g. "auth, auth-int") holds `token`
+// (ASCII case ignored, white space around items trimmed).
+bool list_has_token(std::string_view list, std::string_view token);
 
 // Header fields in order of appearance; names compare case-insensitively.
 class Headers {
