@@ -202,8 +202,11 @@ int main(int argc, char** argv) {
   figure("connections", static_cast<unsigned>(net.connections()));
   figure("heap.live_at_end", board_heap().live);
   // The program break's high-water mark since reset (newlib takes 4 KiB
-  // pages: up to a page of it may be a free top block).
+  // pages: up to a page of it may be a free top block), and how far into
+  // the heap a block ever reached: the RAM the run needed, the allocator's
+  // headers and fragmentation included.
   figure("heap.sbrk_peak", board_heap().sbrk_bytes);
+  figure("heap.extent_peak", board_heap().extent_peak);
   std::printf("PASS firmware: bootstrap, TLS, GBA Digest and XCAP on the Cortex-M4\n");
   return 0;
 }

@@ -58,6 +58,7 @@ struct board_heap_stats {
   size_t peak;
   size_t allocations;
   size_t sbrk_bytes;
+  size_t extent_peak; /* the highest end of a block, from the start of the heap */
   size_t heap_limit;  /* bytes between the end of .bss and the stack */
 };
 void board_heap_reset_peak(void);

@@ -10,7 +10,8 @@
  * _malloc_r/_free_r, never by newlib's versions (those call _malloc_r and
  * _free_r themselves, which the link would route back here).
  * live/peak count requested bytes; board_heap().sbrk_bytes is the RAM the
- * allocator holds. */
+ * allocator holds (in 4 KiB steps), extent_peak how far into it a block
+ * ever reached (fragmentation and the headers included, no page rounding). */
 #include <stdint.h>
 #include <string.h>
 
@@ -24,6 +25,8 @@ size_t board_heap_limit(void);
 
 #define HEADER 8u
 static size_t live, peak, count;
+static uintptr_t extent;
+extern char __heap_start;
 
 #define MARK 0xC0DEu
 #define MAX_ALIGN 4096u
@@ -39,6 +42,7 @@ static void* place(unsigned char* raw, unsigned char* user, size_t size) {
   memcpy(user - HEADER, &h, sizeof h);
   live += size;
   if (live > peak) peak = live;
+  if ((uintptr_t)user + size > extent) extent = (uintptr_t)user + size;
   count++;
   return user;
 }
@@ -99,6 +103,7 @@ void board_heap_reset_peak(void) {
 }
 
 struct board_heap_stats board_heap(void) {
-  struct board_heap_stats s = {live, peak, count, board_sbrk_bytes(), board_heap_limit()};
+  const size_t reached = extent == 0 ? 0 : (size_t)(extent - (uintptr_t)&__heap_start);
+  struct board_heap_stats s = {live, peak, count, board_sbrk_bytes(), reached, board_heap_limit()};
   return s;
 }
