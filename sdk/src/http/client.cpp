@@ -262,8 +262,9 @@ Result<Response> HttpClient::send(const Url& url, Request request) {
   if (!opt_.keep_alive) request.headers.set("Connection"sv, "close");
 
   bool preemptive = false;
-  // Entries of auth_ are used through pointers: the provider never touches
-  // this client's maps (CredentialProvider), so they stay valid across it.
+  // Entries of auth_ are used through pointers, which stay valid across the
+  // provider: it never calls into this client (CredentialProvider), and
+  // ask_provider() itself changes only pool_.
   if (AuthEntry* e = auth_.find(key); e != nullptr && e->restored) {
     // A restored protection space: ask for its credentials now (after
     // connecting: the provider may need the TLS parameters, GBA's NAF_Id

@@ -136,7 +136,7 @@ Result<std::unique_ptr<UtSession>> UtSession::create(UtConfig config, aka::UsimB
   if (platform.store != nullptr && c.document_cache_max > 0) {
     s->doc_cache_ = std::make_unique<xcap::DocumentCache>(*platform.store, c.document_cache_max);
   }
-  s->buddy_list_ = std::make_unique<xcap::BuddyList>(*s->xcap_, bc, s->doc_cache_.get());
+  s->buddy_list_ = std::make_unique<xcap::BuddyList>(*s->xcap_, std::move(bc), s->doc_cache_.get());
   s->load_digest_state();
   return s;
 }

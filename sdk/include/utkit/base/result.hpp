@@ -66,6 +66,10 @@ class [[nodiscard]] Result {
       new (&error_) Error(other.error_);
   }
   Result& operator=(Result&& other) noexcept(std::is_nothrow_move_constructible_v<T>) {
+    // The held object is destroyed before the new one is built: a T whose
+    // move could throw (libutkit.so builds with exceptions) would leave
+    // nothing behind the flag. Assignment needs T's move to be noexcept.
+    static_assert(std::is_nothrow_move_constructible_v<T>, "assigning a Result<T> needs a noexcept move of T");
     if (this != &other) {
       destroy();
       ok_ = other.ok_;

@@ -52,8 +52,9 @@ class CredentialProvider {
   // without sending anything more (e.g. AKA found the network not authentic).
   // With attempt > 0 the server refused the previous answer; a provider that
   // cannot do better returns auth_failed. It may do network work of its own
-  // (through its own clients), but must not send through the HttpClient that
-  // asks it: that client is in the middle of the request.
+  // (through its own clients), but must not call into the HttpClient that
+  // asks it (no send, restore_auth, forget_auth, close_connections): that
+  // client is in the middle of the request and holds its Digest state.
   virtual Result<DigestCredentials> credentials(const AuthRequest& request) = 0;
 };
 
