@@ -242,8 +242,8 @@ Result<std::vector<std::pair<std::string, std::string>>> parse_auth_params(std::
 Result<AuthenticationInfo> parse_authentication_info(std::string_view value) {
   AuthenticationInfo info;
   UTKIT_ASSIGN(auto params, parse_auth_params(value));
+  std::string* const field[] = {&info.rspauth, &info.nextnonce, &info.cnonce, &info.nc, &info.qop};
   for (auto& [name, val] : params) {  // names are in lower case (parse_auth_params)
-    std::string* field[] = {&info.rspauth, &info.nextnonce, &info.cnonce, &info.nc, &info.qop};
     const int i = name_index("rspauth\0nextnonce\0cnonce\0nc\0qop\0", name);
     if (i >= 0) *field[i] = std::move(val);
   }

@@ -53,30 +53,16 @@ class [[nodiscard]] Result {
   // A tagged union rather than std::variant: the same layout, but moving and
   // destroying one is a test of one flag (std::variant's index visitation
   // added code at every one of the SDK's several hundred Result sites).
-  Result(Result&& other) noexcept(std::is_nothrow_move_constructible_v<T>) : ok_(other.ok_) {
-    if (ok_)
-      new (&value_) T(std::move(other.value_));
-    else
-      new (&error_) Error(std::move(other.error_));
-  }
-  Result(const Result& other) : ok_(other.ok_) {
-    if (ok_)
-      new (&value_) T(other.value_);
-    else
-      new (&error_) Error(other.error_);
-  }
+  Result(Result&& other) noexcept(std::is_nothrow_move_constructible_v<T>) { build_from(std::move(other)); }
+  Result(const Result& other) { build_from(other); }
   Result& operator=(Result&& other) noexcept(std::is_nothrow_move_constructible_v<T>) {
     // The held object is destroyed before the new one is built: a T whose
-    // move could throw (libutkit.so builds with exceptions) would leave
-    // nothing behind the flag. Assignment needs T's move to be noexcept.
+    // move is not noexcept could fail half way (libutkit.so unwinds on
+    // bad_alloc) and leave nothing behind the flag.
     static_assert(std::is_nothrow_move_constructible_v<T>, "assigning a Result<T> needs a noexcept move of T");
     if (this != &other) {
       destroy();
-      ok_ = other.ok_;
-      if (ok_)
-        new (&value_) T(std::move(other.value_));
-      else
-        new (&error_) Error(std::move(other.error_));
+      build_from(std::move(other));
     }
     return *this;
   }
@@ -126,6 +112,16 @@ class [[nodiscard]] Result {
   }
   void check_error() const {
     if (ok_) detail::error_misuse();
+  }
+  // Builds this (unbuilt) Result as a copy of `other`, or from it when it
+  // is an rvalue.
+  template <class R>
+  void build_from(R&& other) {
+    ok_ = other.ok_;
+    if (ok_)
+      new (&value_) T(std::forward<R>(other).value_);
+    else
+      new (&error_) Error(std::forward<R>(other).error_);
   }
   void destroy() {
     if (ok_)
