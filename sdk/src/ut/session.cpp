@@ -12,8 +12,6 @@
 
 #include <limits>
 #include <optional>
-#include <algorithm>
-#include <iterator>
 
 #include "utkit/base/encoding.hpp"
 #include "../base/text.hpp"
@@ -185,14 +183,12 @@ void UtSession::load_digest_state() {
   std::optional<std::uint64_t> saved, nc;
   bool ok = lines.next(line) && line == kDigestMagic;
   // Each key once: a key twice, or one we do not write, is not our record.
-  static constexpr std::string_view kKeys[] = {"origin", "user", "challenge", "saved", "nc"};
-  constexpr std::size_t kCount = std::size(kKeys);
   unsigned seen = 0;
   while (ok && lines.next(line)) {
     std::string_view k, v;
     detail::split_key_value(line, k, v);
-    const std::size_t at = static_cast<std::size_t>(std::find(kKeys, kKeys + kCount, k) - kKeys);
-    if (at == kCount || (seen & (1U << at)) != 0) {
+    const int at = name_index("origin\0user\0challenge\0saved\0nc\0", k);
+    if (at < 0 || (seen & (1U << at)) != 0) {
       ok = false;
       break;
     }
