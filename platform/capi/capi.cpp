@@ -16,6 +16,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <thread>
 #include <new>
 #include <optional>
 #include <string>
@@ -35,7 +36,7 @@ using namespace utkit;
 // ---- handles ----
 
 struct ut_cancel {
-  std::atomic<bool> fired{false};
+  CancelToken token;
 };
 
 struct ut_store {
@@ -451,6 +452,7 @@ struct ut_session {
   // during a call never waits either: the call frees the session as it ends.
   std::mutex state;
   bool running = false;
+  std::thread::id caller;  // the thread running the call
   bool free_requested = false;
   std::shared_ptr<aka::UsimBackend> usim;
   std::shared_ptr<KeyValueStore> store;
@@ -478,6 +480,7 @@ ut_status run(ut_session* s, const ut_call* call, ut_error* err, F&& op) {
                       "a call is already running on this session (one call at a time per session)");
       }
       s->running = true;
+      s->caller = std::this_thread::get_id();
     }
     struct Finish {
       ut_session* s;
@@ -494,9 +497,9 @@ ut_status run(ut_session* s, const ut_call* call, ut_error* err, F&& op) {
     ut::OpLimits limits;
     if (call != nullptr) {
       if (call->timeout_ms != 0) limits.timeout = Millis(call->timeout_ms);
-      if (call->cancel != nullptr) limits.cancel = &call->cancel->fired;
+      if (call->cancel != nullptr) limits.cancel = &call->cancel->token;
     }
-    if (limits.cancel != nullptr && limits.cancel->load()) {
+    if (limits.cancel != nullptr && limits.cancel->fired()) {
       return report(err, UT_E_CANCELLED, Errc::cancelled, "the call's cancel handle had already fired");
     }
     return op(*s->session, limits);
@@ -581,12 +584,12 @@ ut_status ut_cancel_new(ut_cancel** out) {
   return *out != nullptr ? UT_OK : UT_E_NO_MEMORY;
 }
 void ut_cancel_fire(ut_cancel* cancel) {
-  if (cancel != nullptr) cancel->fired.store(true);
+  if (cancel != nullptr) cancel->token.fire();
 }
 void ut_cancel_reset(ut_cancel* cancel) {
-  if (cancel != nullptr) cancel->fired.store(false);
+  if (cancel != nullptr) cancel->token.reset();
 }
-int ut_cancel_is_fired(const ut_cancel* cancel) { return cancel != nullptr && cancel->fired.load() ? 1 : 0; }
+int ut_cancel_is_fired(const ut_cancel* cancel) { return cancel != nullptr && cancel->token.fired() ? 1 : 0; }
 void ut_cancel_free(ut_cancel* cancel) { delete cancel; }
 
 // ---- store ----
@@ -878,7 +881,10 @@ void ut_session_free(ut_session* session) {
   {
     std::lock_guard<std::mutex> lock(session->state);
     if (session->running) {
-      session->free_requested = true;  // the running call frees it as it ends
+      session->free_requested = true;  // the running call frees it as it ends:
+      // at once when freed from another thread; a callback of the call itself
+      // (on the calling thread) lets it complete.
+      if (session->caller != std::this_thread::get_id()) session->session->cancel_running();
       return;
     }
   }
@@ -888,6 +894,15 @@ void ut_session_free(ut_session* session) {
 ut_status ut_session_close_connections(ut_session* session, ut_error* err) {
   return run(session, nullptr, err, [&](ut::UtSession& s, ut::OpLimits) {
     s.close_connections();
+    clear(err);
+    return UT_OK;
+  });
+}
+
+ut_status ut_session_network_changed(ut_session* session, ut_error* err) {
+  if (session == nullptr) return bad_argument(err, "the session is NULL");
+  return guard(err, [&]() -> ut_status {
+    session->session->network_changed();
     clear(err);
     return UT_OK;
   });

@@ -117,11 +117,39 @@ TEST_CASE("http client: a closed kept-alive connection is retried once for idemp
   REQUIRE_MESSAGE(second.ok(), second.error().describe());
   CHECK(srv->connections() == 2);
 
+  // The dead connection is seen before anything is sent (an EOF waiting on
+  // it): even a POST goes out on a new connection, sent once.
   Request post;
   post.method = "POST";
   post.body = Bytes{'x'};
-  auto p = c.send(env.url(*srv, "/a"), post);  // reused connection is dead; POST is not retried
+  auto p = c.send(env.url(*srv, "/a"), post);
+  REQUIRE_MESSAGE(p.ok(), p.error().describe());
+  CHECK(srv->connections() == 3);
+}
+
+TEST_CASE("http client: a request lost on a reused connection is sent again only when idempotent") {
+  std::atomic<int> gets{0}, posts{0};
+  auto srv = serve([&](const netsim::HttpRequest& r) {
+    auto reply = netsim::HttpReply::text(200, r.method);
+    if (r.target == "/lost") {
+      ++(r.method == "POST" ? posts : gets);
+      reply.drop = true;  // read the request, then close without answering
+    }
+    return reply;
+  });
+  Env env;
+  auto c = env.client();
+  REQUIRE(c.send(env.url(*srv, "/a"), Request{}).ok());
+  Request post;
+  post.method = "POST";
+  post.body = Bytes{'x'};
+  auto p = c.send(env.url(*srv, "/lost"), post);
   CHECK_FALSE(p.ok());
+  CHECK(posts.load() == 1);  // never replayed
+  REQUIRE(c.send(env.url(*srv, "/a"), Request{}).ok());
+  auto g = c.send(env.url(*srv, "/lost"), Request{});
+  CHECK_FALSE(g.ok());
+  CHECK(gets.load() == 2);  // once more on a new connection, then the error
 }
 
 TEST_CASE("http client: deadlines") {

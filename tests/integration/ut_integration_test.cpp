@@ -239,10 +239,10 @@ TEST_CASE("ut session: deadlines and cancellation") {
   CHECK(timed.error().code() == Errc::net_timeout);
   CHECK(std::chrono::steady_clock::now() - t0 < 1200ms);
 
-  std::atomic<bool> cancel{false};
+  CancelToken cancel;
   std::thread canceller([&] {
     std::this_thread::sleep_for(200ms);
-    cancel = true;
+    cancel.fire();
   });
   t0 = std::chrono::steady_clock::now();
   auto cancelled = s->buddies({}, ut::OpLimits{std::nullopt, &cancel});
@@ -276,10 +276,10 @@ TEST_CASE("ut session: a deadline or a cancel stops a cold start stuck at a sile
   }
   SUBCASE("cancel") {
     auto s = ut::UtSession::create(c, *net.usim, net.platform()).value();
-    std::atomic<bool> cancel{false};
+    CancelToken cancel;
     std::thread canceller([&] {
       std::this_thread::sleep_for(300ms);
-      cancel = true;
+      cancel.fire();
     });
     const auto t0 = std::chrono::steady_clock::now();
     auto r = s->buddies({}, ut::OpLimits{1000ms, &cancel});

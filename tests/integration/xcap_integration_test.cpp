@@ -442,11 +442,11 @@ TEST_CASE("buddy list: retries after 412 back off and stop at the deadline or on
     CHECK(puts.load() < 20);  // paced, not 50 PUTs in a burst
   }
   SUBCASE("cancel") {
-    std::atomic<bool> cancel{false};
+    CancelToken cancel;
     x.set_limits({std::nullopt, &cancel});
     std::thread canceller([&] {
       std::this_thread::sleep_for(300ms);
-      cancel = true;
+      cancel.fire();
     });
     auto r = buddies.add({"sip:bob@example.test", "Bob"});
     canceller.join();

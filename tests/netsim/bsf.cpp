@@ -76,13 +76,17 @@ HttpReply Bsf::handle(const HttpRequest& req) {
     return std::string(it->second.xres.view().as_string());  // RFC 3310: the password is XRES
   });
   Vector vec;
+  bool known = false;
   {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = vectors_.find(nonce);
-    if (it == vectors_.end()) return new_challenge(username);
-    vec = Vector{it->second.impi, it->second.rand, it->second.xres.clone(), it->second.ck.clone(), it->second.ik.clone()};
-    vectors_.erase(it);  // one answer per vector
+    if (it != vectors_.end()) {
+      known = true;
+      vec = Vector{it->second.impi, it->second.rand, it->second.xres.clone(), it->second.ck.clone(), it->second.ik.clone()};
+      vectors_.erase(it);  // one answer per vector
+    }
   }
+  if (!known) return new_challenge(username);  // (new_challenge takes mu_ itself)
   if (!out.auts.empty()) {
     // RFC 3310 3.4 / TS 33.102 6.3.5: resynchronise, then challenge again.
     auto auts = base64_decode(out.auts);

@@ -251,13 +251,13 @@ TEST_CASE("tcp: a slow name lookup ends at the connect deadline") {
 TEST_CASE("tcp: a cancel ends a slow name lookup, and an HTTP request waiting on it") {
   posix::ResolveOverrides dns;
   dns.set_lookup(&slow_lookup);
-  std::atomic<bool> cancel{false};
+  CancelToken cancel;
   std::thread canceller([&] {
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    cancel = true;
+    cancel.fire();
   });
   posix::TcpTransport t(&dns);
-  t.set_connect_cancel(&cancel);
+  t.set_cancel(&cancel);
   auto t0 = std::chrono::steady_clock::now();
   auto r = t.connect({"xcap.example.test", 9}, Millis(10000));
   canceller.join();
@@ -270,10 +270,10 @@ TEST_CASE("tcp: a cancel ends a slow name lookup, and an HTTP request waiting on
   auto random = posix::make_system_random().value();
   posix::TcpTransportFactory tcp(&dns);
   http::HttpClient client(tcp, *random, clock, nullptr);
-  std::atomic<bool> stop{false};
+  CancelToken stop;
   std::thread stopper([&] {
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    stop = true;
+    stop.fire();
   });
   http::Request req;
   req.cancel = &stop;

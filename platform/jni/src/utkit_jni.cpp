@@ -1065,6 +1065,13 @@ UTKIT_JNI_EXPORT jobject JNICALL Java_org_utkit_Native_stats(JNIEnv* env, jclass
   return o;
 }
 
+UTKIT_JNI_EXPORT void JNICALL Java_org_utkit_Native_networkChanged(JNIEnv* env, jclass, jlong h) {
+  if (h == 0) return;
+  ut_error err;
+  const ut_status st = ut_session_network_changed(glue(h)->session, &err);
+  if (st != UT_OK) throw_ut(env, st, err);
+}
+
 UTKIT_JNI_EXPORT void JNICALL Java_org_utkit_Native_closeConnections(JNIEnv* env, jclass, jlong h) {
   ut_error err;
   const ut_status st = ut_session_close_connections(glue(h)->session, &err);

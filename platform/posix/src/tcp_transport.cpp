@@ -121,6 +121,37 @@ bool is_literal_address(const std::string& s) {
   return inet_pton(AF_INET, s.c_str(), &a4) == 1 || inet_pton(AF_INET6, s.c_str(), &a6) == 1;
 }
 
+// The write end of a self-pipe, as a cancel token's waiter: fire() writes a
+// byte, and the poll() that has the read end in its set returns at once.
+struct PipeWaiter final : CancelToken::Waiter {
+  explicit PipeWaiter(int write_end) : fd(write_end) {}
+  void wake() override {
+    const char b = 1;
+    while (::write(fd, &b, 1) < 0 && errno == EINTR) {
+    }
+  }
+  int fd;
+};
+
+int open_pipe(int fds[2]) {
+#if defined(UTKIT_HAVE_SOCK_CLOEXEC)
+  return ::pipe2(fds, O_NONBLOCK | O_CLOEXEC);
+#else
+  if (::pipe(fds) != 0) return -1;
+  for (int i = 0; i < 2; ++i) {
+    const int fl = ::fcntl(fds[i], F_GETFL, 0);
+    if (fl < 0 || ::fcntl(fds[i], F_SETFL, fl | O_NONBLOCK) != 0 || ::fcntl(fds[i], F_SETFD, FD_CLOEXEC) != 0) {
+      const int e = errno;
+      ::close(fds[0]);
+      ::close(fds[1]);
+      errno = e;
+      return -1;
+    }
+  }
+  return 0;
+#endif
+}
+
 }  // namespace
 
 Result<void> ResolveOverrides::add(const std::string& host_port, const std::string& address) {
@@ -146,7 +177,48 @@ const std::string* ResolveOverrides::find(const std::string& host, std::uint16_t
   return it == map_.end() ? nullptr : &it->second;
 }
 
-TcpTransport::~TcpTransport() { close(); }
+TcpTransport::~TcpTransport() {
+  close();
+  for (int& fd : wake_) {
+    if (fd >= 0) ::close(fd);
+    fd = -1;
+  }
+}
+
+int TcpTransport::wait(int fd, short events, Steady::time_point deadline) {
+  if (cancel_ == nullptr) return wait_fd(fd, events, deadline);
+  if (wake_[0] < 0 && open_pipe(wake_) != 0) return -1;
+  char drain[16];
+  while (::read(wake_[0], drain, sizeof drain) > 0) {
+  }
+  PipeWaiter waiter(wake_[1]);
+  CancelWait registered(cancel_, waiter);
+  if (registered.fired_before()) {
+    errno = ECANCELED;
+    return -1;
+  }
+  for (;;) {
+    pollfd p[2] = {{fd, events, 0}, {wake_[0], POLLIN, 0}};
+    const int rc = ::poll(p, 2, remaining_ms(deadline));
+    if (rc < 0 && errno == EINTR) continue;
+    if (rc > 0 && (p[1].revents != 0 || cancel_->fired())) {
+      errno = ECANCELED;
+      return -1;
+    }
+    return rc;
+  }
+}
+
+bool TcpTransport::idle_clean() {
+  if (fd_ < 0) return false;
+  pollfd p{fd_, POLLIN, 0};
+  int rc;
+  while ((rc = ::poll(&p, 1, 0)) < 0 && errno == EINTR) {
+  }
+  if (rc == 0) return true;  // nothing waiting, no EOF, no error
+  // Readable: a stray byte or an EOF; either way the stream is not idle.
+  return false;
+}
 
 void TcpTransport::close() {
   if (fd_ >= 0) {
@@ -165,28 +237,24 @@ struct PendingLookup {
   std::condition_variable done_cv;
   bool done = false;
   bool abandoned = false;
+  bool woken = false;  // the cancel token fired
   int gai = 0;
   addrinfo* list = nullptr;
 };
 
-bool cancelled(const std::atomic<bool>* flag) { return flag != nullptr && flag->load(); }
-
-// wait_fd in slices, so that a cancel flag is seen within 50 ms.
-int wait_fd_cancellable(int fd, short events, Steady::time_point deadline, const std::atomic<bool>* cancel) {
-  if (cancel == nullptr) return wait_fd(fd, events, deadline);
-  for (;;) {
-    if (cancelled(cancel)) {
-      errno = ECANCELED;
-      return -1;
-    }
-    const auto slice = std::min(deadline, Steady::now() + std::chrono::milliseconds(50));
-    const int rc = wait_fd(fd, events, slice);
-    if (rc != 0 || Steady::now() >= deadline) return rc;
+// Wakes the thread that waits for a name lookup when the token fires.
+struct LookupWaiter final : CancelToken::Waiter {
+  explicit LookupWaiter(PendingLookup& pending) : state(pending) {}
+  void wake() override {
+    std::lock_guard<std::mutex> lock(state.mu);
+    state.woken = true;
+    state.done_cv.notify_all();
   }
-}
+  PendingLookup& state;
+};
 
 int resolve_by(ResolveOverrides::Lookup lookup, const std::string& host, const std::string& port,
-               const addrinfo& hints, Steady::time_point deadline, const std::atomic<bool>* cancel, addrinfo** out,
+               const addrinfo& hints, Steady::time_point deadline, const CancelToken* cancel, addrinfo** out,
                bool& timed_out) {
   timed_out = false;
   if (lookup == nullptr) lookup = &::getaddrinfo;
@@ -205,12 +273,16 @@ int resolve_by(ResolveOverrides::Lookup lookup, const std::string& host, const s
     state->done = true;
     state->done_cv.notify_all();
   }).detach();
+  // Registered before the lock is taken and removed after it is released:
+  // fire() takes the token's lock, then state->mu.
+  LookupWaiter waiter(*state);
+  CancelWait registered(cancel, waiter);
   std::unique_lock<std::mutex> lock(state->mu);
+  if (registered.fired_before()) state->woken = true;
   while (!state->done) {
-    const auto slice = cancel ? std::min(deadline, Steady::now() + std::chrono::milliseconds(50)) : deadline;
-    state->done_cv.wait_until(lock, slice, [&] { return state->done; });
+    state->done_cv.wait_until(lock, deadline, [&] { return state->done || state->woken; });
     if (state->done) break;
-    if (cancelled(cancel) || Steady::now() >= deadline) {
+    if (state->woken || Steady::now() >= deadline) {
       state->abandoned = true;
       timed_out = true;
       return EAI_AGAIN;
@@ -224,6 +296,7 @@ int resolve_by(ResolveOverrides::Lookup lookup, const std::string& host, const s
 
 Result<void> TcpTransport::connect(const Endpoint& to, Millis timeout) {
   close();
+  if (cancel_ != nullptr && cancel_->fired()) return cancelled_error(*cancel_, "connecting to " + to.host);
   const auto deadline = Steady::now() + timeout;
   std::string host = to.host;
   if (overrides_ != nullptr) {
@@ -239,7 +312,7 @@ Result<void> TcpTransport::connect(const Endpoint& to, Millis timeout) {
   bool timed_out = false;
   int gai = resolve_by(overrides_ ? overrides_->lookup() : nullptr, host, port, hints, deadline, cancel_, &list,
                        timed_out);
-  if (timed_out && cancelled(cancel_)) return Error(Errc::cancelled, "connecting to " + to.host + " was cancelled");
+  if (timed_out && cancel_ != nullptr && cancel_->fired()) return cancelled_error(*cancel_, "connecting to " + to.host);
   if (timed_out) {
     return Error(Errc::net_timeout, "resolving '" + to.host + "' took longer than " + std::to_string(timeout.count()) +
                                         " ms (check DNS, or pin the name with a resolve override)");
@@ -269,11 +342,11 @@ Result<void> TcpTransport::connect(const Endpoint& to, Millis timeout) {
     int rc = ::connect(fd, ai->ai_addr, ai->ai_addrlen);
     int err = rc == 0 ? 0 : errno;
     if (rc != 0 && err == EINPROGRESS) {
-      int w = wait_fd_cancellable(fd, POLLOUT, deadline, cancel_);
+      int w = wait(fd, POLLOUT, deadline);
       if (w < 0 && errno == ECANCELED) {
         ::close(fd);
         ::freeaddrinfo(list);
-        return Error(Errc::cancelled, "connecting to " + to.host + " was cancelled");
+        return cancelled_error(*cancel_, "connecting to " + to.host);
       }
       if (w == 0) {
         ::close(fd);
@@ -317,6 +390,7 @@ Result<void> TcpTransport::connect(const Endpoint& to, Millis timeout) {
 
 Result<std::size_t> TcpTransport::read(std::uint8_t* buf, std::size_t cap, Millis timeout) {
   if (fd_ < 0) return Error(Errc::net_not_connected, "read on a closed connection");
+  if (cancel_ != nullptr && cancel_->fired()) return cancelled_error(*cancel_, "reading from " + peer_);
   const auto deadline = Steady::now() + timeout;
   for (;;) {
     ssize_t n = ::recv(fd_, buf, cap, 0);
@@ -330,16 +404,18 @@ Result<std::size_t> TcpTransport::read(std::uint8_t* buf, std::size_t cap, Milli
       return Error(e == ECONNRESET ? Errc::net_peer_closed : Errc::net_io,
                    "read from " + peer_ + ": " + std::strerror(e));
     }
-    int w = wait_fd(fd_, POLLIN, deadline);
+    int w = wait(fd_, POLLIN, deadline);
     if (w == 0) {
       return Error(Errc::net_timeout, "no data from " + peer_ + " within " + std::to_string(timeout.count()) + " ms");
     }
+    if (w < 0 && errno == ECANCELED) return cancelled_error(*cancel_, "reading from " + peer_);
     if (w < 0) return Error(Errc::net_io, std::string("poll: ") + std::strerror(errno));
   }
 }
 
 Result<void> TcpTransport::write(ByteView data, Millis timeout) {
   if (fd_ < 0) return Error(Errc::net_not_connected, "write on a closed connection");
+  if (cancel_ != nullptr && cancel_->fired()) return cancelled_error(*cancel_, "sending to " + peer_);
   const auto deadline = Steady::now() + timeout;
   std::size_t off = 0;
   while (off < data.size()) {
@@ -356,7 +432,8 @@ Result<void> TcpTransport::write(ByteView data, Millis timeout) {
     if (errno != EAGAIN && errno != EWOULDBLOCK) {
       return Error(Errc::net_io, "write to " + peer_ + ": " + std::strerror(errno));
     }
-    int w = wait_fd(fd_, POLLOUT, deadline);
+    int w = wait(fd_, POLLOUT, deadline);
+    if (w < 0 && errno == ECANCELED) return cancelled_error(*cancel_, "sending to " + peer_);
     if (w == 0) {
       return Error(Errc::net_timeout, "could not send to " + peer_ + " within " + std::to_string(timeout.count()) +
                                           " ms (" + std::to_string(off) + " of " + std::to_string(data.size()) +

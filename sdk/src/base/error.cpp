@@ -43,6 +43,7 @@ namespace {
   X(net_peer_closed, "net.peer_closed") \
   X(net_io, "net.io") \
   X(net_not_connected, "net.not_connected") \
+  X(net_changed, "net.changed") \
   X(tls_profile_invalid, "tls.profile_invalid") \
   X(tls_handshake, "tls.handshake") \
   X(tls_trust_config, "tls.trust_config") \

@@ -182,14 +182,20 @@ void GbaClient::invalidate(const std::string& btid) {
 Result<UniqueLock> GbaClient::lock_for_bootstrap(const GbaLimits& limits) {
   UniqueLock lock = UniqueLock::try_to_lock(bootstrap_mu_);
   // Another caller is bootstrapping: wait for it, within this caller's limits.
+  // (The other bootstrap is bounded by its own limits; a cancel of this
+  // caller's wakes the pause between tries at once.)
   while (!lock.owns_lock()) {
-    if (limits.cancel != nullptr && limits.cancel->load()) {
-      return Error(Errc::cancelled, "cancelled while waiting for a GBA bootstrap in progress");
+    if (limits.cancel != nullptr && limits.cancel->fired()) {
+      return cancelled_error(*limits.cancel, "waiting for a GBA bootstrap in progress");
     }
     if (clock_.monotonic_now() >= limits.deadline) {
       return Error(Errc::net_timeout, "the operation's deadline passed while waiting for a GBA bootstrap in progress");
     }
-    sleep_for(Millis(5));
+    if (limits.cancel != nullptr) {
+      (void)limits.cancel->sleep_for(Millis(5));
+    } else {
+      sleep_for(Millis(5));
+    }
     lock = UniqueLock::try_to_lock(bootstrap_mu_);
   }
   return lock;

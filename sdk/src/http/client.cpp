@@ -21,6 +21,7 @@ struct HttpClient::Conn {
   std::unique_ptr<Transport> transport;
   std::optional<tls::TlsInfo> tls;
   bool used = false;
+  MonoTime idle_since{};  // when its last response ended
   TransportStats counted{};
 };
 
@@ -73,11 +74,25 @@ std::optional<tls::TlsInfo> HttpClient::tls_info(const Url& url) const {
   return (*c)->tls;
 }
 
-Result<HttpClient::Conn*> HttpClient::connection(const Url& url, MonoTime deadline, bool fresh,
-                                                 const std::atomic<bool>* cancel) {
+// Whether a pooled connection may carry the next request (client.hpp).
+bool HttpClient::reusable(Conn& c, const std::string& key) const {
+  const char* why = nullptr;
+  if (!c.transport->is_open()) {
+    why = "closed";
+  } else if (clock_.monotonic_now() - c.idle_since > opt_.max_idle) {
+    why = "idle for longer than max_idle (a NAT on the path may have dropped it)";
+  } else if (!c.transport->idle_clean()) {
+    why = "not idle: the server sent something after its last response, or closed it";
+  }
+  if (why == nullptr) return true;
+  if (logs(log_)) log_->debug("http", format("not reusing the connection to {}: {}", {key, why}));
+  return false;
+}
+
+Result<HttpClient::Conn*> HttpClient::connection(const Url& url, MonoTime deadline, const CancelToken* cancel) {
   const std::string key = url.origin();
   if (std::unique_ptr<Conn>* c = pool_.find(key)) {
-    if (!fresh && (*c)->transport->is_open()) return c->get();
+    if (reusable(**c, key)) return c->get();
     pool_.erase(key);
   }
   if (url.tls() && !tls_) {
@@ -88,10 +103,9 @@ Result<HttpClient::Conn*> HttpClient::connection(const Url& url, MonoTime deadli
   const Endpoint ep = opt_.proxy ? Endpoint{opt_.proxy->host, opt_.proxy->port} : Endpoint{url.host, url.port};
   Millis budget = left(deadline, opt_.connect_timeout);
   if (budget.count() == 0) return make_error(Errc::net_timeout, {"request deadline passed before connecting to ", key});
-  t->set_connect_cancel(cancel);  // name lookup and TCP connect end early on cancel
-  auto connected = t->connect(ep, budget);
-  t->set_connect_cancel(nullptr);
-  UTKIT_TRY(std::move(connected));
+  // Name lookup, connect, CONNECT and the handshake end at once on cancel.
+  t->set_cancel(cancel);
+  UTKIT_TRY(t->connect(ep, budget));
   ++stats_.tcp_connects;
   if (url.tls()) {
     if (opt_.proxy) {
@@ -103,13 +117,15 @@ Result<HttpClient::Conn*> HttpClient::connection(const Url& url, MonoTime deadli
       c.headers.add("Host", c.target);
       c.headers.add("User-Agent", opt_.user_agent);
       UTKIT_ASSIGN(std::string wire, serialize(c));
-      UTKIT_TRY(t->write(ByteView::of(wire), left(deadline, opt_.io_timeout)));
+      // The proxy's whole answer within io_timeout, however it is split.
+      const MonoTime answer_by = std::min(deadline, clock_.monotonic_now() + opt_.io_timeout);
+      UTKIT_TRY(t->write(ByteView::of(wire), left(answer_by, opt_.io_timeout)));
       ResponseParser p(opt_.limits);
       p.set_request_method("CONNECT");
-      std::uint8_t buf[1024];
+      std::uint8_t buf[1];
       while (p.need_more()) {
         // Read a byte at a time: bytes after the proxy's answer belong to TLS.
-        UTKIT_ASSIGN(std::size_t n, t->read(buf, 1, left(deadline, opt_.io_timeout)));
+        UTKIT_ASSIGN(std::size_t n, t->read(buf, 1, left(answer_by, opt_.io_timeout)));
         if (n == 0) {
           UTKIT_TRY(p.finish());
           break;
@@ -133,7 +149,9 @@ Result<HttpClient::Conn*> HttpClient::connection(const Url& url, MonoTime deadli
     }
     t = std::move(ts);
   }
+  t->set_cancel(nullptr);  // a pooled connection holds no caller's token
   conn->transport = std::move(t);
+  conn->idle_since = clock_.monotonic_now();
   Conn* raw = conn.get();
   pool_.set(key, std::move(conn));
   if (logs(log_))
@@ -142,17 +160,17 @@ Result<HttpClient::Conn*> HttpClient::connection(const Url& url, MonoTime deadli
 }
 
 Result<void> HttpClient::check_cancel(const Request& req) const {
-  if (req.cancel != nullptr && req.cancel->load()) {
-    return make_error(Errc::cancelled, "{} {} was cancelled", {req.method, req.target});
-  }
+  if (req.cancel != nullptr && req.cancel->fired()) return cancelled_error(*req.cancel, cat({req.method, " ", req.target}));
   return success();
 }
 
-Result<Response> HttpClient::exchange(const Url& url, const Request& req, MonoTime deadline, bool& lost_reused) {
-  lost_reused = false;
+Result<Response> HttpClient::exchange(const Url& url, const Request& req, MonoTime started, MonoTime deadline,
+                                      bool& retry_fresh) {
+  retry_fresh = false;
   UTKIT_TRY(check_cancel(req));
-  UTKIT_ASSIGN(Conn * c, connection(url, deadline, false, req.cancel));
+  UTKIT_ASSIGN(Conn * c, connection(url, deadline, req.cancel));
   const bool reused = c->used;
+  const bool pooled = reused && c->idle_since < started;
   UTKIT_ASSIGN(std::string wire, serialize(req));
   const std::string key = url.origin();
   auto account = [&] {
@@ -165,9 +183,12 @@ Result<Response> HttpClient::exchange(const Url& url, const Request& req, MonoTi
     account();
     pool_.erase(key);
   };
+  // The caller's token wakes every wait of this exchange; a connection goes
+  // back to the pool without it.
+  c->transport->set_cancel(req.cancel);
   auto w = c->transport->write(ByteView::of(wire), left(deadline, opt_.io_timeout));
   if (!w) {
-    lost_reused = reused && connection_lost(w.error());
+    retry_fresh = reused && connection_lost(w.error());
     Error e = std::move(w).error();
     drop();
     return e;
@@ -180,21 +201,21 @@ Result<Response> HttpClient::exchange(const Url& url, const Request& req, MonoTi
   // in several reads. It was 16 KiB: a third of a Cortex-M4 firmware's stack.
   std::uint8_t buf[4096];
   std::size_t received = 0;
-  // With a cancel flag, wait in slices so that cancellation is noticed.
-  const Millis slice = req.cancel != nullptr ? Millis(100) : opt_.io_timeout;
-  const MonoTime io_deadline = clock_.monotonic_now() + opt_.io_timeout;
+  bool trailing = false;  // bytes after the response: the connection is not kept
+  // The whole answer within io_timeout (and the request's deadline); on a
+  // reused connection an idempotent request waits only reused_first_byte for
+  // its first byte, then goes out again on a fresh one.
+  // (Only a connection that waited in the pool: not the one that has just
+  // carried this request's 401, whose server may take its time over the answer.)
+  const MonoTime answer_by = std::min(deadline, clock_.monotonic_now() + opt_.io_timeout);
+  const bool short_first = reused && pooled && idempotent(req.method) && opt_.reused_first_byte.count() > 0;
   while (parser.need_more()) {
-    auto n = c->transport->read(buf, sizeof buf, left(std::min(deadline, io_deadline), slice));
-    if (!n && n.error().code() == Errc::net_timeout && req.cancel != nullptr &&
-        clock_.monotonic_now() < std::min(deadline, io_deadline)) {
-      if (req.cancel->load()) {
-        drop();
-        return make_error(Errc::cancelled, "{} {} was cancelled", {req.method, req.target});
-      }
-      continue;
-    }
+    const Millis budget = left(answer_by, opt_.io_timeout);
+    const bool windowed = received == 0 && short_first && opt_.reused_first_byte < budget;
+    auto n = c->transport->read(buf, sizeof buf, windowed ? opt_.reused_first_byte : budget);
     if (!n) {
-      lost_reused = reused && received == 0 && connection_lost(n.error());
+      const bool silent = windowed && n.error().code() == Errc::net_timeout;
+      retry_fresh = reused && received == 0 && (connection_lost(n.error()) || silent);
       Error e = std::move(n).error();
       drop();
       return e;
@@ -202,7 +223,7 @@ Result<Response> HttpClient::exchange(const Url& url, const Request& req, MonoTi
     if (n.value() == 0) {
       auto f = parser.finish();
       if (!f) {
-        lost_reused = reused && received == 0;
+        retry_fresh = reused && received == 0;
         drop();
         return std::move(f).error();
       }
@@ -214,24 +235,34 @@ Result<Response> HttpClient::exchange(const Url& url, const Request& req, MonoTi
       drop();
       return std::move(used).error();
     }
+    trailing = used.value() < n.value();
   }
   ++stats_.exchanges;
-  const bool keep = opt_.keep_alive && parser.keep_alive();
+  // A 408 on a reused connection: the server timed the idle connection out
+  // before it read this request (RFC 9110 15.5.9), so it may go out again.
+  if (reused && parser.response().status == 408) retry_fresh = true;
+  const bool keep = opt_.keep_alive && parser.keep_alive() && !trailing && !retry_fresh;
+  if (trailing && logs(log_)) log_->debug("http", format("bytes after the response from {}: closing the connection", {key}));
   if (keep) {
     account();
+    c->transport->set_cancel(nullptr);
+    c->idle_since = clock_.monotonic_now();
   } else {
     drop();
   }
   return parser.take();
 }
 
-Result<Response> HttpClient::exchange_retrying(const Url& url, const Request& req, MonoTime deadline) {
-  bool lost_reused = false;
-  auto r = exchange(url, req, deadline, lost_reused);
-  if (!r && lost_reused && idempotent(req.method)) {
-    if (logs(log_))
-      log_->debug("http", format("kept-alive connection to {} was closed; retrying once", {url.origin()}));
-    return exchange(url, req, deadline, lost_reused);
+Result<Response> HttpClient::exchange_retrying(const Url& url, const Request& req, MonoTime started,
+                                               MonoTime deadline) {
+  bool retry_fresh = false;
+  auto r = exchange(url, req, started, deadline, retry_fresh);
+  if (retry_fresh && idempotent(req.method)) {
+    if (logs(log_)) {
+      log_->debug("http", format("the kept-alive connection to {} did not answer ({}); once more on a new one",
+                                 {url.origin(), (r ? cat({Dec(r->status), " ", r->reason}) : r.error().describe())}));
+    }
+    return exchange(url, req, started, deadline, retry_fresh);
   }
   return r;
 }
@@ -243,7 +274,7 @@ Result<Response> HttpClient::exchange_retrying(const Url& url, const Request& re
 Result<DigestCredentials> HttpClient::ask_provider(const Url& url, const Challenge& ch, int attempt, MonoTime deadline,
                                                    const Request& request) {
   UTKIT_TRY(check_cancel(request));
-  if (url.tls()) UTKIT_TRY(connection(url, deadline, false, request.cancel));
+  if (url.tls()) UTKIT_TRY(connection(url, deadline, request.cancel));
   std::optional<tls::TlsInfo> info = tls_info(url);
   if (url.tls() && !info) return make_error(Errc::internal, {"no TLS parameters for ", url.origin()});
   AuthRequest areq{url, ch, info ? &*info : nullptr, attempt, deadline, request.cancel};
@@ -251,7 +282,8 @@ Result<DigestCredentials> HttpClient::ask_provider(const Url& url, const Challen
 }
 
 Result<Response> HttpClient::send(const Url& url, Request request) {
-  const MonoTime deadline = request.deadline ? MonoTime(*request.deadline) : clock_.monotonic_now() + opt_.request_timeout;
+  const MonoTime started = clock_.monotonic_now();
+  const MonoTime deadline = request.deadline ? MonoTime(*request.deadline) : started + opt_.request_timeout;
   const std::string key = url.origin();
   request.target = (opt_.proxy && !url.tls()) ? cat({url.origin(), url.target}) : url.target;
   request.headers.set("Host"sv, url.authority());
@@ -312,7 +344,7 @@ Result<Response> HttpClient::send(const Url& url, Request request) {
     return success();
   };
   for (;;) {
-    UTKIT_ASSIGN(Response rsp, exchange_retrying(url, request, deadline));
+    UTKIT_ASSIGN(Response rsp, exchange_retrying(url, request, started, deadline));
     if (rsp.status != 401) {
       if (sent_auth) {
         if (AuthEntry* e = auth_.find(key)) {

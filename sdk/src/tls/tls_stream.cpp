@@ -155,9 +155,10 @@ Result<std::shared_ptr<TlsContext>> TlsContext::create(TlsConfig config, Random&
 struct TlsStream::Impl {
   mbedtls_ssl_context ssl;
   Transport* inner = nullptr;
-  Millis op_timeout{0};
+  // Every low-level read and write of a call (handshake, record, close_notify)
+  // gets only the time left until this: a peer that sends a record a byte at
+  // a time cannot stretch the call past its timeout.
   MonoTime deadline{};
-  bool use_deadline = false;
   const Clock* clock = nullptr;
   std::optional<Error> io_error;  // the inner transport's error behind an mbedTLS I/O failure
   bool established = false;
@@ -171,8 +172,8 @@ struct TlsStream::Impl {
   Impl() { mbedtls_ssl_init(&ssl); }
   ~Impl() { mbedtls_ssl_free(&ssl); }
 
+  void set_timeout(Millis timeout) { deadline = clock->monotonic_now() + timeout; }
   Millis timeout_now() const {
-    if (!use_deadline) return op_timeout;
     auto left = std::chrono::duration_cast<Millis>(deadline - clock->monotonic_now());
     return left.count() > 0 ? left : Millis(0);
   }
@@ -321,6 +322,13 @@ TlsStream::~TlsStream() { close(); }
 
 bool TlsStream::is_open() const { return impl_->established && inner_->is_open(); }
 
+bool TlsStream::idle_clean() {
+  if (!is_open()) return false;
+  // Plaintext or a record already taken from the socket: not idle.
+  if (mbedtls_ssl_get_bytes_avail(&impl_->ssl) != 0 || mbedtls_ssl_check_pending(&impl_->ssl) != 0) return false;
+  return inner_->idle_clean();
+}
+
 Result<void> TlsStream::connect(const Endpoint& to, Millis timeout) {
   close();
   const MonoTime start = ctx_->clock().monotonic_now();
@@ -340,8 +348,7 @@ Result<void> TlsStream::start_tls(const Endpoint& to, Millis timeout) {
   const std::string host = server_name_.empty() ? to.host : server_name_;
   const Logger* log = ctx_->logger();
 
-  d.use_deadline = true;
-  d.deadline = ctx_->clock().monotonic_now() + timeout;
+  d.set_timeout(timeout);
 
   int rc = mbedtls_ssl_setup(&d.ssl, &ctx_->impl().conf);
   if (rc != 0) return make_error(Errc::internal, {"TLS setup failed: ", mbedtls_text(rc)});
@@ -426,7 +433,6 @@ Result<void> TlsStream::start_tls(const Endpoint& to, Millis timeout) {
     return err;
   }
 
-  d.use_deadline = false;
   d.established = true;
   info_ = TlsInfo{};
   info_.version = static_cast<TlsVersion>(d.ssl.minor_ver);
@@ -461,7 +467,7 @@ Result<void> TlsStream::start_tls(const Endpoint& to, Millis timeout) {
 Result<std::size_t> TlsStream::read(std::uint8_t* buf, std::size_t cap, Millis timeout) {
   Impl& d = *impl_;
   if (!d.established) return Error(Errc::net_not_connected, "read on a TLS stream that is not connected");
-  d.op_timeout = timeout;
+  d.set_timeout(timeout);
   d.io_error.reset();
   for (;;) {
     int rc = mbedtls_ssl_read(&d.ssl, buf, cap);
@@ -479,7 +485,7 @@ Result<std::size_t> TlsStream::read(std::uint8_t* buf, std::size_t cap, Millis t
 Result<void> TlsStream::write(ByteView data, Millis timeout) {
   Impl& d = *impl_;
   if (!d.established) return Error(Errc::net_not_connected, "write on a TLS stream that is not connected");
-  d.op_timeout = timeout;
+  d.set_timeout(timeout);
   d.io_error.reset();
   std::size_t off = 0;
   while (off < data.size()) {
@@ -497,7 +503,7 @@ Result<void> TlsStream::write(ByteView data, Millis timeout) {
 
 void TlsStream::close() {
   if (impl_ && impl_->established) {
-    impl_->op_timeout = Millis(1000);
+    impl_->set_timeout(Millis(1000));
     (void)mbedtls_ssl_close_notify(&impl_->ssl);
     impl_->established = false;
   }

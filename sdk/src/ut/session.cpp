@@ -243,19 +243,62 @@ void UtSession::start_bootstrap_if_cold(const gba::GbaLimits& limits) {
   }
 }
 
+// An operation's own cancel token, fired by the caller's token and by
+// network_changed() while the operation runs.
+class UtSession::OpScope {
+ public:
+  OpScope(UtSession& s, const CancelToken* caller) : s_(s), link_(caller, token) {
+    bool drop = false;
+    {
+      ScopedLock lock(s_.net_mu_);
+      s_.running_ = &token;
+      drop = s_.net_changes_ != s_.net_changes_seen_;
+      s_.net_changes_seen_ = s_.net_changes_;
+    }
+    if (drop) {
+      if (logs(s_.platform_.log)) s_.platform_.log->info("ut", "the network changed: new connections");
+      s_.http_->close_connections();
+    }
+  }
+  ~OpScope() {
+    ScopedLock lock(s_.net_mu_);
+    s_.running_ = nullptr;
+  }
+  OpScope(const OpScope&) = delete;
+  OpScope& operator=(const OpScope&) = delete;
+
+  const CancelToken token;
+
+ private:
+  UtSession& s_;
+  CancelLink link_;
+};
+
+void UtSession::network_changed() {
+  ScopedLock lock(net_mu_);
+  ++net_changes_;
+  if (running_ != nullptr) running_->fire(Errc::net_changed);
+}
+
+void UtSession::cancel_running() {
+  ScopedLock lock(net_mu_);
+  if (running_ != nullptr) running_->fire(Errc::cancelled);
+}
+
 template <class F>
 auto UtSession::run(OpLimits limits, F&& f) -> decltype(f()) {
+  OpScope op(*this, limits.cancel);
   xcap::XcapClient::Limits l;
   if (limits.timeout) l.deadline = platform_.clock.monotonic_now() + *limits.timeout;
-  l.cancel = limits.cancel;
+  l.cancel = &op.token;
   xcap_->set_limits(l);
   gba::GbaLimits g;
   if (l.deadline) g.deadline = *l.deadline;
-  g.cancel = limits.cancel;
+  g.cancel = &op.token;
   start_bootstrap_if_cold(g);
   // Never leave the bootstrap thread behind, even when f() does not return
   // (an allocation failure unwinding to the C API's boundary): it reads
-  // `limits.cancel`, which the caller may free afterwards.
+  // the operation's token, which goes with this frame.
   struct JoinBootstrap {
     Credentials& c;
     ~JoinBootstrap() { c.join(); }
@@ -369,9 +412,10 @@ Result<xcap::XcapResult> UtSession::xcap_delete(const std::string& selector, OpL
 }
 
 Result<gba::ContextPtr> UtSession::bootstrap(bool force, OpLimits limits) {
+  OpScope op(*this, limits.cancel);
   gba::GbaLimits g;
   if (limits.timeout) g.deadline = platform_.clock.monotonic_now() + *limits.timeout;
-  g.cancel = limits.cancel;
+  g.cancel = &op.token;
   return force ? gba_->bootstrap(g) : gba_->context(g);
 }
 

@@ -161,21 +161,18 @@ Result<void> XcapClient::back_off(int round, Millis base, Millis max) {
   }
   const long long cap = std::min<long long>(max.count(), base.count() << std::min(std::max(round, 0), 10));
   const Millis pause(cap <= 0 ? 0 : static_cast<long long>(r % static_cast<std::uint64_t>(cap + 1)));
-  // The deadline is on the platform's clock (http client); the pause is
-  // slept in slices, so that a cancel is seen within 20 ms.
+  // The deadline is on the platform's clock (http client); a cancel wakes
+  // the pause at once.
   if (limits_.deadline && http_.clock().monotonic_now() + pause >= *limits_.deadline) {
     return make_error(
         Errc::net_timeout,
         "the operation's deadline passes before the next retry (after {} concurrent changes or missing parents)",
         {Dec(round + 1)});
   }
-  for (Millis left = pause; left.count() > 0;) {
-    if (limits_.cancel != nullptr && limits_.cancel->load()) {
-      return Error(Errc::cancelled, "cancelled while waiting to retry a change");
-    }
-    const Millis slice = std::min(left, Millis(20));
-    sleep_for(slice);
-    left -= slice;
+  if (limits_.cancel == nullptr) {
+    sleep_for(pause);
+  } else if (limits_.cancel->sleep_for(pause)) {
+    return cancelled_error(*limits_.cancel, "waiting to retry a change");
   }
   return success();
 }

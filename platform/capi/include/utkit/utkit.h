@@ -106,8 +106,9 @@ typedef struct ut_cancel ut_cancel;
 
 UTKIT_API ut_status ut_cancel_new(ut_cancel** out);
 /* Thread-safe; may be called from any thread, also during a call. A fired
- * handle ends every call that uses it (within about 50 ms) with
- * UT_E_CANCELLED, until ut_cancel_reset. */
+ * handle ends every call that uses it at once with UT_E_CANCELLED, whatever
+ * the call waits for (a name lookup, a connect, a TLS record, a bootstrap,
+ * a back-off), until ut_cancel_reset. */
 UTKIT_API void ut_cancel_fire(ut_cancel* cancel);
 UTKIT_API void ut_cancel_reset(ut_cancel* cancel);
 UTKIT_API int ut_cancel_is_fired(const ut_cancel* cancel);
@@ -260,14 +261,22 @@ typedef struct ut_session ut_session;
  * here. */
 UTKIT_API ut_status ut_session_new(const ut_config* config, ut_usim* usim, ut_store* store, ut_session** out,
                                    ut_error* err);
-/* Closes connections and frees. Never waits: during a call (on another
- * thread, or from one of its callbacks) the session is freed when that call
- * returns; fire the call's ut_cancel to make that soon. The handle must not
- * be used after this. */
+/* Closes connections and frees. Never waits: during a call on another
+ * thread, that call is cancelled at once (UT_E_CANCELLED) and the session is
+ * freed as it returns; from one of the call's own callbacks, the call
+ * completes and then the session is freed. The handle must not be used
+ * after this. */
 UTKIT_API void ut_session_free(ut_session* session);
 /* Closes the NAF connection: the next call opens a new one, resuming TLS and
  * reusing the Digest nonce. UT_E_BUSY during a call. */
 UTKIT_API ut_status ut_session_close_connections(ut_session* session, ut_error* err);
+/* The phone's network changed or went away (Android: the XCAP network's
+ * onLost, or a new network to use): a call running now ends at once with
+ * UT_E_NETWORK (error name "net.changed"; nothing is replayed: call again on
+ * the new network), and the next call drops the old connections and opens
+ * new ones through the socket hook. Thread-safe, any time, never
+ * UT_E_BUSY. */
+UTKIT_API ut_status ut_session_network_changed(ut_session* session, ut_error* err);
 /* The XUI (the user's public identity) the session uses. */
 UTKIT_API const char* ut_session_xui(const ut_session* session);
 

@@ -44,6 +44,7 @@ enum class Errc : std::uint16_t {
   net_peer_closed = 0x0105,
   net_io = 0x0106,
   net_not_connected = 0x0107,
+  net_changed = 0x0108,            // the session was told the network changed or went away
 
   // tls
   tls_profile_invalid = 0x0201,

@@ -4,14 +4,13 @@
 // another Transport, so HTTP does not know whether it talks TLS.
 #pragma once
 
-#include <atomic>
-
 #include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
 
 #include "utkit/base/bytes.hpp"
+#include "utkit/base/cancel.hpp"
 #include "utkit/base/clock.hpp"
 #include "utkit/base/result.hpp"
 
@@ -37,11 +36,14 @@ class Transport {
   // net_unreachable, net_timeout (the whole connect, all addresses tried).
   virtual Result<void> connect(const Endpoint& to, Millis timeout) = 0;
 
-  // A flag that, once set, ends the next connect() early with `cancelled`
-  // (name lookup and the TCP handshake included); nullptr removes it. The
-  // flag must outlive the connect(). The default ignores it: such a connect
-  // still ends at its timeout.
-  virtual void set_connect_cancel(const std::atomic<bool>* flag) { (void)flag; }
+  // A token that, once fired, ends the connect(), read() or write() in
+  // progress (or the next one) at once with the token's reason (Errc::cancelled,
+  // or Errc::net_changed): name lookup and the TCP handshake included. A
+  // transport wakes its blocked wait for this (posix: a self-pipe in the poll
+  // set), it does not poll the token. nullptr removes it; the token must
+  // outlive its use. The default ignores it: a call then still ends at its
+  // timeout. A transport over another one passes it down.
+  virtual void set_cancel(const CancelToken* token) { (void)token; }
 
   // Reads at most `cap` bytes, waiting at most `timeout` for the first byte.
   // Returns the count read; 0 means the peer closed the stream in order.
@@ -55,6 +57,13 @@ class Transport {
   // Idempotent.
   virtual void close() = 0;
   virtual bool is_open() const = 0;
+
+  // For a kept-alive connection about to carry a new request: true when it
+  // is open, nothing has arrived since the last response and the peer has
+  // not closed it. A byte waiting (a stray or late response, a TLS alert) or
+  // an EOF means it must not be reused. Never blocks. The default can only
+  // say whether it is open.
+  virtual bool idle_clean() { return is_open(); }
 
   // Bytes carried by this transport since it was created.
   virtual TransportStats stats() const = 0;

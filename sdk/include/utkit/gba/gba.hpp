@@ -68,11 +68,11 @@ struct GbaStats {
 using ContextPtr = std::shared_ptr<const BootstrapContext>;
 
 // Limits of the operation that needs a context: a bootstrap it starts (or
-// waits for) ends by `deadline` (net_timeout) and stops soon after `cancel`
-// is set (cancelled). The configured Ub timeout still applies.
+// waits for) ends by `deadline` (net_timeout) and at once when `cancel`
+// fires (its reason). The configured Ub timeout still applies.
 struct GbaLimits {
   MonoTime deadline = MonoTime::max();
-  const std::atomic<bool>* cancel = nullptr;
+  const CancelToken* cancel = nullptr;
 };
 
 class GbaClient {

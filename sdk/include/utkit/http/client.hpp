@@ -1,10 +1,18 @@
 // utkit/http/client.hpp — an HTTP/1.1 client with Digest authentication.
 //
 // * Connections: plain TCP or TLS (tls module) from a TransportFactory; one
-//   kept-alive connection per origin; a request on a reused connection that
-//   the server had closed is retried once on a fresh connection when the
-//   method is idempotent.
-// * Deadlines: connect and I/O timeouts, and an overall deadline per request.
+//   kept-alive connection per origin. A pooled connection is reused only if
+//   nothing has arrived on it since its last response (a stray answer can
+//   never be taken for the next one), the peer has not closed it, and it has
+//   been idle for less than max_idle (cellular NATs forget idle mappings
+//   without a word). A connection with bytes after a response is closed. On
+//   a reused connection, an EOF, a reset or a 408 before any byte of the
+//   answer, or no first byte within reused_first_byte, sends an idempotent
+//   request once more on a fresh connection; other requests are never replayed.
+// * Deadlines: connect and I/O timeouts, and an overall deadline per request,
+//   each enforced across every low-level read and write (a peer that sends a
+//   byte at a time cannot stretch a call); a cancel token ends the request at
+//   once, wherever it waits.
 // * Proxy: an explicit HTTP proxy; https goes through a CONNECT tunnel
 //   (WAP-219-TLS tunnelling, TS 33.141 T10), http in absolute form.
 // * Digest: 401 challenges are answered with credentials from a
@@ -42,7 +50,7 @@ struct AuthRequest {
   // The request's limits, for a provider that does network work of its own
   // (GBA bootstraps on Ub): it must finish by `deadline` and stop on `cancel`.
   MonoTime deadline = MonoTime::max();
-  const std::atomic<bool>* cancel = nullptr;
+  const CancelToken* cancel = nullptr;
 };
 
 class CredentialProvider {
@@ -75,6 +83,13 @@ struct HttpClientOptions {
   Millis connect_timeout{10000};
   Millis io_timeout{15000};
   Millis request_timeout{30000};  // the whole send(), retries included
+  // A kept-alive connection idle for longer is closed, not reused: below the
+  // 30-60 s after which cellular NATs drop idle TCP mappings silently.
+  Millis max_idle{25000};
+  // On a reused connection, an idempotent request that sees no byte of its
+  // answer within this goes out once more on a fresh connection, so a
+  // black-holed connection costs this, not io_timeout. 0: wait for io_timeout.
+  Millis reused_first_byte{4000};
   std::optional<Url> proxy;       // http://proxy:port
   std::string user_agent = "utkit/" UTKIT_VERSION_STRING;
   // Sent on every request that does not set them itself (an operator's
@@ -155,12 +170,14 @@ class HttpClient {
     bool restored = false;  // credentials not asked for yet (restore_auth)
   };
 
-  Result<Conn*> connection(const Url& url, MonoTime deadline, bool fresh, const std::atomic<bool>* cancel = nullptr);
-  Result<Response> exchange(const Url& url, const Request& request, MonoTime deadline, bool& reused_failed);
+  Result<Conn*> connection(const Url& url, MonoTime deadline, const CancelToken* cancel = nullptr);
+  bool reusable(Conn& c, const std::string& key) const;
+  Result<Response> exchange(const Url& url, const Request& request, MonoTime started, MonoTime deadline,
+                            bool& retry_fresh);
   Result<void> check_cancel(const Request& request) const;
   Result<DigestCredentials> ask_provider(const Url& url, const Challenge& ch, int attempt, MonoTime deadline,
                                          const Request& request);
-  Result<Response> exchange_retrying(const Url& url, const Request& request, MonoTime deadline);
+  Result<Response> exchange_retrying(const Url& url, const Request& request, MonoTime started, MonoTime deadline);
   Millis left(MonoTime deadline, Millis cap) const;
 
   TransportFactory& tcp_;

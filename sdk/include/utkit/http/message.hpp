@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "utkit/base/bytes.hpp"
+#include "utkit/base/cancel.hpp"
 
 namespace utkit::http {
 
@@ -47,11 +48,11 @@ struct Request {
   Headers headers;
   Bytes body;
   // Optional limits for this request: a deadline on the monotonic clock of the
-  // client (instead of its request_timeout), and a flag another thread may
-  // set to cancel it (the request then fails with Errc::cancelled within
-  // about 100 ms). The flag must outlive the call.
+  // client (instead of its request_timeout), and a token another thread may
+  // fire to cancel it: the request then ends at once with the token's reason
+  // (Errc::cancelled), whatever it is waiting for. The token must outlive the call.
   std::optional<std::chrono::steady_clock::time_point> deadline;
-  const std::atomic<bool>* cancel = nullptr;
+  const CancelToken* cancel = nullptr;
 };
 
 struct Response {

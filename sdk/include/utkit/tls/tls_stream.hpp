@@ -108,7 +108,9 @@ class TlsStream final : public Transport {
   // given to connect(). Set before connect().
   void set_server_name(std::string name) { server_name_ = std::move(name); }
 
-  // Opens the inner transport and completes the handshake within `timeout`.
+  // Opens the inner transport and completes the handshake within `timeout`:
+  // the whole handshake, however the peer splits its records. read() and
+  // write() are bounded the same way by their own timeout.
   Result<void> connect(const Endpoint& to, Millis timeout) override;
   // The handshake alone, over an inner transport that is already connected
   // (e.g. a tunnel through an HTTP proxy). `to` names the server.
@@ -118,6 +120,8 @@ class TlsStream final : public Transport {
   // Sends close_notify (best effort) and closes the inner transport.
   void close() override;
   bool is_open() const override;
+  bool idle_clean() override;
+  void set_cancel(const CancelToken* token) override { inner_->set_cancel(token); }
   // Bytes on the wire (the inner transport's counts, records included).
   TransportStats stats() const override { return inner_->stats(); }
 

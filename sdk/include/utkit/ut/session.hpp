@@ -71,7 +71,7 @@ struct Platform {
 // Per-operation limits.
 struct OpLimits {
   std::optional<Millis> timeout;         // the whole operation
-  const std::atomic<bool>* cancel = nullptr;
+  const CancelToken* cancel = nullptr;   // fire() ends the operation at once (Errc::cancelled)
 };
 
 struct UtStats {
@@ -133,10 +133,21 @@ class UtSession {
   // Closes the NAF connection (the next operation opens a new one, resuming
   // the TLS session and reusing the cached nonce).
   void close_connections();
+  // The phone's network changed or went away (Android: the XCAP network's
+  // onLost, or a new default network): an operation running now on another
+  // thread ends at once with Errc::net_changed (nothing of it is retried
+  // blindly: call it again on the new network), and the next operation
+  // drops the pooled connections and opens new ones, through the socket
+  // hook again. Thread-safe; may be called at any time.
+  void network_changed();
+  // Ends the operation running now on another thread at once
+  // (Errc::cancelled), as its own cancel token would. Thread-safe.
+  void cancel_running();
   const std::string& xui() const { return xui_; }
 
  private:
   class Credentials;
+  class OpScope;
   UtSession(UtConfig config, Platform platform);
   template <class F>
   auto run(OpLimits limits, F&& f) -> decltype(f());
@@ -162,6 +173,12 @@ class UtSession {
   std::unique_ptr<xcap::SimservsClient> simservs_;  // made on first use (simservs())
   http::Url naf_;
   std::string saved_digest_;  // the record last written, to skip identical writes
+  // network_changed(): the running operation's token, and a count of changes
+  // (the operation thread drops the pool when it has not seen the last one).
+  Mutex net_mu_;
+  const CancelToken* running_ = nullptr;
+  unsigned net_changes_ = 0;
+  unsigned net_changes_seen_ = 0;
 };
 
 }  // namespace utkit::ut

@@ -73,10 +73,10 @@ class XcapClient {
   const XcapConfig& config() const { return cfg_; }
 
   // Limits applied to every request until changed: a deadline (on the http
-  // client's clock) and a cancel flag (see http::Request).
+  // client's clock) and a cancel token (see http::Request).
   struct Limits {
     std::optional<std::chrono::steady_clock::time_point> deadline;
-    const std::atomic<bool>* cancel = nullptr;
+    const CancelToken* cancel = nullptr;
   };
   void set_limits(Limits limits) { limits_ = limits; }
   const Limits& limits() const { return limits_; }
@@ -84,8 +84,8 @@ class XcapClient {
   // The pause before retry `round` (0-based) of a change that lost a race
   // (412) or found its parent missing (409 no-parent): a random time up to
   // min(max, base * 2^round), so that devices racing on one document
-  // decorrelate. It waits in slices, so a set cancel flag ends it
-  // (cancelled), and it fails (net_timeout) rather than sleep past the
+  // decorrelate. A fired cancel token ends the wait at once (cancelled),
+  // and it fails (net_timeout) rather than sleep past the
   // deadline: every retry loop is bounded in time as well as in count.
   Result<void> back_off(int round, Millis base, Millis max);
   std::optional<std::string> etag(const DocumentSelector& doc) const;

@@ -42,4 +42,5 @@ final class Native {
       throws UtException;
   static native Stats stats(long session, boolean reset);
   static native void closeConnections(long session) throws UtException;
+  static native void networkChanged(long session) throws UtException;
 }

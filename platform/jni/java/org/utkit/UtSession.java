@@ -64,6 +64,19 @@ public final class UtSession implements AutoCloseable {
     }
   }
 
+  /**
+   * The phone's network changed or went away (the XCAP network's
+   * {@code onLost}, or a new network to use): a call running now ends at once
+   * with {@link Status#NETWORK} (error name {@code net.changed}; call it again
+   * on the new network), and the next call opens new connections through the
+   * socket hook. Any thread, any time.
+   */
+  public void networkChanged() throws UtException {
+    synchronized (lock) {
+      if (!closed) Native.networkChanged(handle);
+    }
+  }
+
   private interface NativeCall<T> {
     T apply(long handle) throws UtException;
   }

@@ -52,11 +52,12 @@ class TcpTransport final : public Transport {
   TcpTransport& operator=(const TcpTransport&) = delete;
 
   Result<void> connect(const Endpoint& to, Millis timeout) override;
-  void set_connect_cancel(const std::atomic<bool>* flag) override { cancel_ = flag; }
+  void set_cancel(const CancelToken* token) override { cancel_ = token; }
   Result<std::size_t> read(std::uint8_t* buf, std::size_t cap, Millis timeout) override;
   Result<void> write(ByteView data, Millis timeout) override;
   void close() override;
   bool is_open() const override { return fd_ >= 0; }
+  bool idle_clean() override;
   TransportStats stats() const override { return stats_; }
 
   // The address actually connected to ("127.0.0.1:8443"), for logs.
@@ -65,7 +66,12 @@ class TcpTransport final : public Transport {
  private:
   const ResolveOverrides* overrides_;
   SocketHook hook_;
-  const std::atomic<bool>* cancel_ = nullptr;
+  // Waits for `events` on fd (or the cancel token), until `deadline`.
+  // Returns >0 ready, 0 timeout, <0 error with errno (ECANCELED: the token fired).
+  int wait(int fd, short events, std::chrono::steady_clock::time_point deadline);
+
+  const CancelToken* cancel_ = nullptr;
+  int wake_[2] = {-1, -1};  // self-pipe a fired token writes to (made on first use)
   int fd_ = -1;
   std::string peer_;
   TransportStats stats_;
