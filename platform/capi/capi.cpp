@@ -389,6 +389,8 @@ Result<void> set_key(ut_config& c, const std::string& key, const std::string& v)
     c.gba_u = b;
   } else if (key == "bsf.require_rspauth") {
     UTKIT_ASSIGN(u.gba.require_rspauth, parse_bool(key, v));
+  } else if (key == "bsf.allow_qop_auth") {
+    UTKIT_ASSIGN(u.gba.allow_qop_auth, parse_bool(key, v));
   } else if (key == "bsf.expiry_margin_s") {
     UTKIT_ASSIGN(long n, parse_number(key, v, 0, 86400));
     u.gba.expiry_margin = std::chrono::seconds(n);

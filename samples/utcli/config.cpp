@@ -223,18 +223,21 @@ Result<Config> parse_config_fields(std::string text, const std::string& path, un
   if (doc.contains("bsf")) {
     const json& b = doc["bsf"];
     if (!b.is_object()) return bad("bsf", "must be an object");
-    UTKIT_TRY(only_keys(b, "bsf", {"url", "gba_u", "require_rspauth", "expiry_margin_s"}));
+    UTKIT_TRY(only_keys(b, "bsf", {"url", "gba_u", "require_rspauth", "allow_qop_auth", "expiry_margin_s"}));
     UTKIT_ASSIGN(c.bsf_url, get_string(b, "bsf", "url", false));
     if (!c.bsf_url.empty() && !utkit::http::parse_url(c.bsf_url)) {
       return bad("bsf.url", "must be an http:// or https:// URL, e.g. http://bsf.example.net/, not '" + c.bsf_url + "'");
     }
-    for (const char* flag : {"gba_u", "require_rspauth"}) {
+    for (const char* flag : {"gba_u", "require_rspauth", "allow_qop_auth"}) {
       if (!b.contains(flag)) continue;
       if (!b[flag].is_boolean()) return bad(std::string("bsf.") + flag, "must be true or false");
+      const bool on = b[flag].get<bool>();
       if (std::string(flag) == "gba_u") {
-        c.gba_u = b[flag].get<bool>();
+        c.gba_u = on;
+      } else if (std::string(flag) == "require_rspauth") {
+        c.require_rspauth = on;
       } else {
-        c.require_rspauth = b[flag].get<bool>();
+        c.allow_qop_auth = on;
       }
     }
     UTKIT_ASSIGN(c.expiry_margin_s, get_ms(b, "bsf", "expiry_margin_s", c.expiry_margin_s, 0, 86400));

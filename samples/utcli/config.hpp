@@ -50,6 +50,7 @@ struct Config {
   std::string buddy_list = "oma_buddylist";         // xcap.list
   std::string intended_identity;                    // xcap.intended_identity
   bool require_rspauth = true;                      // bsf.require_rspauth
+  bool allow_qop_auth = false;                      // bsf.allow_qop_auth
   int expiry_margin_s = 60;                         // bsf.expiry_margin_s
   // timeouts.*: milliseconds
   int connect_ms = 10000, io_ms = 15000, request_ms = 30000, bootstrap_ms = 20000;

@@ -43,6 +43,7 @@ int bootstrap_command(Config& config, const std::vector<std::string>& args, bool
   gc.impi = config.impi;
   gc.gba_u = config.gba_u.value_or(config.profile ? config.profile->gba_u : false);
   gc.require_rspauth = config.require_rspauth;
+  gc.allow_qop_auth = config.allow_qop_auth;
   gc.expiry_margin = std::chrono::seconds(config.expiry_margin_s);
   gc.timeout = Millis(config.bootstrap_ms);
   auto g = gba::GbaClient::create(gc, *env.backend.usim, *env.tcp, *env.random, env.clock, tls, env.store.get(), &env.log);

@@ -213,6 +213,7 @@ int ut_command(Config& config, const std::string& command, const std::vector<std
   uc.gba.impi = config.impi;
   uc.gba.gba_u = config.gba_u.value_or(false);
   uc.gba.require_rspauth = config.require_rspauth;
+  uc.gba.allow_qop_auth = config.allow_qop_auth;
   uc.gba.expiry_margin = std::chrono::seconds(config.expiry_margin_s);
   uc.gba.timeout = Millis(config.bootstrap_ms);
   uc.http.connect_timeout = Millis(config.connect_ms);

@@ -461,13 +461,15 @@ TEST_CASE("gba: a BSF that grants 10 s: the fresh context serves, is renewed wit
   CHECK(g->stats().bootstraps == 2);
 }
 
-TEST_CASE("gba: a BSF without rspauth is refused by default, naming the switch, and reached with it off") {
+TEST_CASE("gba: a BSF without rspauth is refused by default, and reached with the switch off") {
   World w;
   w.bsf->set_fault(netsim::Bsf::Fault::no_rspauth);
   auto strict = w.client().value()->context();
   REQUIRE_FALSE(strict.ok());
   CHECK(strict.error().code() == Errc::auth_rspauth_mismatch);
-  CHECK(strict.error().message().find("require_rspauth") != std::string::npos);
+  CHECK(strict.error().message().find("no Authentication-Info") != std::string::npos);
+  // The error states the fact; it never advises switching a security check off.
+  CHECK(strict.error().message().find("require_rspauth") == std::string::npos);
   gba::GbaConfig lenient;
   lenient.require_rspauth = false;
   auto ok = w.client(nullptr, lenient).value()->context();
@@ -508,4 +510,99 @@ TEST_CASE("gba Ua: a bare 401 to a B-TID is a refusal: one new bootstrap, then s
   CHECK(r.error().message().find("without a challenge") != std::string::npos);
   CHECK(g->stats().bootstraps == 2);  // the first, and one more after the refusal
   CHECK(answered.load() == 2);
+}
+
+TEST_CASE("gba: a Ub challenge without qop=auth-int is refused; allowed, the B-TID must be this run's") {
+  netsim::Bsf::Options o;
+  o.qop = "auth";  // a BSF (or an on-path rewrite of its challenge) without auth-int
+  World w(0, o);
+  auto strict = w.client().value()->context();
+  REQUIRE_FALSE(strict.ok());
+  CHECK(strict.error().code() == Errc::gba_bad_challenge);
+  CHECK(strict.error().message().find("auth-int") != std::string::npos);
+  CHECK(w.bsf->bootstraps() == 0);  // nothing answered: no RES sent
+
+  gba::GbaConfig lenient;
+  lenient.allow_qop_auth = true;
+  auto ok = w.client(nullptr, lenient).value()->context();
+  REQUIRE_MESSAGE(ok.ok(), ok.error().describe());
+  // With qop=auth the body is not covered by rspauth: a B-TID that is not
+  // base64(RAND)@BSF of this run (a rewritten body) is refused.
+  w.bsf->set_fault(netsim::Bsf::Fault::foreign_btid);
+  auto rewritten = w.client(nullptr, lenient).value()->bootstrap();
+  REQUIRE_FALSE(rewritten.ok());
+  CHECK(rewritten.error().code() == Errc::gba_bad_bootstrapping_info);
+}
+
+TEST_CASE("gba: netsim's BSF refuses a qop=auth answer to its auth-int challenge") {
+  World w;
+  // A client that answers the BSF's auth-int challenge with qop=auth (what an
+  // on-path rewrite of the challenge would make a client do), on one raw
+  // connection.
+  posix::TcpTransport t;
+  REQUIRE(t.connect({"127.0.0.1", w.bsf->port()}, 2000ms).ok());
+  auto exchange = [&](const std::string& authorization) -> http::Response {
+    http::Request req;
+    req.headers.add("Host", "bsf.example.test");
+    req.headers.add("Authorization", authorization);
+    auto wire = http::serialize(req);
+    REQUIRE(wire.ok());
+    REQUIRE(t.write(ByteView::of(*wire), 2000ms).ok());
+    http::ResponseParser p;
+    std::uint8_t buf[4096];
+    while (p.need_more()) {
+      auto n = t.read(buf, sizeof buf, 2000ms);
+      REQUIRE(n.ok());
+      REQUIRE(*n > 0);
+      REQUIRE(p.feed(ByteView(buf, *n)).ok());
+    }
+    return p.take();
+  };
+  auto c = exchange("Digest username=\"" + kImpi + "\", realm=\"bsf.example.test\", nonce=\"\", uri=\"/\", response=\"\"");
+  REQUIRE(c.status == 401);
+  auto chs = http::parse_challenges(c.headers.all("WWW-Authenticate")).value();
+  http::Challenge ch = chs.at(0);
+  ch.qop_auth = true;  // rewritten: "auth" offered
+  ch.qop_auth_int = false;
+  auto nonce = base64_decode(ch.nonce).value();
+  auto r = w.usim->authenticate(ByteView(nonce.data(), 16), ByteView(nonce.data() + 16, 16)).value();
+  REQUIRE(r.status == aka::AkaStatus::success);
+  http::DigestSession s(ch);
+  http::DigestCredentials cred{kImpi, std::move(r.res), {}};
+  auto a = exchange(s.authorize("GET", "/", {}, cred, *w.random).value());
+  CHECK(a.status == 401);  // refused, as a real BSF would
+  CHECK(w.bsf->bootstraps() == 0);
+}
+
+TEST_CASE("gba: of several challenges the AKA one is answered (an MD5 one listed first)") {
+  netsim::Bsf::Options o;
+  o.md5_first = true;
+  World w(0, o);
+  auto r = w.client().value()->context();
+  REQUIRE_MESSAGE(r.ok(), r.error().describe());
+  CHECK(w.bsf->bootstraps() == 1);
+}
+
+TEST_CASE("gba: a BSF lifetime far in the future is capped") {
+  netsim::Bsf::Options o;
+  o.lifetime = std::chrono::hours(24 * 365 * 150);  // the year 2170-odd
+  World w(0, o);
+  gba::GbaConfig cfg;
+  cfg.max_lifetime = std::chrono::hours(48);
+  auto r = w.client(nullptr, cfg).value()->context();
+  REQUIRE_MESSAGE(r.ok(), r.error().describe());
+  CHECK(r.value()->expiry <= w.clock.wall_now() + std::chrono::hours(48));
+  auto d = w.client().value()->bootstrap();  // the default cap: 7 days
+  REQUIRE(d.ok());
+  CHECK(d.value()->expiry <= w.clock.wall_now() + std::chrono::hours(24 * 7));
+}
+
+TEST_CASE("gba: a BSF's 503 after a valid AKA answer is reported as the BSF's status") {
+  World w;
+  w.bsf->set_fault(netsim::Bsf::Fault::unavailable_after_auth);
+  auto r = w.client().value()->context();
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().code() == Errc::gba_bsf_status);
+  CHECK(r.error().message().find("503") != std::string::npos);
+  CHECK(r.error().message().find("rspauth") == std::string::npos);
 }

@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <cstdlib>
+#include <thread>
 
 #include "http_server.hpp"
 #include "utkit/http/client.hpp"
@@ -118,7 +119,9 @@ TEST_CASE("http client: a closed kept-alive connection is retried once for idemp
   CHECK(srv->connections() == 2);
 
   // The dead connection is seen before anything is sent (an EOF waiting on
-  // it): even a POST goes out on a new connection, sent once.
+  // it, once the server's FIN has arrived): even a POST goes out on a new
+  // connection, sent once.
+  std::this_thread::sleep_for(100ms);
   Request post;
   post.method = "POST";
   post.body = Bytes{'x'};
@@ -326,4 +329,135 @@ TEST_CASE("http client: hostile responses are clean errors") {
   Request bad;
   bad.headers.add("X-Evil", "a\r\nInjected: yes");
   CHECK(c.send(env.url(*srv, "/"), bad).error().code() == Errc::http_bad_request);
+}
+
+namespace {
+
+// A server that writes whatever the test says, byte for byte: for answers no
+// well-behaved server sends (unsolicited responses, bytes after a response).
+std::unique_ptr<netsim::StreamServer> raw_server(netsim::StreamServer::Handler h, bool tls) {
+  netsim::StreamServer::Options o;
+  o.tls = tls;
+  if (tls) {
+    o.cert_file = pki("good.pem");
+    o.key_file = pki("good.key");
+  }
+  auto s = netsim::StreamServer::start(o, std::move(h));
+  REQUIRE_MESSAGE(s.ok(), s.error().describe());
+  return std::move(s).value();
+}
+
+// Reads one request head (these tests send no bodies); false at EOF.
+bool read_request(netsim::Connection& c) {
+  std::string head;
+  unsigned char b;
+  while (head.find("\r\n\r\n") == std::string::npos) {
+    if (c.read(&b, 1) <= 0) return false;
+    head += static_cast<char>(b);
+  }
+  return true;
+}
+
+void write_text(netsim::Connection& c, const std::string& s) {
+  (void)c.write(reinterpret_cast<const unsigned char*>(s.data()), s.size());
+}
+
+std::string ok_with(const std::string& body) {
+  return "HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+}
+
+Url raw_url(Env& env, const netsim::StreamServer& s, const std::string& path, bool https) {
+  (void)env.resolve.add("naf.example.test:" + std::to_string(s.port()), "127.0.0.1");
+  return parse_url(std::string(https ? "https" : "http") + "://naf.example.test:" + std::to_string(s.port()) + path)
+      .value();
+}
+
+}  // namespace
+
+TEST_CASE("http client: an unsolicited response sent while a connection was idle is never taken as the next answer") {
+  for (bool tls : {false, true}) {
+    CAPTURE(tls);
+    std::atomic<int> conns{0};
+    auto srv = raw_server(
+        [&](netsim::Connection& c) {
+          const int n = conns++;
+          if (!read_request(c)) return;
+          if (n == 0) {
+            write_text(c, ok_with("first"));
+            std::this_thread::sleep_for(50ms);
+            write_text(c, ok_with("stray"));  // nobody asked
+            while (read_request(c)) write_text(c, ok_with("late"));
+          } else {
+            write_text(c, ok_with("fresh"));
+            while (read_request(c)) write_text(c, ok_with("fresh"));
+          }
+        },
+        tls);
+    Env env;
+    auto c = env.client();
+    auto first = c.send(raw_url(env, *srv, "/1", tls), Request{});
+    REQUIRE_MESSAGE(first.ok(), first.error().describe());
+    CHECK(first->body == "first");
+    std::this_thread::sleep_for(200ms);
+    auto second = c.send(raw_url(env, *srv, "/2", tls), Request{});
+    REQUIRE_MESSAGE(second.ok(), second.error().describe());
+    CHECK(second->body == "fresh");
+    CHECK(conns.load() == 2);
+  }
+}
+
+TEST_CASE("http client: bytes after a response close the connection") {
+  std::atomic<int> conns{0};
+  auto srv = raw_server(
+      [&](netsim::Connection& c) {
+        ++conns;
+        while (read_request(c)) write_text(c, ok_with("one") + "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nbad");
+      },
+      false);
+  Env env;
+  auto c = env.client();
+  auto a = c.send(raw_url(env, *srv, "/1", false), Request{});
+  REQUIRE(a.ok());
+  auto b = c.send(raw_url(env, *srv, "/2", false), Request{});
+  REQUIRE(b.ok());
+  CHECK(b->body == "one");
+  CHECK(conns.load() == 2);
+}
+
+TEST_CASE("http client: a 408 on a reused connection sends an idempotent request once more on a new one") {
+  std::atomic<int> conns{0};
+  auto srv = raw_server(
+      [&](netsim::Connection& c) {
+        const int n = conns++;
+        if (!read_request(c)) return;
+        write_text(c, ok_with(n == 0 ? "one" : "two"));
+        if (n == 0 && read_request(c)) {
+          write_text(c, "HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+          return;
+        }
+        while (read_request(c)) write_text(c, ok_with("two"));
+      },
+      false);
+  Env env;
+  auto c = env.client();
+  REQUIRE(c.send(raw_url(env, *srv, "/1", false), Request{}).ok());
+  auto r = c.send(raw_url(env, *srv, "/2", false), Request{});
+  REQUIRE(r.ok());
+  CHECK(r->status == 200);
+  CHECK(r->body == "two");
+  CHECK(conns.load() == 2);
+}
+
+TEST_CASE("http client: a connection idle for longer than max_idle is not reused") {
+  auto srv = serve([](const netsim::HttpRequest&) { return netsim::HttpReply::text(200, "x"); });
+  Env env;
+  HttpClientOptions o;
+  o.max_idle = 100ms;
+  auto c = env.client(o);
+  REQUIRE(c.send(env.url(*srv, "/1"), Request{}).ok());
+  REQUIRE(c.send(env.url(*srv, "/2"), Request{}).ok());
+  CHECK(srv->connections() == 1);  // within max_idle: reused
+  std::this_thread::sleep_for(300ms);
+  REQUIRE(c.send(env.url(*srv, "/3"), Request{}).ok());
+  CHECK(srv->connections() == 2);
 }

@@ -10,7 +10,7 @@ using namespace utkit;
 
 Bsf::Bsf(Options o, Auc auc, const Clock& clock, Random& random)
     : opt_(std::move(o)), auc_(std::move(auc)), clock_(clock), random_(random),
-      guard_({opt_.host, "AKAv1-MD5", "auth-int", true, true, false, ""}) {}
+      guard_({opt_.host, "AKAv1-MD5", opt_.qop, true, true, false, ""}) {}
 
 Result<std::unique_ptr<Bsf>> Bsf::start(Options o, Auc auc, const Clock& clock, Random& random) {
   std::unique_ptr<Bsf> b(new Bsf(std::move(o), std::move(auc), clock, random));
@@ -30,7 +30,14 @@ HttpReply Bsf::new_challenge(const std::string& impi) {
     std::lock_guard<std::mutex> lock(mu_);
     vectors_[nonce] = Vector{impi, v->rand, std::move(v->xres), std::move(v->ck), std::move(v->ik)};
   }
-  return guard_.challenge(false, nonce);
+  HttpReply r = guard_.challenge(false, nonce);
+  if (opt_.md5_first) {
+    http::Headers h;
+    h.add("WWW-Authenticate", "Digest realm=\"" + opt_.host + "\", nonce=\"md5-" + nonce + "\", algorithm=MD5, qop=\"auth\"");
+    for (const auto& [name, value] : r.headers.fields()) h.add(name, value);
+    r.headers = std::move(h);
+  }
+  return r;
 }
 
 HttpReply Bsf::handle(const HttpRequest& req) {
@@ -97,9 +104,11 @@ HttpReply Bsf::handle(const HttpRequest& req) {
     return new_challenge(username);
   }
   if (!out.authorized || fault == Fault::refuse_res) return new_challenge(username);
+  if (fault == Fault::unavailable_after_auth) return HttpReply::text(503, "try later\n");
 
   // Bootstrapped: B-TID = base64(RAND) "@" BSF server name (TS 33.220 4.5.2).
-  const std::string btid = base64_encode(ByteView(vec.rand)) + "@" + opt_.host;
+  std::string btid = base64_encode(ByteView(vec.rand)) + "@" + opt_.host;
+  if (fault == Fault::foreign_btid) btid = "chosen-by-someone-else@" + opt_.host;
   WallTime expiry = clock_.wall_now() + opt_.lifetime;
   if (fault == Fault::expired_lifetime) expiry = clock_.wall_now() - std::chrono::seconds(60);
   {

@@ -35,6 +35,8 @@ class Bsf {
     slow,             // answers after the delay in `slow_ms`
     cut,              // drops the connection without answering
     refuse_res,       // never accepts the AKA response
+    foreign_btid,     // the 200 names a B-TID that is not base64(RAND)@host (a rewritten body)
+    unavailable_after_auth,  // a valid AKA answer gets 503 (the HSS behind it is down)
   };
 
   struct Options {
@@ -46,6 +48,8 @@ class Bsf {
       return o;
     }();
     int slow_ms = 3000;
+    std::string qop = "auth-int";  // what the AKA challenge offers (a BSF that does only "auth")
+    bool md5_first = false;        // list a plain MD5 challenge before the AKA one
   };
 
   struct NafKey {

@@ -43,6 +43,7 @@ struct FaultProxy::Link {
   int server = -1;
   std::atomic<bool> closed{false};
   std::atomic<bool> stalled{false};
+  std::atomic<bool> hole{false};
   std::atomic<std::uint64_t> from_server{0};
   ~Link() {
     if (client >= 0) ::close(client);
@@ -118,6 +119,13 @@ void FaultProxy::drop_all() {
   }
 }
 
+void FaultProxy::black_hole_open() {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (auto& w : links_) {
+    if (auto l = w.lock()) l->hole = true;
+  }
+}
+
 void FaultProxy::stop() {
   if (stop_.exchange(true)) return;
   cv_.notify_all();
@@ -176,6 +184,7 @@ void FaultProxy::relay(std::shared_ptr<Link> link, bool to_server) {
     const ssize_t n = rc < 0 ? -1 : ::recv(src, buf, sizeof buf, 0);
     if (n < 0 && errno == EINTR) continue;
     Weather w = weather();
+    if (link->hole) w.black_hole = true;
     if (n <= 0) {
       if (w.black_hole) continue;  // a black hole passes no FIN either
       if (n == 0) {

@@ -65,6 +65,9 @@ class FaultProxy {
   std::uint64_t bytes_to_client() const { return down_bytes_; }
   // Closes every open connection abruptly (RST), as a network change does.
   void drop_all();
+  // The connections open now become black holes; new ones are clear (a NAT
+  // that forgot its idle mappings: the next connection works).
+  void black_hole_open();
   void stop();
 
  private:

@@ -1,5 +1,7 @@
 #include "http_server.hpp"
 
+#include <cctype>
+
 #include <mbedtls/sha256.h>
 
 #include <cstring>
@@ -178,7 +180,24 @@ DigestGuard::Outcome DigestGuard::check(const HttpRequest& req, const Lookup& lo
   utkit::http::Qop q = qop == "auth" ? utkit::http::Qop::auth
                        : qop == "auth-int" ? utkit::http::Qop::auth_int
                                            : utkit::http::Qop::none;
-  if ((opt_.qop.empty() && q != utkit::http::Qop::none) || (!opt_.qop.empty() && q == utkit::http::Qop::none)) {
+  // As strict as a real server: the answer uses a qop the challenge offered
+  // (an auth answer to an auth-int-only challenge is refused), and nc is
+  // eight hex digits, compared as a number (00000001 and 1 are one value).
+  const bool offered = opt_.qop.empty() ? q == utkit::http::Qop::none
+                       : q == utkit::http::Qop::auth
+                           ? (opt_.qop == "auth" || opt_.qop == "auth,auth-int")
+                           : q == utkit::http::Qop::auth_int && opt_.qop.find("auth-int") != std::string::npos;
+  unsigned long nc_value = 0;
+  if (q != utkit::http::Qop::none) {
+    bool hex8 = nc.size() == 8;
+    for (char ch : nc) hex8 = hex8 && std::isxdigit(static_cast<unsigned char>(ch)) != 0;
+    if (!hex8) {
+      out.challenge = HttpReply::text(400, "nc must be 8 hex digits\n");
+      return out;
+    }
+    nc_value = std::stoul(nc, nullptr, 16);
+  }
+  if (!offered) {
     out.challenge = challenge();
     return out;
   }
@@ -198,7 +217,7 @@ DigestGuard::Outcome DigestGuard::check(const HttpRequest& req, const Lookup& lo
     auto it = nonces_.find(nonce);
     if (it == nonces_.end()) {
       verdict = retired_.count(nonce) != 0 ? stale : unknown;
-    } else if (q != utkit::http::Qop::none && !it->second.insert(nc).second) {
+    } else if (q != utkit::http::Qop::none && !it->second.insert(nc_value).second) {
       verdict = replay;
     } else if (opt_.single_use_nonces) {
       retired_.insert(nonce);

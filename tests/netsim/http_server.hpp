@@ -102,7 +102,7 @@ class DigestGuard {
  private:
   Options opt_;
   std::mutex mu_;
-  std::map<std::string, std::set<std::string>> nonces_;  // nonce -> nc values seen
+  std::map<std::string, std::set<unsigned long>> nonces_;  // nonce -> nc values seen
   std::set<std::string> retired_;
   std::size_t challenges_ = 0;
   unsigned counter_ = 0;

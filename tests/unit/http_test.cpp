@@ -398,3 +398,60 @@ TEST_CASE("digest: AKA resync sends auts with an empty password; RFC 2069 withou
   CHECK(h2->find("qop") == std::string::npos);
   CHECK(h2->find("nc=") == std::string::npos);
 }
+
+TEST_CASE("digest: a stale renewal never weakens the protection space") {
+  auto strong = parse_challenges({"Digest realm=\"r\", nonce=\"n1\", algorithm=SHA-256, qop=\"auth-int\""}).value().at(0);
+  DigestSession s(strong, Qop::auth_int);
+  REQUIRE(s.qop() == Qop::auth_int);
+  auto md5 = parse_challenges({"Digest realm=\"r\", nonce=\"n2\", stale=true"}).value().at(0);
+  auto r = s.renew(md5);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().code() == Errc::auth_bad_challenge);
+  auto weaker_qop = parse_challenges({"Digest realm=\"r\", nonce=\"n3\", algorithm=SHA-256, qop=\"auth\", stale=true"})
+                        .value().at(0);
+  CHECK_FALSE(s.renew(weaker_qop).ok());
+  CHECK(s.challenge().nonce == "n1");  // nothing adopted
+  auto same = parse_challenges({"Digest realm=\"r\", nonce=\"n4\", algorithm=SHA-256, qop=\"auth,auth-int\", stale=true"})
+                  .value().at(0);
+  REQUIRE(s.renew(same).ok());
+  CHECK(s.challenge().nonce == "n4");
+  CHECK(s.qop() == Qop::auth_int);  // offered both: the one in use is kept
+}
+
+TEST_CASE("digest: a challenge policy picks AKA among several and refuses a qop below its floor") {
+  auto all = parse_challenges({"Digest realm=\"bsf\", nonce=\"a\", algorithm=MD5, qop=\"auth\"",
+                               "Digest realm=\"bsf\", nonce=\"b\", algorithm=AKAv1-MD5, qop=\"auth-int\""})
+                 .value();
+  CHECK(select_challenge(all).value().nonce == "a");  // no policy: the first usable
+  ChallengePolicy ub;
+  ub.algorithms = ChallengePolicy::bit(DigestAlgorithm::akav1_md5) | ChallengePolicy::bit(DigestAlgorithm::akav2_md5);
+  ub.min_qop = Qop::auth_int;
+  CHECK(select_challenge(all, ub).value().nonce == "b");
+  auto only_auth = parse_challenges({"Digest realm=\"bsf\", nonce=\"c\", algorithm=AKAv1-MD5, qop=\"auth\""}).value();
+  auto refused = select_challenge(only_auth, ub);
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().code() == Errc::auth_unsupported);
+  CHECK(refused.error().message().find("AKAv1-MD5 qop=auth") != std::string::npos);
+}
+
+TEST_CASE("digest: rspauth is checked over the qop the request used, whatever Authentication-Info names") {
+  auto ch = parse_challenges({"Digest realm=\"r\", nonce=\"n\", qop=\"auth-int\""}).value().at(0);
+  DigestSession s(ch, Qop::auth_int);
+  DigestCredentials cred{"u", SecretBytes(ByteView::of("pw")), {}};
+  struct Fixed final : Random {
+    Result<void> fill(std::uint8_t* out, std::size_t n) override {
+      for (std::size_t i = 0; i < n; ++i) out[i] = 7;
+      return success();
+    }
+  } rnd;
+  REQUIRE(s.authorize("GET", "/x", {}, cred, rnd).ok());
+  // rspauth computed as for qop=auth (the body left out), and labelled so.
+  auto as_auth = DigestSession::compute_response(DigestAlgorithm::md5, "u", "r", ByteView::of("pw"), "n", "", "/x",
+                                                 Qop::auth, "00000001", "070707070707070707070707", {})
+                     .value();
+  Headers h;
+  h.add("Authentication-Info", "rspauth=\"" + as_auth + "\", qop=auth, nc=00000001, cnonce=\"070707070707070707070707\"");
+  auto v = s.verify(h, ByteView::of("a body an attacker wrote"), cred);
+  REQUIRE_FALSE(v.ok());
+  CHECK(v.error().code() == Errc::auth_rspauth_mismatch);
+}

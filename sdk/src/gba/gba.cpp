@@ -11,11 +11,17 @@ namespace utkit::gba {
 using namespace std::string_view_literals;
 namespace {
 
+const char* auth_int_required() {
+  return "the BSF's AKA challenge does not offer qop=auth-int: with qop=auth its answer (B-TID, lifetime) would "
+         "not be authenticated (TS 24.109 uses auth-int on Ub); refused";
+}
+
 // The http module's CredentialProvider for Ub: runs AKA on each challenge.
 class AkaResponder final : public http::CredentialProvider {
  public:
-  AkaResponder(aka::UsimBackend& usim, std::string impi, bool gba_u, Mutex& card, const Logger* log)
-      : usim_(usim), impi_(std::move(impi)), gba_u_(gba_u), card_(card), log_(log) {}
+  AkaResponder(aka::UsimBackend& usim, std::string impi, bool gba_u, bool allow_qop_auth, Mutex& card,
+               const Logger* log)
+      : usim_(usim), impi_(std::move(impi)), gba_u_(gba_u), allow_qop_auth_(allow_qop_auth), card_(card), log_(log) {}
 
   Result<http::DigestCredentials> credentials(const http::AuthRequest& req) override {
     const http::Challenge& ch = req.challenge;
@@ -23,6 +29,10 @@ class AkaResponder final : public http::CredentialProvider {
       return make_error(Errc::gba_bad_challenge, "the BSF's challenge uses algorithm '{}', not AKAv1-MD5 or AKAv2-MD5",
                         {(ch.algorithm_text.empty() ? std::string_view("MD5") : ch.algorithm_text)});
     }
+    if (!ch.qop_auth_int && !(allow_qop_auth_ && ch.qop_auth)) {
+      return Error(Errc::gba_bad_challenge, auth_int_required());
+    }
+    body_protected_ = ch.qop_auth_int;
     if (req.attempt > 0 && !sent_auts_) {
       return make_error(Errc::auth_failed, {"the BSF refused the AKA response (RES) for ", impi_});
     }
@@ -80,6 +90,8 @@ class AkaResponder final : public http::CredentialProvider {
   }
 
   bool answered() const { return answered_; }
+  // Whether the 200's body is covered by rspauth (qop=auth-int was used).
+  bool body_protected() const { return body_protected_; }
   SecretBytes take_ks() { return std::move(ks_); }
   const Bytes& rand() const { return rand_; }
   int resyncs() const { return resyncs_; }
@@ -88,6 +100,8 @@ class AkaResponder final : public http::CredentialProvider {
   aka::UsimBackend& usim_;
   std::string impi_;
   bool gba_u_;
+  bool allow_qop_auth_;
+  bool body_protected_ = false;
   Mutex& card_;
   const Logger* log_;
   bool sent_auts_ = false;
@@ -220,8 +234,12 @@ Result<ContextPtr> GbaClient::run_ub(const GbaLimits& limits) {
   opt.request_timeout = cfg_.timeout;
   opt.require_rspauth = cfg_.require_rspauth;
   opt.preferred_qop = http::Qop::auth_int;
+  // Of several challenges, the AKA one (a BSF may list MD5 first), with auth-int.
+  opt.challenges.algorithms = http::ChallengePolicy::bit(http::DigestAlgorithm::akav1_md5) |
+                              http::ChallengePolicy::bit(http::DigestAlgorithm::akav2_md5);
+  opt.challenges.min_qop = cfg_.allow_qop_auth ? http::Qop::auth : http::Qop::auth_int;
   http::HttpClient client(tcp_, random_, clock_, bsf_tls_, std::move(opt), log_);
-  AkaResponder responder(usim_, impi_, cfg_.gba_u, card_mu_, log_);
+  AkaResponder responder(usim_, impi_, cfg_.gba_u, cfg_.allow_qop_auth, card_mu_, log_);
   client.set_credentials(&responder);
 
   http::Request req;
@@ -243,11 +261,7 @@ Result<ContextPtr> GbaClient::run_ub(const GbaLimits& limits) {
   }
   if (!rsp) {
     Error e = std::move(rsp).error();
-    if (e.code() == Errc::auth_rspauth_mismatch && e.message().find("no Authentication-Info") != std::string::npos) {
-      e = make_error(e.code(), {e.message(),
-                                ". AKA's AUTN already authenticated the network; to reach a BSF that omits "
-                                "rspauth, set GbaConfig::require_rspauth = false"});
-    }
+    if (e.code() == Errc::auth_unsupported) e = Error(Errc::gba_bad_challenge, e.message());
     return std::move(e).with_context(cat({"GBA bootstrap at ", bsf_.origin()}));
   }
   if (rsp->status != 200) {
@@ -259,6 +273,24 @@ Result<ContextPtr> GbaClient::run_ub(const GbaLimits& limits) {
   }
   UTKIT_ASSIGN(BootstrappingInfo info, parse_bootstrapping_info(rsp->body_text()));
   const WallTime now = clock_.wall_now();
+  if (!responder.body_protected()) {
+    // qop=auth (allow_qop_auth): the body is not authenticated. The B-TID
+    // must be the one TS 33.220 4.5.2 defines for this run, base64(RAND)@BSF.
+    const std::string own = cat({base64_encode(ByteView(responder.rand())), "@"});
+    if (info.btid.compare(0, own.size(), own) != 0 || info.btid.size() == own.size()) {
+      return make_error(Errc::gba_bad_bootstrapping_info,
+                        "the BSF's unauthenticated answer (qop=auth) names B-TID '{}', which is not base64(RAND)@BSF "
+                        "for this bootstrap (TS 33.220 4.5.2): refused",
+                        {info.btid});
+    }
+  }
+  if (info.lifetime > now + cfg_.max_lifetime) {
+    if (logs(log_)) {
+      log_->info("gba", format("the BSF's lifetime {} is beyond the cap; the context expires at {}",
+                               {format_xsd_datetime(info.lifetime), format_xsd_datetime(now + cfg_.max_lifetime)}));
+    }
+    info.lifetime = now + cfg_.max_lifetime;
+  }
   if (now >= info.lifetime) {
     return make_error(Errc::gba_bad_bootstrapping_info,
                       "the BSF issued B-TID {} with a lifetime ({}) that is already over at {} (check the clocks)",

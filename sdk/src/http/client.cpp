@@ -60,7 +60,7 @@ std::optional<HttpClient::SavedAuth> HttpClient::saved_auth(const Url& url) cons
 
 Result<void> HttpClient::restore_auth(const Url& url, const SavedAuth& saved) {
   UTKIT_ASSIGN(std::vector<Challenge> all, parse_challenges({saved.challenge}));
-  UTKIT_ASSIGN(Challenge ch, select_challenge(all));
+  UTKIT_ASSIGN(Challenge ch, select_challenge(all, opt_.challenges));
   DigestSession session(ch, opt_.preferred_qop);
   session.set_nonce_count(saved.nonce_count);
   AuthEntry e{std::move(session), DigestCredentials{saved.username, SecretBytes(), {}}, true};
@@ -346,7 +346,10 @@ Result<Response> HttpClient::send(const Url& url, Request request) {
   for (;;) {
     UTKIT_ASSIGN(Response rsp, exchange_retrying(url, request, started, deadline));
     if (rsp.status != 401) {
-      if (sent_auth) {
+      // rspauth proves a successful authentication (RFC 7616 3.5): checked on
+      // a 2xx. Another status is handed back as it is (a BSF's 503 is a 503,
+      // not a missing rspauth); the caller trusts nothing in it.
+      if (sent_auth && rsp.status >= 200 && rsp.status <= 299) {
         if (AuthEntry* e = auth_.find(key)) {
           UTKIT_TRY(e->session.verify(rsp.headers, rsp.body_bytes(), e->credentials, opt_.require_rspauth));
         }
@@ -391,7 +394,7 @@ Result<Response> HttpClient::send(const Url& url, Request request) {
                         {key, request.target, (refused_without_challenge ? ", again after new credentials" : "")});
     }
     UTKIT_ASSIGN(std::vector<Challenge> all, parse_challenges(values));
-    UTKIT_ASSIGN(Challenge ch, select_challenge(all));
+    UTKIT_ASSIGN(Challenge ch, select_challenge(all, opt_.challenges));
     if (++rounds > opt_.max_auth_rounds) {
       return make_error(Errc::auth_failed, "the server refused authentication {} times for realm '{}' at {}",
                         {Dec(rounds - 1), ch.realm, key});
@@ -399,7 +402,7 @@ Result<Response> HttpClient::send(const Url& url, Request request) {
     AuthEntry* e = auth_.find(key);
     if (ch.stale && sent_auth && e != nullptr && e->session.challenge().realm == ch.realm) {
       // Only the nonce expired: same credentials, new nonce (RFC 7616 3.3).
-      e->session.renew(ch);
+      UTKIT_TRY(e->session.renew(ch));
       if (logs(log_)) log_->debug("http", format("stale nonce for realm '{}'; retrying with the new one", {ch.realm}));
     } else {
       if (sent_auth && !preemptive) ++refused;

@@ -204,21 +204,41 @@ Result<std::vector<Challenge>> parse_challenges(const std::vector<std::string_vi
   return out;
 }
 
-Result<Challenge> select_challenge(const std::vector<Challenge>& challenges) {
+namespace {
+// The strongest qop a challenge offers.
+Qop best_qop(const Challenge& c) {
+  if (!c.has_qop) return Qop::none;
+  return c.qop_auth_int ? Qop::auth_int : Qop::auth;
+}
+}  // namespace
+
+bool ChallengePolicy::accepts(const Challenge& c) const {
+  return c.usable() && (algorithms & bit(c.algorithm)) != 0 &&
+         static_cast<int>(best_qop(c)) >= static_cast<int>(min_qop);
+}
+
+Result<Challenge> select_challenge(const std::vector<Challenge>& challenges, const ChallengePolicy& policy) {
   bool any_digest = false;
   std::string seen;
   for (const Challenge& c : challenges) {
     if (!c.is_digest()) continue;
     any_digest = true;
-    if (c.usable()) return c;
-    cat_append(seen,
-               {(seen.empty() ? "" : ", "), (c.algorithm_text.empty() ? std::string_view("MD5") : c.algorithm_text)});
+    if (policy.accepts(c)) return c;
+    cat_append(seen, {(seen.empty() ? "" : ", "),
+                      (c.algorithm_text.empty() ? std::string_view("MD5") : std::string_view(c.algorithm_text)),
+                      (c.has_qop ? cat({" qop=", to_string(best_qop(c))}) : std::string(" without qop"))});
   }
   if (!any_digest) return Error(Errc::auth_bad_challenge, "the server asked for authentication but sent no Digest challenge");
-  return make_error(Errc::auth_unsupported,
-                    "no usable Digest challenge (offered: {}; supported: MD5, MD5-sess, SHA-256, SHA-256-sess, "
-                    "AKAv1-MD5, AKAv2-MD5 with qop auth, auth-int or none)",
-                    {seen});
+  std::string accepted;
+  for (int a = 0; a < static_cast<int>(DigestAlgorithm::unknown); ++a) {
+    if (policy.algorithms & (1u << a)) {
+      cat_append(accepted, {(accepted.empty() ? "" : ", "), to_string(static_cast<DigestAlgorithm>(a))});
+    }
+  }
+  return make_error(Errc::auth_unsupported, "no Digest challenge this client accepts (offered: {}; accepted: {} with {})",
+                    {seen, accepted,
+                     (policy.min_qop == Qop::none ? std::string("qop auth, auth-int or none")
+                                                  : cat({"qop ", to_string(policy.min_qop), " or stronger"}))});
 }
 
 Result<std::vector<std::pair<std::string, std::string>>> parse_auth_params(std::string_view text) {
@@ -289,10 +309,30 @@ Result<std::string> DigestSession::compute_response(DigestAlgorithm alg, std::st
 }
 
 DigestSession::DigestSession(Challenge challenge, Qop preferred) : ch_(std::move(challenge)), preferred_(preferred) {
-  renew(ch_);
+  adopt(ch_);
 }
 
-void DigestSession::renew(const Challenge& c) {
+Result<void> DigestSession::renew(const Challenge& c) {
+  const Qop in_use = qop_;
+  const DigestAlgorithm alg = ch_.algorithm;
+  if (c.algorithm != alg) {
+    return make_error(Errc::auth_bad_challenge,
+                      "the server's stale=true challenge for realm '{}' asks for {} where {} is in use: refused (a "
+                      "renewal never weakens the protection space)",
+                      {c.realm, to_string(c.algorithm), to_string(alg)});
+  }
+  if (static_cast<int>(best_qop(c)) < static_cast<int>(in_use)) {
+    return make_error(Errc::auth_bad_challenge,
+                      "the server's stale=true challenge for realm '{}' offers qop {} where {} is in use: refused (a "
+                      "renewal never weakens the protection space)",
+                      {c.realm, (c.has_qop ? to_string(best_qop(c)) : "none"), to_string(in_use)});
+  }
+  adopt(c);
+  if (static_cast<int>(qop_) < static_cast<int>(in_use)) qop_ = in_use;  // offered both: keep the one in use
+  return success();
+}
+
+void DigestSession::adopt(const Challenge& c) {
   ch_ = c;
   nc_ = 0;
   if (!ch_.has_qop) {
@@ -377,7 +417,14 @@ Result<void> DigestSession::verify(const Headers& headers, ByteView body, const 
   }
   UTKIT_ASSIGN(AuthenticationInfo info, parse_authentication_info(*ai));
   if (!info.rspauth.empty()) {
-    const Qop q = info.qop.empty() ? qop_ : (iequals(info.qop, "auth-int"sv) ? Qop::auth_int : Qop::auth);
+    // rspauth is over the qop this client sent: an Authentication-Info that
+    // names another (auth where auth-int was sent, which would leave the body
+    // out) is refused, not followed.
+    if (!info.qop.empty() && !iequals(info.qop, to_string(qop_))) {
+      return make_error(Errc::auth_rspauth_mismatch, "the server's Authentication-Info names qop '{}' but the request used '{}'",
+                        {info.qop, to_string(qop_)});
+    }
+    const Qop q = qop_;
     const ByteView password = cred.auts.empty() ? cred.password.view() : ByteView();
     UTKIT_ASSIGN(std::string expect, compute_response(ch_.algorithm, cred.username, ch_.realm, password, ch_.nonce, "",
                                                       last_uri_, q, last_nc_, last_cnonce_, body));

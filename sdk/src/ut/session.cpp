@@ -291,11 +291,21 @@ auto UtSession::run(OpLimits limits, F&& f) -> decltype(f()) {
   xcap::XcapClient::Limits l;
   if (limits.timeout) l.deadline = platform_.clock.monotonic_now() + *limits.timeout;
   l.cancel = &op.token;
-  xcap_->set_limits(l);
   gba::GbaLimits g;
   if (l.deadline) g.deadline = *l.deadline;
   g.cancel = &op.token;
-  start_bootstrap_if_cold(g);
+  // A cold start bootstraps beside the NAF connection, from the first
+  // request on: an operation its local checks refuse sends nothing.
+  struct Cold {
+    UtSession* s;
+    gba::GbaLimits g;
+  } cold{this, g};
+  l.before_send = [](void* arg) {
+    auto* c = static_cast<Cold*>(arg);
+    c->s->start_bootstrap_if_cold(c->g);
+  };
+  l.before_send_arg = &cold;
+  xcap_->set_limits(l);
   // Never leave the bootstrap thread behind, even when f() does not return
   // (an allocation failure unwinding to the C API's boundary): it reads
   // the operation's token, which goes with this frame.

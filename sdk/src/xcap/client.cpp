@@ -109,6 +109,7 @@ Result<XcapResult> XcapClient::run(const XcapUri& uri, http::Request req) {
   req.deadline = limits_.deadline;
   req.cancel = limits_.cancel;
   const bool whole_document_delete = uri.node.empty() && req.method == "DELETE";
+  if (limits_.before_send != nullptr) limits_.before_send(limits_.before_send_arg);
   UTKIT_ASSIGN(http::Response rsp, http_.send(url, std::move(req)));
   XcapResult r;
   r.status = rsp.status;

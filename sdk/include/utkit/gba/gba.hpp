@@ -52,6 +52,16 @@ struct GbaConfig {
   // the 200's integrity; AKA's AUTN already authenticated the network).
   // Some BSFs omit it: set false to reach them. Default true.
   bool require_rspauth = true;
+  // Ub runs Digest with qop=auth-int (TS 24.109): rspauth then covers the
+  // 200's body, the B-TID and lifetime. A challenge without auth-int is
+  // refused (gba_bad_challenge). True lets a BSF that offers only qop=auth
+  // be used; what it costs: anyone on the path can rewrite the body, so the
+  // B-TID must then be base64(RAND)@host of this very challenge (TS 33.220
+  // 4.5.2) and the lifetime is capped as always. Default false.
+  bool allow_qop_auth = false;
+  // The longest lifetime taken from a BSF, whatever it says (a rewritten or
+  // misconfigured lifetime of 2199 is cut to this).
+  std::chrono::seconds max_lifetime{std::chrono::hours(24 * 7)};
   std::string store_key = "gba-context";
   // GBA_U (TS 33.220 Annex G): AKA in the card's GBA security context; Ks
   // never leaves the card and Ks_ext_NAF is derived there. Needs a backend

@@ -99,6 +99,7 @@ struct HttpClientOptions {
   bool keep_alive = true;
   int max_auth_rounds = 3;        // 401s answered per request
   Qop preferred_qop = Qop::auth;  // when a server offers both auth and auth-int
+  ChallengePolicy challenges;     // which of a 401's challenges may be answered
   bool require_rspauth = false;   // refuse responses without a verified rspauth
 };
 

@@ -67,9 +67,21 @@ Result<std::string> challenge_header(const Challenge& challenge);
 // order. Errors: auth_bad_challenge for syntax errors, or a Digest challenge
 // without realm or nonce.
 Result<std::vector<Challenge>> parse_challenges(const std::vector<std::string_view>& header_values);
-// The first usable Digest challenge; auth_unsupported when none is usable,
-// auth_bad_challenge when there is no Digest challenge at all.
-Result<Challenge> select_challenge(const std::vector<Challenge>& challenges);
+// What a client accepts of a challenge: a set of algorithms and the weakest
+// qop it answers. Ub accepts AKA only, with qop=auth-int (TS 24.109).
+struct ChallengePolicy {
+  // Bit (1 << DigestAlgorithm) per accepted algorithm; all known by default.
+  unsigned algorithms = ~0u;
+  Qop min_qop = Qop::none;  // none < auth < auth-int
+
+  static constexpr unsigned bit(DigestAlgorithm a) { return 1u << static_cast<unsigned>(a); }
+  bool accepts(const Challenge& c) const;
+};
+
+// The first usable Digest challenge that `policy` accepts (a server may list
+// several: MD5 first, AKA second); auth_unsupported when none is, naming
+// what was offered; auth_bad_challenge when there is no Digest challenge.
+Result<Challenge> select_challenge(const std::vector<Challenge>& challenges, const ChallengePolicy& policy = {});
 
 // The name=value pairs of an auth-param list (names lower-cased, quoted
 // strings unescaped): the body of Authorization after "Digest ", or of
@@ -105,8 +117,11 @@ class DigestSession {
   // With `require_rspauth`, a missing rspauth is an error too.
   Result<void> verify(const Headers& response_headers, ByteView response_body, const DigestCredentials& credentials,
                       bool require_rspauth = false);
-  // Adopts a fresh nonce (stale=true) keeping the protection space.
-  void renew(const Challenge& challenge);
+  // Adopts a fresh nonce (stale=true) keeping the protection space. Refused
+  // (auth_bad_challenge) when it would weaken it: another algorithm, or a
+  // qop below the one in use (a stale renewal must not turn SHA-256 with
+  // auth-int into MD5 without qop).
+  Result<void> renew(const Challenge& challenge);
 
   const Challenge& challenge() const { return ch_; }
   std::uint32_t nonce_count() const { return nc_; }
@@ -126,6 +141,7 @@ class DigestSession {
   Qop qop_ = Qop::none;
   std::uint32_t nc_ = 0;
   std::string last_cnonce_, last_nc_, last_uri_;
+  void adopt(const Challenge& c);
 };
 
 }  // namespace utkit::http

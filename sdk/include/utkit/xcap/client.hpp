@@ -77,6 +77,11 @@ class XcapClient {
   struct Limits {
     std::optional<std::chrono::steady_clock::time_point> deadline;
     const CancelToken* cancel = nullptr;
+    // Called before each request goes out, after every local check of the
+    // operation has passed (UtSession starts a cold start's bootstrap here,
+    // so a change refused locally sends nothing at all).
+    void (*before_send)(void* arg) = nullptr;
+    void* before_send_arg = nullptr;
   };
   void set_limits(Limits limits) { limits_ = limits; }
   const Limits& limits() const { return limits_; }
