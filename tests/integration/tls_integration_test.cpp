@@ -13,6 +13,7 @@
 #include <string>
 
 #include "tls_server.hpp"
+#include "utkit/base/kv_store.hpp"
 #include "utkit/posix/system.hpp"
 #include "utkit/posix/tcp_transport.hpp"
 #include "utkit/tls/tls_stream.hpp"
@@ -184,6 +185,39 @@ TEST_CASE("tls client x netsim server: a persisted session resumes after a resta
   CHECK(info->resumed);
   std::string cmd = std::string("rm -rf ") + tmpl;
   CHECK(std::system(cmd.c_str()) == 0);
+}
+
+TEST_CASE("tls client x netsim server: a stored session does not resume after the trust anchors changed") {
+  auto srv = server();
+  MemoryKeyValueStore store;
+  {
+    Client c({}, &store);
+    REQUIRE(c.run(srv->port()).ok());
+  }
+  {
+    Client same({}, &store);  // same anchors: resumes (the control)
+    auto info = same.run(srv->port());
+    REQUIRE(info.ok());
+    CHECK(info->resumed);
+  }
+  // The app removed the CA that issued the NAF's certificate: the stored
+  // session must not carry the old authentication over.
+  Client c2({}, &store);
+  TlsConfig other;
+  other.trust.ca_file = pki("otherca.pem");
+  c2.ctx = TlsContext::create(other, *c2.random, c2.clock, c2.cache.get()).value();
+  auto refused = c2.run(srv->port());
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().code() == Errc::tls_cert_unknown_issuer);
+  // A laxer X.509 policy is another protection too.
+  Client c3({}, &store);
+  TlsConfig legacy;
+  legacy.trust.ca_file = pki("ca.pem");
+  legacy.x509 = X509Policy::legacy;
+  c3.ctx = TlsContext::create(legacy, *c3.random, c3.clock, c3.cache.get()).value();
+  auto fresh = c3.run(srv->port());
+  REQUIRE(fresh.ok());
+  CHECK_FALSE(fresh->resumed);
 }
 
 TEST_CASE("tls client: a server that never answers times out within the deadline") {

@@ -284,7 +284,13 @@ TEST_CASE("ut session: a damaged stored Digest record is dropped, never trusted 
     REQUIRE(s->add_buddy({"sip:x@example.test", "X"}).ok());
   }
   const std::string no_newline = good.substr(0, good.find("\nsaved ")) + "\nsaved 1";
-  for (const std::string& bad : {no_newline, good + "nc 5\n", good + "extra line\n",
+  // Well-formed, but its challenge is one the credentials cannot answer (the
+  // realm edited away from 3GPP-bootstrapping@...): forgotten, not fatal.
+  std::string foreign_realm = good;
+  const auto realm_at = foreign_realm.find("3GPP-bootstrapping@");
+  REQUIRE(realm_at != std::string::npos);
+  foreign_realm.replace(realm_at, 19, "elsewhere@");
+  for (const std::string& bad : {foreign_realm, no_newline, good + "nc 5\n", good + "extra line\n",
                                  std::string("utkit-naf-digest 1\nnc 99999999999999999999\n"), std::string("\xff\x00"),
                                  std::string()}) {
     REQUIRE(store.put(key, ByteView::of(bad)).ok());
@@ -574,4 +580,17 @@ TEST_CASE("ut session: an operator profile: prefix, extra header, bare identity,
   ut::UtConfig bad = net.config(*naf);
   REQUIRE(ut::apply(profile, id, bad).ok());
   CHECK(ut::UtSession::create(bad, *net.usim, net.platform()).error().code() == Errc::config_invalid);
+}
+
+TEST_CASE("ut session: a change its local checks refuse sends nothing, not even a cold start's bootstrap") {
+  Network net;
+  ut::UtConfig c = net.config(*net.naf);
+  c.gba.bsf_url = "http://127.0.0.1:9/";  // nothing there: any bootstrap would fail with a network error
+  auto s = ut::UtSession::create(c, *net.usim, net.platform()).value();
+  auto r = s->add_buddy({"sip:\"mallory'@example.test", "M"});
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().code() == Errc::xcap_bad_selector);  // the local error, not the BSF's
+  CHECK(s->stats().gba.bootstraps == 0);
+  CHECK(s->stats().naf.tcp_connects == 0);
+  CHECK(net.bsf->requests() == 0);
 }

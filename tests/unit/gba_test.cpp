@@ -69,11 +69,14 @@ TEST_CASE("gba: xsd:dateTime") {
   CHECK(parse_xsd_datetime("2026-11-23T15:30:00.123-00:30").value() == t.value());
   CHECK(parse_xsd_datetime("2026-11-23T16:00:00").value() == t.value());
   CHECK(format_xsd_datetime(parse_xsd_datetime("2000-02-29T23:59:59Z").value()) == "2000-02-29T23:59:59Z");
+  CHECK(format_xsd_datetime(parse_xsd_datetime("2028-02-29T00:00:00Z").value()) == "2028-02-29T00:00:00Z");
+  CHECK(format_xsd_datetime(parse_xsd_datetime("2026-12-31T00:00:00Z").value()) == "2026-12-31T00:00:00Z");
   CHECK(format_xsd_datetime(parse_xsd_datetime("1970-01-01T00:00:00Z").value()) == "1970-01-01T00:00:00Z");
   CHECK(format_xsd_datetime(parse_xsd_datetime("2200-12-31T23:59:59Z").value()) == "2200-12-31T23:59:59Z");
   for (const char* bad : {"", "2026-11-23", "2026-13-01T00:00:00Z", "2026-11-23 16:00:00Z", "2026-11-23T16:00:00X",
                           "2026-11-23T16:00:00+0200", "26-11-23T16:00:00Z", "2026-11-23T16:00:00Z junk",
-                          "4060-01-01T00:00:00Z", "1900-01-01T00:00:00Z"}) {
+                          "4060-01-01T00:00:00Z", "1900-01-01T00:00:00Z", "2027-02-31T00:00:00Z",
+                          "2027-02-29T00:00:00Z", "2100-02-29T00:00:00Z", "2026-04-31T00:00:00Z"}) {
     CHECK_MESSAGE(parse_xsd_datetime(bad).error().code() == Errc::gba_bad_bootstrapping_info, bad);
   }
 }

@@ -91,16 +91,17 @@ TEST_CASE("resource-lists: parse_owned parses in place and survives moves; for_e
 
 TEST_CASE("resource-lists: hostile documents are refused cleanly") {
   auto code = [](const std::string& xml) { return ResourceLists::parse(xml).error().code(); };
+  const std::string kOpen = "<resource-lists xmlns=\"urn:ietf:params:xml:ns:resource-lists\">";
   CHECK(code("<!DOCTYPE r [<!ENTITY a \"aaaa\"><!ENTITY b \"&a;&a;&a;&a;\">]><resource-lists>&b;</resource-lists>") ==
         Errc::xcap_bad_document);
-  std::string deep = "<resource-lists>";
+  std::string deep = kOpen;
   for (int i = 0; i < 5000; ++i) deep += "<a>";
   for (int i = 0; i < 5000; ++i) deep += "</a>";
   deep += "</resource-lists>";
   CHECK(code(deep) == Errc::xcap_bad_document);
   // The limit is 64 levels, the root included: 63 nested below it are fine, 64 are not.
-  auto nested = [](int levels) {
-    std::string x = "<resource-lists>";
+  auto nested = [&](int levels) {
+    std::string x = kOpen;
     for (int i = 0; i < levels; ++i) x += "<a>";
     for (int i = 0; i < levels; ++i) x += "</a>";
     return x + "</resource-lists>";
@@ -109,14 +110,57 @@ TEST_CASE("resource-lists: hostile documents are refused cleanly") {
   CHECK(code(nested(64)) == Errc::xcap_bad_document);
   CHECK(ResourceLists::parse_owned(nested(64)).error().code() == Errc::xcap_bad_document);
   // Over 4 MiB, built in one buffer (the Cortex-M4 run has 16 MiB of heap).
-  std::string big = "<resource-lists><list name=\"a\" ";
+  std::string big = kOpen + "<list name=\"a\" ";
   big.reserve(big.size() + (1 << 20) + (5 << 20) + 64);
   big.append(1 << 20, ' ').append("x=\"").append(5 << 20, 'a').append("\"/></resource-lists>");
   CHECK(code(big) == Errc::xcap_bad_document);
   CHECK(code("<ruleset/>") == Errc::xcap_bad_document);
-  CHECK(code("<resource-lists><list>") == Errc::xcap_bad_document);
-  auto huge_attr = ResourceLists::parse("<resource-lists><list name=\"" + std::string(100000, 'n') + "\"/></resource-lists>");
+  CHECK(code(kOpen + "<list>") == Errc::xcap_bad_document);
+  auto huge_attr = ResourceLists::parse(kOpen + "<list name=\"" + std::string(100000, 'n') + "\"/></resource-lists>");
   CHECK(huge_attr.ok());  // large but within limits: fine
+}
+
+TEST_CASE("resource-lists: elements are read by namespace, not by local name") {
+  const std::string ns = "urn:ietf:params:xml:ns:resource-lists";
+  auto entries = [&](const std::string& xml) -> std::size_t {
+    auto d = ResourceLists::parse(xml);
+    REQUIRE_MESSAGE(d.ok(), d.error().describe());
+    auto e = d->entries("b");
+    return e ? e->size() : 0;
+  };
+  // A prefix bound to the namespace counts; the same local name elsewhere does not.
+  CHECK(entries("<rl:resource-lists xmlns:rl=\"" + ns + "\" xmlns:x=\"urn:other\"><rl:list name=\"b\">"
+                "<rl:entry uri=\"sip:a@x\"/><x:entry uri=\"sip:evil@x\"/><entry uri=\"sip:nons@x\"/>"
+                "</rl:list></rl:resource-lists>") == 1);
+  // A default namespace redeclared below the root takes its elements out.
+  CHECK(entries("<resource-lists xmlns=\"" + ns + "\"><list name=\"b\"><entry uri=\"sip:a@x\"/>"
+                "<entry xmlns=\"urn:other\" uri=\"sip:evil@x\"/></list></resource-lists>") == 1);
+  // A root in no namespace, in the wrong one, or under an undeclared prefix is not a resource-lists document.
+  for (const char* bad : {"<resource-lists/>", "<resource-lists xmlns=\"urn:wrong\"/>", "<q:resource-lists/>"}) {
+    CHECK_MESSAGE(ResourceLists::parse(bad).error().code() == Errc::xcap_bad_document, bad);
+  }
+}
+
+TEST_CASE("xml: a character reference to a character XML does not allow is refused (no NUL cuts a URI)") {
+  const std::string open = "<resource-lists xmlns=\"urn:ietf:params:xml:ns:resource-lists\"><list name=\"b\">";
+  for (const char* ref : {"&#0;", "&#x0;", "&#00;", "&#x1;", "&#xD800;", "&#xFFFE;", "&#1114112;", "&#;", "&#x;"}) {
+    auto r = ResourceLists::parse(open + "<entry uri=\"sip:a" + ref + "@evil\"/></list></resource-lists>");
+    REQUIRE_FALSE_MESSAGE(r.ok(), ref);
+    CHECK(r.error().code() == Errc::xcap_bad_document);
+  }
+  auto fine = ResourceLists::parse(open + "<entry uri=\"sip:&#97;&#x62;@x\"/></list></resource-lists>");
+  REQUIRE(fine.ok());
+  CHECK(fine->entries("b")->at(0).uri == "sip:ab@x");
+}
+
+TEST_CASE("xml: the element count is bounded before a DOM is built") {
+  std::string many = "<resource-lists xmlns=\"urn:ietf:params:xml:ns:resource-lists\"><list name=\"b\">";
+  for (int i = 0; i < 60000; ++i) many += "<e/>";
+  many += "</list></resource-lists>";
+  auto r = ResourceLists::parse(many);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().code() == Errc::xcap_bad_document);
+  CHECK(r.error().message().find("elements") != std::string::npos);
 }
 
 TEST_CASE("resource-lists: a document that is not UTF-8 is refused") {

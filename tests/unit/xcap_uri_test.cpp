@@ -95,3 +95,23 @@ TEST_CASE("xcap uri: refusals") {
   CHECK(XcapUri::parse("http://x/root", with_nul).error().code() == Errc::xcap_bad_selector);
   CHECK(code("http://x/root/resource-lists/users/u/my doc") == Errc::xcap_bad_selector);
 }
+
+TEST_CASE("xcap uri: dot segments and values with both quotes are refused before anything is sent") {
+  XcapUri u;
+  u.root = "https://xcap.example.test/xcap-root";
+  u.document = DocumentSelector{"resource-lists", false, "sip:alice@example.test", "index"};
+  CHECK(u.check().ok());
+  for (const char* path : {"../../users/sip:bob@example.test/index", "a/./b", "a//b", "..", "index/.."}) {
+    u.document.path = path;
+    CHECK_MESSAGE(u.check().error().code() == Errc::xcap_bad_selector, path);
+  }
+  u.document.path = "index";
+  u.document.xui = "..";
+  CHECK(u.check().error().code() == Errc::xcap_bad_selector);
+  u.document.xui = "sip:alice@example.test";
+  u.node.steps.push_back(Step::element("resource-lists"));
+  u.node.steps.push_back(Step::element("list").with("name", "a\"b"));  // one kind of quote: fine ('...')
+  CHECK(u.check().ok());
+  u.node.steps.push_back(Step::element("entry").with("uri", "sip:\"x'@example.test"));
+  CHECK(u.check().error().code() == Errc::xcap_bad_selector);
+}

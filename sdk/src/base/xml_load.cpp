@@ -9,13 +9,60 @@ namespace utkit::detail {
 
 namespace {
 
-Result<void> check_untrusted_xml(std::string_view xml, const std::string& name, std::size_t max_size, Errc code) {
+// XML 1.0 2.2: Char ::= #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF]
+bool xml_char(unsigned long c) {
+  return c == 0x9 || c == 0xA || c == 0xD || (c >= 0x20 && c <= 0xD7FF) || (c >= 0xE000 && c <= 0xFFFD) ||
+         (c >= 0x10000 && c <= 0x10FFFF);
+}
+
+// One pass over the text: elements counted ('<' before a name), and every
+// character reference checked. Returns the offset of a bad reference, or npos.
+std::size_t scan(std::string_view xml, std::size_t& elements) {
+  elements = 0;
+  for (std::size_t i = 0; i + 1 < xml.size(); ++i) {
+    if (xml[i] != '<' && xml[i] != '&') continue;
+    const char n = xml[i + 1];
+    if (xml[i] == '<') {
+      if (n != '/' && n != '!' && n != '?') ++elements;
+      continue;
+    }
+    if (n != '#') continue;
+    std::size_t j = i + 2;
+    const bool hex = j < xml.size() && xml[j] == 'x';
+    if (hex) ++j;
+    unsigned long value = 0;
+    std::size_t digits = 0;
+    for (; j < xml.size() && xml[j] != ';'; ++j, ++digits) {
+      const char c = xml[j];
+      int d = c >= '0' && c <= '9' ? c - '0' : -1;
+      if (hex && d < 0 && ((c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) d = (c | 0x20) - 'a' + 10;
+      if (d < 0 || digits > 8) return i;  // not a reference pugixml would take; and no 9-digit values
+      value = value * (hex ? 16 : 10) + static_cast<unsigned long>(d);
+    }
+    if (digits == 0 || j >= xml.size() || !xml_char(value)) return i;
+  }
+  return std::string_view::npos;
+}
+
+Result<void> check_untrusted_xml(std::string_view xml, const std::string& name, std::size_t max_size, Errc code,
+                                 std::size_t max_elements) {
   if (xml.size() > max_size) {
     return make_error(code, "{} larger than {} KiB refused", {name, Dec(max_size / 1024)});
   }
   if (!valid_utf8(xml)) return make_error(code, {name, " is not valid UTF-8; refused"});
   if (xml.find("<!DOCTYPE") != std::string_view::npos || xml.find("<!ENTITY") != std::string_view::npos) {
     return make_error(code, {name, " with a DOCTYPE or ENTITY declaration refused"});
+  }
+  std::size_t elements = 0;
+  const std::size_t bad = scan(xml, elements);
+  if (bad != std::string_view::npos) {
+    return make_error(code, "{} has a character reference to a character XML does not allow (e.g. &#0;) at offset {}; "
+                            "refused",
+                      {name, Dec(bad)});
+  }
+  if (elements > max_elements) {
+    return make_error(code, "{} has more than {} elements; refused (the limit bounds the memory a document may take)",
+                      {name, Dec(max_elements)});
   }
   return success();
 }
@@ -55,18 +102,18 @@ Result<void> parse_result(pugi::xml_document& doc, const pugi::xml_parse_result&
 }  // namespace
 
 Result<void> load_untrusted_xml(pugi::xml_document& doc, std::string_view xml, std::string_view what,
-                                std::size_t max_size, Errc code) {
+                                std::size_t max_size, Errc code, std::size_t max_elements) {
   const std::string name(what);
-  UTKIT_TRY(check_untrusted_xml(xml, name, max_size, code));
+  UTKIT_TRY(check_untrusted_xml(xml, name, max_size, code, max_elements));
   // Default options: no DOCTYPE processing, only the five predefined entities.
   return parse_result(doc, doc.load_buffer(xml.data(), xml.size(), pugi::parse_default, pugi::encoding_utf8), name,
                       code);
 }
 
 Result<void> load_untrusted_xml_in_place(pugi::xml_document& doc, std::string& buffer, std::string_view what,
-                                         std::size_t max_size, Errc code) {
+                                         std::size_t max_size, Errc code, std::size_t max_elements) {
   const std::string name(what);
-  UTKIT_TRY(check_untrusted_xml(buffer, name, max_size, code));
+  UTKIT_TRY(check_untrusted_xml(buffer, name, max_size, code, max_elements));
   return parse_result(doc, doc.load_buffer_inplace(buffer.data(), buffer.size(), pugi::parse_default, pugi::encoding_utf8),
                       name, code);
 }

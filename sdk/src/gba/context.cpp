@@ -98,6 +98,13 @@ Result<WallTime> parse_xsd_datetime(std::string_view s) {
     return make_error(Errc::gba_bad_bootstrapping_info, "year {} in '{}' is out of range (1970-2200)",
                       {Dec(y), s.substr(0, 40)});
   }
+  // Days per month, leap years by the Gregorian rule: 2027-02-31 is no date
+  // (it would otherwise roll over to March 3).
+  static constexpr std::uint8_t kDays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  if (d > kDays[mo - 1] + (mo == 2 && leap ? 1 : 0)) {
+    return make_error(Errc::gba_bad_bootstrapping_info, "'{}' names a day that month does not have", {s.substr(0, 40)});
+  }
   std::size_t pos = 19;
   if (pos < s.size() && s[pos] == '.') {
     ++pos;

@@ -308,9 +308,16 @@ Result<Response> HttpClient::send(const Url& url, Request request) {
       auto cred = ask_provider(url, e->session.challenge(), 0, deadline, request);
       if (!cred) {
         auth_.erase(key);
-        return std::move(cred).error();  // what the challenge would have met too
-      }
-      if (cred->username == e->credentials.username) {
+        const Errc code = cred.error().code();
+        // A cancel ends the request; anything else (a saved state that no
+        // longer fits, a damaged one) is forgotten, and the request waits for
+        // the server's own challenge, where a real failure shows again.
+        if (code == Errc::cancelled || code == Errc::net_changed) return std::move(cred).error();
+        if (logs(log_)) {
+          log_->debug("http", format("the restored Digest state of {} is not usable ({}); waiting for a challenge",
+                                     {key, cred.error().describe()}));
+        }
+      } else if (cred->username == e->credentials.username) {
         e->credentials = std::move(cred).value();
         e->restored = false;
       } else {

@@ -1,6 +1,7 @@
 #include "utkit/tls/tls_stream.hpp"
 
 #include <mbedtls/error.h>
+#include <mbedtls/sha256.h>
 #include <mbedtls/net_sockets.h>
 #include <mbedtls/ssl.h>
 #include <mbedtls/x509_crt.h>
@@ -20,6 +21,11 @@ struct TlsContext::Impl {
   mbedtls_x509_crt ca;
   mbedtls_x509_crt_profile crt_profile{};
   std::vector<int> suites;  // zero-terminated; must outlive conf
+  // What a resumed session was authenticated against: the X.509 policy and a
+  // hash of every trust anchor. Part of the session cache key, so that a
+  // session made under anchors since removed (or a laxer policy) is never
+  // resumed under the new ones.
+  std::string trust_id;
   Impl() {
     mbedtls_ssl_config_init(&conf);
     mbedtls_x509_crt_init(&ca);
@@ -91,6 +97,18 @@ Result<std::shared_ptr<TlsContext>> TlsContext::create(TlsConfig config, Random&
   Impl& d = *ctx->impl_;
   const TlsConfig& c = ctx->config_;
   UTKIT_TRY(load_trust(c.trust, d.ca));
+  {
+    mbedtls_sha256_context h;
+    mbedtls_sha256_init(&h);
+    unsigned char sum[32];
+    (void)mbedtls_sha256_starts_ret(&h, 0);
+    for (const mbedtls_x509_crt* crt = &d.ca; crt != nullptr && crt->raw.p != nullptr; crt = crt->next) {
+      (void)mbedtls_sha256_update_ret(&h, crt->raw.p, crt->raw.len);
+    }
+    (void)mbedtls_sha256_finish_ret(&h, sum);
+    mbedtls_sha256_free(&h);
+    d.trust_id = cat({(c.x509 == X509Policy::strict ? "strict:" : "legacy:"), to_hex(ByteView(sum, 12))});
+  }
 
   int rc = mbedtls_ssl_config_defaults(&d.conf, MBEDTLS_SSL_IS_CLIENT, MBEDTLS_SSL_TRANSPORT_STREAM,
                                        MBEDTLS_SSL_PRESET_DEFAULT);
@@ -371,8 +389,8 @@ Result<void> TlsStream::start_tls(const Endpoint& to, Millis timeout) {
   if (TlsSessionCache* cache = ctx_->cache()) {
     cache_key = format("{}:{}|{}|", {host, Dec(to.port), cfg.profile.name});
     for (auto id : cfg.profile.suites) cat_append(cache_key, {Dec(id), ","});
-    cat_append(cache_key,
-               {"|", Dec(static_cast<int>(cfg.profile.min_version)), Dec(static_cast<int>(cfg.profile.max_version))});
+    cat_append(cache_key, {"|", Dec(static_cast<int>(cfg.profile.min_version)),
+                           Dec(static_cast<int>(cfg.profile.max_version)), "|", ctx_->impl().trust_id});
     cached = cache->find(cache_key);
     if (cached) {
       if (mbedtls_ssl_session_load(&offered_session, cached->session.data(), cached->session.size()) == 0 &&

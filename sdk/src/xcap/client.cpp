@@ -93,6 +93,7 @@ XcapError XcapClient::last_error() const {
 }
 
 Result<XcapResult> XcapClient::run(const XcapUri& uri, http::Request req) {
+  UTKIT_TRY(uri.check());
   UTKIT_ASSIGN(http::Url url, http::parse_url(uri.to_string()));
   // TS 24.109 / TS 33.222: the identity the request is for, quoted.
   UTKIT_ASSIGN(std::string identity, http::quoted_string(cfg_.intended_identity, "the intended identity"sv));

@@ -74,32 +74,34 @@ Result<PresRules> PresRules::parse(std::string_view xml) {
   PresRules p;
   UTKIT_TRY(load(*p.doc_, xml, "pres-rules"));
   pugi::xml_node root = p.doc_->document_element();
-  if (detail::local_name(root.name()) != "ruleset") {
-    return make_error(Errc::xcap_bad_document, "expected a common-policy <ruleset>, got <{}>", {root.name()});
+  using detail::is_element;
+  if (!is_element(root, kCommonPolicyNs, "ruleset")) {
+    return make_error(Errc::xcap_bad_document, "expected a common-policy <ruleset> (namespace {}), got <{}>",
+                      {kCommonPolicyNs, root.name()});
   }
+  // By namespace: common-policy's rule, conditions, identity, one, many and
+  // actions; pres-rules' sub-handling; OMA's external-list and entry.
   for (pugi::xml_node r : root.children()) {
-    if (r.type() != pugi::node_element || detail::local_name(r.name()) != "rule") continue;
+    if (!is_element(r, kCommonPolicyNs, "rule")) continue;
     Rule rule;
     rule.id = r.attribute("id").value();
     for (pugi::xml_node part : r.children()) {
-      const std::string_view pn = detail::local_name(part.name());
-      if (pn == "conditions") {
+      if (is_element(part, kCommonPolicyNs, "conditions")) {
         for (pugi::xml_node c : part.children()) {
-          const std::string_view cn = detail::local_name(c.name());
-          if (cn == "identity") {
+          if (is_element(c, kCommonPolicyNs, "identity")) {
             for (pugi::xml_node o : c.children()) {
-              if (detail::local_name(o.name()) == "one") rule.identities.push_back(o.attribute("id").value());
-              if (detail::local_name(o.name()) == "many") rule.domains.push_back(o.attribute("domain").value());
+              if (is_element(o, kCommonPolicyNs, "one")) rule.identities.push_back(o.attribute("id").value());
+              if (is_element(o, kCommonPolicyNs, "many")) rule.domains.push_back(o.attribute("domain").value());
             }
-          } else if (cn == "external-list") {
+          } else if (is_element(c, kOmaCommonPolicyNs, "external-list")) {
             for (pugi::xml_node e : c.children()) {
-              if (detail::local_name(e.name()) == "entry") rule.external_lists.push_back(e.attribute("anc").value());
+              if (is_element(e, kOmaCommonPolicyNs, "entry")) rule.external_lists.push_back(e.attribute("anc").value());
             }
           }
         }
-      } else if (pn == "actions") {
+      } else if (is_element(part, kCommonPolicyNs, "actions")) {
         for (pugi::xml_node a : part.children()) {
-          if (detail::local_name(a.name()) == "sub-handling") rule.sub_handling = sub_handling_of(a.text().get());
+          if (is_element(a, kPresRulesNs, "sub-handling")) rule.sub_handling = sub_handling_of(a.text().get());
         }
       }
     }
@@ -176,20 +178,20 @@ std::string PresRules::oma_default(const std::string& xui, const std::string& do
 Result<std::vector<RlsService>> parse_rls_services(std::string_view xml) {
   pugi::xml_document d;
   UTKIT_TRY(load(d, xml, "rls-services"));
-  if (detail::local_name(d.document_element().name()) != "rls-services") {
-    return Error(Errc::xcap_bad_document, "expected <rls-services>");
+  using detail::is_element;
+  if (!is_element(d.document_element(), kRlsServicesNs, "rls-services")) {
+    return make_error(Errc::xcap_bad_document, "expected <rls-services> in namespace {}", {kRlsServicesNs});
   }
   std::vector<RlsService> out;
   for (pugi::xml_node s : d.document_element().children()) {
-    if (s.type() != pugi::node_element || detail::local_name(s.name()) != "service") continue;
+    if (!is_element(s, kRlsServicesNs, "service")) continue;
     RlsService svc;
     svc.uri = s.attribute("uri").value();
     for (pugi::xml_node c : s.children()) {
-      const std::string_view n = detail::local_name(c.name());
-      if (n == "resource-list") svc.resource_list = c.text().get();
-      if (n == "packages") {
+      if (is_element(c, kRlsServicesNs, "resource-list")) svc.resource_list = c.text().get();
+      if (is_element(c, kRlsServicesNs, "packages")) {
         for (pugi::xml_node p : c.children()) {
-          if (detail::local_name(p.name()) == "package") svc.packages.push_back(p.text().get());
+          if (is_element(p, kRlsServicesNs, "package")) svc.packages.push_back(p.text().get());
         }
       }
     }

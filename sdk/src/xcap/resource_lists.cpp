@@ -31,8 +31,9 @@ ResourceLists::~ResourceLists() = default;
 Result<ResourceLists> ResourceLists::check(std::unique_ptr<Impl> impl) {
   // (Depth and attribute counts: checked by the shared XML guard.)
   const pugi::xml_node root = impl->doc.document_element();
-  if (detail::local_name(root.name()) != "resource-lists") {
-    return make_error(Errc::xcap_bad_document, "expected <resource-lists>, got <{}>", {root.name()});
+  if (!detail::is_element(root, kResourceListsNs, "resource-lists")) {
+    return make_error(Errc::xcap_bad_document, "expected <resource-lists> in namespace {}, got <{}> in '{}'",
+                      {kResourceListsNs, root.name(), detail::namespace_in_scope(root, detail::prefix_of(root.name()))});
   }
   return ResourceLists(std::move(impl));
 }
@@ -62,9 +63,9 @@ ResourceLists ResourceLists::with_lists(const std::vector<std::string>& names) {
 
 namespace {
 
-bool is(pugi::xml_node n, const char* local) {
-  return n.type() == pugi::node_element && detail::local_name(n.name()) == local;
-}
+// Elements by namespace (RFC 4826): an <x:entry> of another namespace, or
+// under an undeclared prefix, is not an entry.
+bool is(pugi::xml_node n, const char* local) { return detail::is_element(n, kResourceListsNs, local); }
 
 // A child element's text, or "" (no allocation: a view into the DOM).
 std::string_view child_text(pugi::xml_node n, const char* local) {

@@ -15,31 +15,13 @@ namespace {
 
 constexpr std::size_t kMaxDocument = std::size_t{1} << 20;
 
-std::string_view prefix_of(const char* qname) {
-  const char* colon = std::strchr(qname, ':');
-  return colon != nullptr ? std::string_view(qname, static_cast<std::size_t>(colon - qname)) : std::string_view();
-}
+using detail::namespace_in_scope;
+using detail::prefix_of;
 
-// The namespace URI bound to `prefix` ("" = the default namespace) where
-// `n` is, from the declarations in scope (pugixml does not resolve them).
-std::string_view namespace_in_scope(pugi::xml_node n, std::string_view prefix) {
-  const std::string attr = prefix.empty() ? std::string("xmlns") : cat({"xmlns:", prefix});
-  for (pugi::xml_node a = n; a && a.type() == pugi::node_element; a = a.parent()) {
-    if (pugi::xml_attribute d = a.attribute(attr.c_str())) return d.value();
-  }
-  return {};
-}
-
-bool is(pugi::xml_node n, const char* ns, std::string_view local) {
-  if (n.type() != pugi::node_element || detail::local_name(n.name()) != local) return false;
-  return namespace_in_scope(n, prefix_of(n.name())) == ns;
-}
+bool is(pugi::xml_node n, const char* ns, std::string_view local) { return detail::is_element(n, ns, local); }
 
 pugi::xml_node child(pugi::xml_node parent, const char* ns, std::string_view local) {
-  for (pugi::xml_node c = parent.first_child(); c; c = c.next_sibling()) {
-    if (is(c, ns, local)) return c;
-  }
-  return {};
+  return detail::child_element(parent, ns, local);
 }
 
 // The prefix bound to `ns` where `n` is: "" for the default namespace, or

@@ -176,6 +176,35 @@ std::string XcapUri::to_string() const {
   return out;
 }
 
+namespace {
+bool dot_segment(std::string_view s) { return s.empty() || s == "." || s == ".."; }
+}  // namespace
+
+Result<void> XcapUri::check() const {
+  if (dot_segment(document.auid)) return bad(format("AUID '{}' is empty or a dot segment", {document.auid}));
+  if (!document.global && dot_segment(document.xui)) {
+    return bad(format("XUI '{}' is empty or a dot segment", {document.xui}));
+  }
+  std::string_view path = document.path;
+  for (;;) {
+    const auto slash = path.find('/');
+    if (dot_segment(path.substr(0, slash))) {
+      return bad(format("document path '{}' has an empty, '.' or '..' segment: refused (it would name another document)",
+                        {document.path}));
+    }
+    if (slash == std::string_view::npos) break;
+    path.remove_prefix(slash + 1);
+  }
+  for (const Step& st : node.steps) {
+    for (const auto& [a, v] : st.attributes) {
+      if (v.find('"') != std::string::npos && v.find('\'') != std::string::npos) {
+        return bad(format("the value of [@{}] holds both quote characters, which an XCAP predicate cannot carry", {a}));
+      }
+    }
+  }
+  return success();
+}
+
 Result<XcapUri> XcapUri::parse(std::string_view root, std::string_view uri) {
   while (!root.empty() && root.back() == '/') root.remove_suffix(1);
   if (uri.substr(0, root.size()) != root || uri.size() <= root.size() || uri[root.size()] != '/') {

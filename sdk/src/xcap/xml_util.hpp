@@ -1,6 +1,8 @@
 // Internal helpers of the xcap module's XML code.
 #pragma once
 
+#include <pugixml.hpp>
+
 #include <cstring>
 #include <string>
 #include <string_view>
@@ -15,6 +17,44 @@ namespace utkit::xcap::detail {
 inline std::string_view local_name(const char* qname) {
   const char* colon = std::strchr(qname, ':');
   return colon ? colon + 1 : qname;
+}
+
+// The prefix of a qualified name ("rl:entry" -> "rl", "entry" -> "").
+inline std::string_view prefix_of(const char* qname) {
+  const char* colon = std::strchr(qname, ':');
+  return colon != nullptr ? std::string_view(qname, static_cast<std::size_t>(colon - qname)) : std::string_view();
+}
+
+// The namespace URI bound to `prefix` ("" = the default namespace) where
+// `n` is, from the declarations in scope (pugixml does not resolve them);
+// empty when unbound. (The shared XML guard bounds depth and attributes.)
+inline std::string_view namespace_in_scope(pugi::xml_node n, std::string_view prefix) {
+  for (pugi::xml_node a = n; a && a.type() == pugi::node_element; a = a.parent()) {
+    for (pugi::xml_attribute d = a.first_attribute(); d; d = d.next_attribute()) {
+      const std::string_view name = d.name();
+      if (prefix.empty() ? name == "xmlns" : (name.size() == prefix.size() + 6 && name.compare(0, 6, "xmlns:") == 0 &&
+                                              name.substr(6) == prefix)) {
+        return d.value();
+      }
+    }
+  }
+  return {};
+}
+
+// Whether `n` is the element {ns}local: the way every reader in the xcap
+// module matches elements (a prefix means what its declaration says; an
+// undeclared prefix or another namespace is not a match).
+inline bool is_element(pugi::xml_node n, const char* ns, std::string_view local) {
+  if (n.type() != pugi::node_element || local_name(n.name()) != local) return false;
+  return namespace_in_scope(n, prefix_of(n.name())) == ns;
+}
+
+// The first child {ns}local of `parent`, or a null node.
+inline pugi::xml_node child_element(pugi::xml_node parent, const char* ns, std::string_view local) {
+  for (pugi::xml_node c = parent.first_child(); c; c = c.next_sibling()) {
+    if (is_element(c, ns, local)) return c;
+  }
+  return {};
 }
 
 // Text for an XML attribute value or element content: the one escaping
