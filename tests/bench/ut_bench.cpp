@@ -52,8 +52,10 @@ class LatencyTransport final : public Transport {
     in_flight_ = true;
     return inner_->write(data, timeout);
   }
+  void set_cancel(const CancelToken* token) override { inner_->set_cancel(token); }
   void close() override { inner_->close(); }
   bool is_open() const override { return inner_->is_open(); }
+  bool idle_clean() override { return inner_->idle_clean(); }
   TransportStats stats() const override { return inner_->stats(); }
 
  private:

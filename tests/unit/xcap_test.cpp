@@ -161,6 +161,14 @@ TEST_CASE("xml: the element count is bounded before a DOM is built") {
   REQUIRE_FALSE(r.ok());
   CHECK(r.error().code() == Errc::xcap_bad_document);
   CHECK(r.error().message().find("elements") != std::string::npos);
+  // The limit is the caller's (BuddyConfig::document_limits).
+  std::string ten = "<resource-lists xmlns=\"urn:ietf:params:xml:ns:resource-lists\"><list name=\"b\">";
+  for (int i = 0; i < 10; ++i) ten += "<entry uri=\"sip:" + std::to_string(i) + "@x\"/>";
+  ten += "</list></resource-lists>";
+  CHECK(ResourceLists::parse(ten).ok());
+  CHECK(ResourceLists::parse(ten, XmlLimits{1 << 20, 12}).ok());  // 12 elements: the root, the list, 10 entries
+  CHECK(ResourceLists::parse(ten, XmlLimits{1 << 20, 11}).error().code() == Errc::xcap_bad_document);
+  CHECK(ResourceLists::parse(ten, XmlLimits{100, 50}).error().code() == Errc::xcap_bad_document);
 }
 
 TEST_CASE("resource-lists: a document that is not UTF-8 is refused") {

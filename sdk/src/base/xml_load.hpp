@@ -10,16 +10,14 @@
 #include <string_view>
 
 #include "utkit/base/result.hpp"
+#include "utkit/base/xml_limits.hpp"
 
 namespace utkit::detail {
 
 inline constexpr int kMaxXmlDepth = 64;        // levels, the root element included
 inline constexpr int kMaxXmlAttributes = 64;   // per element
-// Elements per document: the DOM costs about 140 bytes of heap per element
-// (a 4 MiB document of 520,000 empty elements took 73 MiB), so the count is
-// bounded before anything is built. 50,000 holds a buddy list of 10,000
-// entries with display names several times over.
-inline constexpr std::size_t kMaxXmlElements = 50000;
+// Elements per document unless a caller says otherwise (utkit/base/xml_limits.hpp).
+inline constexpr std::size_t kMaxXmlElements = XmlLimits{}.max_elements;
 
 // Parses `xml` into `doc`, refusing (with `code`, the message naming `what`):
 //   * more than `max_size` bytes;

@@ -12,12 +12,6 @@
 namespace utkit::xcap {
 
 using namespace std::string_view_literals;
-namespace {
-
-constexpr std::size_t kMaxDocument = std::size_t{4} * 1024 * 1024;
-
-}  // namespace
-
 struct ResourceLists::Impl {
   std::string text;  // parse_owned(): the buffer the DOM was parsed in (pugixml points into it)
   pugi::xml_document doc;
@@ -38,18 +32,18 @@ Result<ResourceLists> ResourceLists::check(std::unique_ptr<Impl> impl) {
   return ResourceLists(std::move(impl));
 }
 
-Result<ResourceLists> ResourceLists::parse(std::string_view xml) {
+Result<ResourceLists> ResourceLists::parse(std::string_view xml, const XmlLimits& limits) {
   auto impl = std::make_unique<Impl>();
-  UTKIT_TRY(utkit::detail::load_untrusted_xml(impl->doc, xml, "resource-lists document", kMaxDocument,
-                                              Errc::xcap_bad_document));
+  UTKIT_TRY(utkit::detail::load_untrusted_xml(impl->doc, xml, "resource-lists document", limits.max_bytes,
+                                              Errc::xcap_bad_document, limits.max_elements));
   return check(std::move(impl));
 }
 
-Result<ResourceLists> ResourceLists::parse_owned(std::string&& xml) {
+Result<ResourceLists> ResourceLists::parse_owned(std::string&& xml, const XmlLimits& limits) {
   auto impl = std::make_unique<Impl>();
   impl->text = std::move(xml);  // on the heap with the document: the DOM's pointers into it stay valid
   UTKIT_TRY(utkit::detail::load_untrusted_xml_in_place(impl->doc, impl->text, "resource-lists document",
-                                                       kMaxDocument, Errc::xcap_bad_document));
+                                                       limits.max_bytes, Errc::xcap_bad_document, limits.max_elements));
   return check(std::move(impl));
 }
 
@@ -199,7 +193,7 @@ Result<ResourceLists> BuddyList::refresh() {
     auto got = kept ? xcap_.get_if_none_match(doc_uri, *kept) : xcap_.get(doc_uri);
     if (got && got->status == 304 && kept) {
       std::optional<CachedDocument> copy = cache_->load(doc_uri, *kept);
-      auto doc = copy ? ResourceLists::parse_owned(std::move(copy->body))
+      auto doc = copy ? ResourceLists::parse_owned(std::move(copy->body), cfg_.document_limits)
                       : Result<ResourceLists>(Error(Errc::xcap_bad_document, "the kept copy is gone"));
       if (doc) {
         cache_->count_hit();
@@ -220,7 +214,7 @@ Result<ResourceLists> BuddyList::refresh() {
     }
     if (got) {
       if (cache_ != nullptr) cache_->save(doc_uri, got->etag, got->body);
-      auto doc = ResourceLists::parse_owned(std::move(got->body));
+      auto doc = ResourceLists::parse_owned(std::move(got->body), cfg_.document_limits);
       if (!doc && cache_ != nullptr) cache_->drop(doc_uri);
       return doc;
     }

@@ -23,6 +23,7 @@
 
 #include "utkit/base/clock.hpp"
 #include "utkit/base/result.hpp"
+#include "utkit/base/xml_limits.hpp"
 #include "utkit/xcap/client.hpp"
 #include "utkit/xcap/document_cache.hpp"
 
@@ -37,12 +38,13 @@ struct Entry {
 
 class ResourceLists {
  public:
-  // Refuses DOCTYPEs, documents over 4 MiB, nesting deeper than 64 levels,
-  // and a root that is not <resource-lists>.
-  static Result<ResourceLists> parse(std::string_view xml);
+  // Refuses DOCTYPEs, documents over the limits (4 MiB, 50,000 elements by
+  // default), nesting deeper than 64 levels, and a root that is not
+  // <resource-lists> in its namespace.
+  static Result<ResourceLists> parse(std::string_view xml, const XmlLimits& limits = {});
   // The same, parsing `xml` in place: the document keeps the buffer as its
   // storage instead of copying it (a large list is held once, not twice).
-  static Result<ResourceLists> parse_owned(std::string&& xml);
+  static Result<ResourceLists> parse_owned(std::string&& xml, const XmlLimits& limits = {});
   // A document with these (empty) lists.
   static ResourceLists with_lists(const std::vector<std::string>& names);
 
@@ -94,6 +96,8 @@ struct BuddyConfig {
   // run in lockstep (one of them would otherwise keep losing).
   Millis backoff_base{4};
   Millis backoff_max{200};
+  // What the user's document may cost (a larger one is refused, xcap_bad_document).
+  XmlLimits document_limits;
 };
 
 class BuddyList {
