@@ -196,6 +196,20 @@ static void* fire_after(void* arg) {
   ut_cancel_fire(f->cancel);
   return NULL;
 }
+struct changed_later {
+  ut_session* session;
+  int ms;
+};
+static void* change_after(void* arg) {
+  struct changed_later* c = arg;
+  struct timespec t;
+  ut_error e;
+  t.tv_sec = c->ms / 1000;
+  t.tv_nsec = (long)(c->ms % 1000) * 1000000L;
+  nanosleep(&t, NULL);
+  ut_session_network_changed(c->session, &e);
+  return NULL;
+}
 static double now_ms(void) {
   struct timespec t;
   clock_gettime(CLOCK_MONOTONIC, &t);
@@ -462,6 +476,24 @@ int main(int argc, char** argv) {
     took = now_ms() - t0;
     printf("#    deadline of 400 ms ended the call after %.0f ms\n", took);
     CHECK(took < 5000, "the deadline held");
+    {
+      /* The network goes away while a call waits on it: the call ends at once
+       * with UT_E_NETWORK / net.changed (not the 30 s I/O timeout). */
+      struct changed_later c3;
+      c3.session = s;
+      c3.ms = 300;
+      call.timeout_ms = 0;
+      pthread_create(&th, NULL, change_after, &c3);
+      t0 = now_ms();
+      CHECK(ut_buddies_list(s, &call, NULL, &list, &err) == UT_E_NETWORK && strcmp(err.name, "net.changed") == 0,
+            "network_changed from another thread ends the call with net.changed");
+      took = now_ms() - t0;
+      pthread_join(th, NULL);
+      printf("#    network change ended the call after %.0f ms\n", took);
+      CHECK(took < 5000, "the network change ended the call soon");
+      CHECK(ut_session_network_changed(s, &err) == UT_OK, "network_changed between calls");
+      CHECK(ut_session_network_changed(NULL, &err) == UT_E_INVALID_ARGUMENT, "network_changed on NULL");
+    }
     ut_session_free(s);
     s = NULL;
     ut_config_set_socket_hook(c2, refuse_socket, NULL);

@@ -281,6 +281,26 @@ public final class UtkitJavaTest {
         } catch (UtException e) {
           check(e.getStatus() == Status.TIMEOUT, "setTimeoutMillis(300) ends the call with TIMEOUT");
         }
+        // The network goes away (NetworkCallback.onLost): a blocked call ends at once.
+        s.setTimeoutMillis(0);
+        final AtomicReference<Throwable> lost = new AtomicReference<>();
+        Thread blocked = new Thread(() -> {
+          try {
+            s.buddies();
+          } catch (Throwable failure) {
+            lost.set(failure);
+          }
+        });
+        long t1 = System.nanoTime();
+        blocked.start();
+        Thread.sleep(300);
+        s.networkChanged();
+        blocked.join(10000);
+        long ms1 = (System.nanoTime() - t1) / 1000000;
+        Throwable l = lost.get();
+        check(!blocked.isAlive() && l instanceof UtException && ((UtException) l).getStatus() == Status.NETWORK
+                && "net.changed".equals(((UtException) l).getErrorName()),
+            "networkChanged() from another thread ends a blocked call with NETWORK / net.changed after " + ms1 + " ms");
       }
       for (Socket h : held) h.close();
     }

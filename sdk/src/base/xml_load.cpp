@@ -61,8 +61,7 @@ Result<void> check_untrusted_xml(std::string_view xml, const std::string& name, 
                       {name, Dec(bad)});
   }
   if (elements > max_elements) {
-    return make_error(code, "{} has more than {} elements; refused (the limit bounds the memory a document may take)",
-                      {name, Dec(max_elements)});
+    return make_error(code, "{} has more than {} elements; refused", {name, Dec(max_elements)});
   }
   return success();
 }

@@ -12,8 +12,8 @@ using namespace std::string_view_literals;
 namespace {
 
 const char* auth_int_required() {
-  return "the BSF's AKA challenge does not offer qop=auth-int: with qop=auth its answer (B-TID, lifetime) would "
-         "not be authenticated (TS 24.109 uses auth-int on Ub); refused";
+  return "the BSF's AKA challenge lacks qop=auth-int (TS 24.109): its answer (B-TID, lifetime) would go "
+         "unauthenticated; refused";
 }
 
 // The http module's CredentialProvider for Ub: runs AKA on each challenge.
@@ -279,8 +279,8 @@ Result<ContextPtr> GbaClient::run_ub(const GbaLimits& limits) {
     const std::string own = cat({base64_encode(ByteView(responder.rand())), "@"});
     if (info.btid.compare(0, own.size(), own) != 0 || info.btid.size() == own.size()) {
       return make_error(Errc::gba_bad_bootstrapping_info,
-                        "the BSF's unauthenticated answer (qop=auth) names B-TID '{}', which is not base64(RAND)@BSF "
-                        "for this bootstrap (TS 33.220 4.5.2): refused",
+                        "B-TID '{}' of the BSF's unauthenticated answer (qop=auth) is not base64(RAND)@BSF of this "
+                        "run (TS 33.220 4.5.2); refused",
                         {info.btid});
     }
   }

@@ -314,18 +314,12 @@ DigestSession::DigestSession(Challenge challenge, Qop preferred) : ch_(std::move
 
 Result<void> DigestSession::renew(const Challenge& c) {
   const Qop in_use = qop_;
-  const DigestAlgorithm alg = ch_.algorithm;
-  if (c.algorithm != alg) {
+  if (c.algorithm != ch_.algorithm || static_cast<int>(best_qop(c)) < static_cast<int>(in_use)) {
     return make_error(Errc::auth_bad_challenge,
-                      "the server's stale=true challenge for realm '{}' asks for {} where {} is in use: refused (a "
-                      "renewal never weakens the protection space)",
-                      {c.realm, to_string(c.algorithm), to_string(alg)});
-  }
-  if (static_cast<int>(best_qop(c)) < static_cast<int>(in_use)) {
-    return make_error(Errc::auth_bad_challenge,
-                      "the server's stale=true challenge for realm '{}' offers qop {} where {} is in use: refused (a "
-                      "renewal never weakens the protection space)",
-                      {c.realm, (c.has_qop ? to_string(best_qop(c)) : "none"), to_string(in_use)});
+                      "the server's stale=true challenge for realm '{}' offers {} qop={} where {} qop={} is in use: "
+                      "refused (a renewal never weakens the protection space)",
+                      {c.realm, to_string(c.algorithm), (c.has_qop ? to_string(best_qop(c)) : "none"),
+                       to_string(ch_.algorithm), (in_use == Qop::none ? "none" : to_string(in_use))});
   }
   adopt(c);
   if (static_cast<int>(qop_) < static_cast<int>(in_use)) qop_ = in_use;  // offered both: keep the one in use

@@ -181,9 +181,10 @@ bool dot_segment(std::string_view s) { return s.empty() || s == "." || s == ".."
 }  // namespace
 
 Result<void> XcapUri::check() const {
-  if (dot_segment(document.auid)) return bad(format("AUID '{}' is empty or a dot segment", {document.auid}));
-  if (!document.global && dot_segment(document.xui)) {
-    return bad(format("XUI '{}' is empty or a dot segment", {document.xui}));
+  const bool bad_xui = !document.global && dot_segment(document.xui);
+  if (dot_segment(document.auid) || bad_xui) {
+    return bad(format("the {} '{}' is empty or a dot segment", {(bad_xui ? "XUI" : "AUID"),
+                                                                 (bad_xui ? document.xui : document.auid)}));
   }
   std::string_view path = document.path;
   for (;;) {
