@@ -25,14 +25,19 @@ std::string pki(const std::string& f) {
   return std::string(d) + "/" + f;
 }
 
-std::unique_ptr<netsim::HttpServer> serve(netsim::HttpServer::Handler h, bool tls = false) {
+// A loopback server's options: plain TCP, or TLS with the test PKI's NAF certificate.
+netsim::StreamServer::Options server_options(bool tls) {
   netsim::StreamServer::Options o;
   o.tls = tls;
   if (tls) {
     o.cert_file = pki("good.pem");
     o.key_file = pki("good.key");
   }
-  auto s = netsim::HttpServer::start(o, std::move(h));
+  return o;
+}
+
+std::unique_ptr<netsim::HttpServer> serve(netsim::HttpServer::Handler h, bool tls = false) {
+  auto s = netsim::HttpServer::start(server_options(tls), std::move(h));
   REQUIRE_MESSAGE(s.ok(), s.error().describe());
   return std::move(s).value();
 }
@@ -336,13 +341,7 @@ namespace {
 // A server that writes whatever the test says, byte for byte: for answers no
 // well-behaved server sends (unsolicited responses, bytes after a response).
 std::unique_ptr<netsim::StreamServer> raw_server(netsim::StreamServer::Handler h, bool tls) {
-  netsim::StreamServer::Options o;
-  o.tls = tls;
-  if (tls) {
-    o.cert_file = pki("good.pem");
-    o.key_file = pki("good.key");
-  }
-  auto s = netsim::StreamServer::start(o, std::move(h));
+  auto s = netsim::StreamServer::start(server_options(tls), std::move(h));
   REQUIRE_MESSAGE(s.ok(), s.error().describe());
   return std::move(s).value();
 }

@@ -2,7 +2,13 @@
 // written independently, must agree over many runs, resyncs included.
 #include <doctest/doctest.h>
 
+#include <atomic>
+#include <thread>
+#include <vector>
+
 #include "auc.hpp"
+#include "http_server.hpp"
+#include "utkit/http/digest.hpp"
 #include "support.hpp"
 #include "utkit/aka/soft_usim.hpp"
 #include "utkit/posix/system.hpp"
@@ -84,4 +90,52 @@ TEST_CASE("netsim auc: database round trip and errors") {
   auto e = netsim::Auc::from_json(R"({"subscribers":[{"impi":"a","k":"00"}]})");
   REQUIRE_FALSE(e.ok());
   CHECK(e.error().message().find("subscribers[0].k") != std::string::npos);
+}
+
+// netsim's Digest guard is as strict as a real server: one answer per nonce
+// count, however many arrive at once, and the same count written another
+// way is the same count.
+TEST_CASE("netsim digest guard: a nonce count is accepted once, from six threads at once or spelled differently") {
+  netsim::DigestGuard guard({"netsim", "MD5", "auth", false, true, false, ""});
+  auto challenge = guard.challenge();
+  auto chs = http::parse_challenges(challenge.headers.all("WWW-Authenticate")).value();
+  http::DigestSession session(chs.at(0));
+  auto random = posix::make_system_random().value();
+  http::DigestCredentials cred{"alice", SecretBytes(ByteView::of("pw")), {}};
+  netsim::HttpRequest req;
+  req.method = "GET";
+  req.target = "/x";
+  const std::string auth = session.authorize("GET", "/x", {}, cred, *random).value();
+  req.headers.add("Authorization", auth);
+  auto lookup = [](const std::string&, const std::string&) -> std::optional<std::string> { return std::string("pw"); };
+  std::atomic<int> accepted{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 6; ++i) {
+    threads.emplace_back([&] {
+      if (guard.check(req, lookup).authorized) ++accepted;
+    });
+  }
+  for (auto& t : threads) t.join();
+  CHECK(accepted.load() == 1);
+  // A fresh count, 10, sent as "0000000a" and then as "0000000A".
+  session.set_nonce_count(9);
+  std::string lower = session.authorize("GET", "/x", {}, cred, *random).value();
+  CHECK(lower.find("nc=0000000a") != std::string::npos);
+  netsim::HttpRequest r1 = req;
+  r1.headers.set("Authorization", lower);
+  CHECK(guard.check(r1, lookup).authorized);
+  // The same answer with the count in upper case: a replay (the response
+  // hash covers nc as sent, so recompute it for the upper-case spelling).
+  http::Challenge ch = chs.at(0);
+  const auto cn_at = lower.find("cnonce=\"") + 8;
+  const std::string cnonce = lower.substr(cn_at, lower.find('"', cn_at) - cn_at);
+  auto resp = http::DigestSession::compute_response(http::DigestAlgorithm::md5, "alice", "netsim", ByteView::of("pw"),
+                                                    ch.nonce, "GET", "/x", http::Qop::auth, "0000000A", cnonce, {})
+                  .value();
+  std::string upper = "Digest username=\"alice\", realm=\"netsim\", nonce=\"" + ch.nonce +
+                      "\", uri=\"/x\", response=\"" + resp + "\", algorithm=MD5, qop=auth, nc=0000000A, cnonce=\"" +
+                      cnonce + "\"";
+  netsim::HttpRequest r2 = req;
+  r2.headers.set("Authorization", upper);
+  CHECK_FALSE(guard.check(r2, lookup).authorized);
 }
