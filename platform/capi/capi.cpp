@@ -455,6 +455,7 @@ struct ut_session {
   std::mutex state;
   bool running = false;
   std::thread::id caller;  // the thread running the call
+  const CancelToken* call_token = nullptr;  // the running call's (guarded by state)
   bool free_requested = false;
   std::shared_ptr<aka::UsimBackend> usim;
   std::shared_ptr<KeyValueStore> store;
@@ -475,6 +476,11 @@ template <class F>
 ut_status run(ut_session* s, const ut_call* call, ut_error* err, F&& op) {
   if (s == nullptr) return bad_argument(err, "the session is NULL");
   return guard(err, [&]() -> ut_status {
+    // The call's own token: fired by the app's ut_cancel, and by
+    // ut_session_free from another thread, which finds it under s->state
+    // from the moment the call counts as running.
+    CancelToken call_token;
+    CancelLink app_cancel(call != nullptr && call->cancel != nullptr ? &call->cancel->token : nullptr, call_token);
     {
       std::lock_guard<std::mutex> lock(s->state);
       if (s->running) {
@@ -483,6 +489,7 @@ ut_status run(ut_session* s, const ut_call* call, ut_error* err, F&& op) {
       }
       s->running = true;
       s->caller = std::this_thread::get_id();
+      s->call_token = &call_token;
     }
     struct Finish {
       ut_session* s;
@@ -491,17 +498,16 @@ ut_status run(ut_session* s, const ut_call* call, ut_error* err, F&& op) {
         {
           std::lock_guard<std::mutex> lock(s->state);
           s->running = false;
+          s->call_token = nullptr;
           free_now = s->free_requested;
         }
         if (free_now) delete s;  // ut_session_free came during the call
       }
     } finish{s};
     ut::OpLimits limits;
-    if (call != nullptr) {
-      if (call->timeout_ms != 0) limits.timeout = Millis(call->timeout_ms);
-      if (call->cancel != nullptr) limits.cancel = &call->cancel->token;
-    }
-    if (limits.cancel != nullptr && limits.cancel->fired()) {
+    if (call != nullptr && call->timeout_ms != 0) limits.timeout = Millis(call->timeout_ms);
+    limits.cancel = &call_token;
+    if (call_token.fired()) {
       return report(err, UT_E_CANCELLED, Errc::cancelled, "the call's cancel handle had already fired");
     }
     return op(*s->session, limits);
@@ -886,7 +892,7 @@ void ut_session_free(ut_session* session) {
       session->free_requested = true;  // the running call frees it as it ends:
       // at once when freed from another thread; a callback of the call itself
       // (on the calling thread) lets it complete.
-      if (session->caller != std::this_thread::get_id()) session->session->cancel_running();
+      if (session->caller != std::this_thread::get_id() && session->call_token != nullptr) session->call_token->fire();
       return;
     }
   }

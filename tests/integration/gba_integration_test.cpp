@@ -474,6 +474,12 @@ TEST_CASE("gba: a BSF without rspauth is refused by default, and reached with th
   lenient.require_rspauth = false;
   auto ok = w.client(nullptr, lenient).value()->context();
   REQUIRE_MESSAGE(ok.ok(), ok.error().describe());
+  // Without rspauth the body is not authenticated: a B-TID for another host
+  // (rspauth stripped and the body rewritten on the path) is refused.
+  w.bsf->set_fault(netsim::Bsf::Fault::unsigned_foreign_host);
+  auto rewritten = w.client(nullptr, lenient).value()->bootstrap();
+  REQUIRE_FALSE(rewritten.ok());
+  CHECK(rewritten.error().code() == Errc::gba_bad_bootstrapping_info);
   // A wrong rspauth is refused whatever the switch says.
   w.bsf->set_fault(netsim::Bsf::Fault::wrong_rspauth);
   auto wrong = w.client(nullptr, lenient).value()->bootstrap();

@@ -460,3 +460,26 @@ TEST_CASE("http client: a connection idle for longer than max_idle is not reused
   REQUIRE(c.send(env.url(*srv, "/3"), Request{}).ok());
   CHECK(srv->connections() == 2);
 }
+
+TEST_CASE("http client: a request sent again on a new connection carries a new nonce count") {
+  // The server reads the request (its nonce count is then used), then drops
+  // the connection: the copy on the new connection must not be a replay.
+  netsim::DigestGuard guard({"netsim", "MD5", "auth", false, true, false, ""});
+  std::atomic<int> lost{0};
+  auto srv = serve([&](const netsim::HttpRequest& r) {
+    auto out = guard.check(r, [](const std::string&, const std::string&) { return std::optional<std::string>("pw"); });
+    if (!out.authorized) return out.challenge;
+    auto reply = netsim::HttpReply::text(200, "ok");
+    if (r.target == "/lost" && lost++ == 0) reply.drop = true;
+    return reply;
+  });
+  Env env;
+  auto c = env.client();
+  StaticCredentials cred("alice", SecretBytes(ByteView::of("pw")));
+  c.set_credentials(&cred);
+  REQUIRE(c.send(env.url(*srv, "/a"), Request{}).ok());  // challenge, answer: kept alive
+  auto r = c.send(env.url(*srv, "/lost"), Request{});     // preemptive nc=2, lost; then nc=3
+  REQUIRE_MESSAGE(r.ok(), r.error().describe());
+  CHECK(r->status == 200);
+  CHECK(guard.challenges_sent() == 1);  // no second challenge: the copy was not taken for a replay
+}

@@ -109,6 +109,7 @@ HttpReply Bsf::handle(const HttpRequest& req) {
   // Bootstrapped: B-TID = base64(RAND) "@" BSF server name (TS 33.220 4.5.2).
   std::string btid = base64_encode(ByteView(vec.rand)) + "@" + opt_.host;
   if (fault == Fault::foreign_btid) btid = "chosen-by-someone-else@" + opt_.host;
+  if (fault == Fault::unsigned_foreign_host) btid = base64_encode(ByteView(vec.rand)) + "@attacker.example";
   WallTime expiry = clock_.wall_now() + opt_.lifetime;
   if (fault == Fault::expired_lifetime) expiry = clock_.wall_now() - std::chrono::seconds(60);
   {
@@ -135,7 +136,7 @@ HttpReply Bsf::handle(const HttpRequest& req) {
   }
   if (fault == Fault::wrong_rspauth) {
     r.headers.add("Authentication-Info", "rspauth=\"00112233445566778899aabbccddeeff\", qop=auth-int");
-  } else if (fault != Fault::no_rspauth) {
+  } else if (fault != Fault::no_rspauth && fault != Fault::unsigned_foreign_host) {
     out.sign(r);
   }
   if (fault == Fault::slow) r.delay = std::chrono::milliseconds(opt_.slow_ms);

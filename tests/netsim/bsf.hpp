@@ -37,6 +37,7 @@ class Bsf {
     refuse_res,       // never accepts the AKA response
     foreign_btid,     // the 200 names a B-TID that is not base64(RAND)@host (a rewritten body)
     unavailable_after_auth,  // a valid AKA answer gets 503 (the HSS behind it is down)
+    unsigned_foreign_host,   // no rspauth, and a B-TID base64(RAND)@another host (stripped and rewritten on path)
   };
 
   struct Options {

@@ -314,3 +314,18 @@ TEST_CASE("document cache: a copy is served only when its record is whole and na
   CHECK_FALSE(cache.load(u).has_value());
   CHECK(store.get(key).error().code() == utkit::Errc::storage_not_found);
 }
+
+TEST_CASE("xml: attributes per element are counted before a DOM is built; an empty prefix names no namespace") {
+  const std::string open = "<resource-lists xmlns=\"urn:ietf:params:xml:ns:resource-lists\"><list name=\"b\"";
+  std::string many = open;
+  for (int i = 0; i < 63; ++i) many += " a" + std::to_string(i) + "=\"x=y\"";  // with name=: 64; "=" in values does not count
+  CHECK(ResourceLists::parse(many + "/></resource-lists>").ok());
+  many += " z=\"1\"";
+  auto r = ResourceLists::parse(many + "/></resource-lists>");
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().message().find("attributes") != std::string::npos);
+  // A reference in an attribute value is checked like one in text.
+  CHECK_FALSE(ResourceLists::parse(open + " x=\"&#x0;\"/></resource-lists>").ok());
+  auto colon = ResourceLists::parse(open + "><:entry uri=\"sip:e@x\"/></list></resource-lists>");
+  if (colon.ok()) CHECK(colon->entries("b")->empty());  // pugixml may take ":entry"; it is no entry
+}

@@ -115,3 +115,9 @@ TEST_CASE("xcap uri: dot segments and values with both quotes are refused before
   u.node.steps.push_back(Step::element("entry").with("uri", "sip:\"x'@example.test"));
   CHECK(u.check().error().code() == Errc::xcap_bad_selector);
 }
+
+TEST_CASE("xcap uri: a node selector step that is a dot segment is refused") {
+  auto u = XcapUri::parse("https://x/r", "https://x/r/resource-lists/users/sip:a@x/index/~~/resource-lists/list%5B@name=%22a%22%5D/../..");
+  REQUIRE(u.ok());  // it parses; it must never be sent
+  CHECK(u->check().error().code() == Errc::xcap_bad_selector);
+}

@@ -144,6 +144,7 @@ int open_pipe(int fds[2]) {
       const int e = errno;
       ::close(fds[0]);
       ::close(fds[1]);
+      fds[0] = fds[1] = -1;
       errno = e;
       return -1;
     }

@@ -15,31 +15,63 @@ bool xml_char(unsigned long c) {
          (c >= 0x10000 && c <= 0x10FFFF);
 }
 
-// One pass over the text: elements counted ('<' before a name), and every
-// character reference checked. Returns the offset of a bad reference, or npos.
-std::size_t scan(std::string_view xml, std::size_t& elements) {
+// Whether the character reference at xml[i] ("&#...;") names a character
+// XML allows. Up to 8 digits: pugixml reads the value into 32 bits, and a
+// longer one is no character anyway.
+bool good_ref(std::string_view xml, std::size_t i) {
+  std::size_t j = i + 2;
+  const bool hex = j < xml.size() && xml[j] == 'x';
+  if (hex) ++j;
+  unsigned long value = 0;
+  std::size_t digits = 0;
+  for (; j < xml.size() && xml[j] != ';'; ++j, ++digits) {
+    const char c = xml[j];
+    int d = c >= '0' && c <= '9' ? c - '0' : -1;
+    if (hex && d < 0 && ((c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) d = (c | 0x20) - 'a' + 10;
+    if (d < 0 || digits >= 8) return false;
+    value = value * (hex ? 16 : 10) + static_cast<unsigned long>(d);
+  }
+  return digits != 0 && j < xml.size() && xml_char(value);
+}
+
+// One pass over the text, before any DOM is built: elements counted ('<'
+// before a name), attributes counted per start tag ('=' outside quotes, so
+// one element cannot carry a million of them into the DOM), every character
+// reference checked (in text and in attribute values). Comments and CDATA
+// are not told apart: a '<' or "&#" in them counts too, which can only make
+// the check stricter. Returns the offset of what is refused, or npos.
+std::size_t scan(std::string_view xml, std::size_t& elements, bool& too_many_attributes) {
   elements = 0;
-  for (std::size_t i = 0; i + 1 < xml.size(); ++i) {
-    if (xml[i] != '<' && xml[i] != '&') continue;
-    const char n = xml[i + 1];
-    if (xml[i] == '<') {
-      if (n != '/' && n != '!' && n != '?') ++elements;
+  too_many_attributes = false;
+  bool in_tag = false;
+  char quote = 0;
+  int attributes = 0;
+  for (std::size_t i = 0; i < xml.size(); ++i) {
+    const char c = xml[i];
+    if (c == '&' && i + 1 < xml.size() && xml[i + 1] == '#' && (quote != 0 || !in_tag)) {
+      if (!good_ref(xml, i)) return i;
       continue;
     }
-    if (n != '#') continue;
-    std::size_t j = i + 2;
-    const bool hex = j < xml.size() && xml[j] == 'x';
-    if (hex) ++j;
-    unsigned long value = 0;
-    std::size_t digits = 0;
-    for (; j < xml.size() && xml[j] != ';'; ++j, ++digits) {
-      const char c = xml[j];
-      int d = c >= '0' && c <= '9' ? c - '0' : -1;
-      if (hex && d < 0 && ((c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) d = (c | 0x20) - 'a' + 10;
-      if (d < 0 || digits > 8) return i;  // not a reference pugixml would take; and no 9-digit values
-      value = value * (hex ? 16 : 10) + static_cast<unsigned long>(d);
+    if (in_tag) {
+      if (quote != 0) {
+        if (c == quote) quote = 0;
+      } else if (c == '"' || c == '\'') {
+        quote = c;
+      } else if (c == '=') {
+        if (++attributes > kMaxXmlAttributes) {
+          too_many_attributes = true;
+          return i;
+        }
+      } else if (c == '>') {
+        in_tag = false;
+      }
+      continue;
     }
-    if (digits == 0 || j >= xml.size() || !xml_char(value)) return i;
+    if (c == '<' && i + 1 < xml.size() && xml[i + 1] != '/' && xml[i + 1] != '!' && xml[i + 1] != '?') {
+      ++elements;
+      in_tag = true;
+      attributes = 0;
+    }
   }
   return std::string_view::npos;
 }
@@ -54,7 +86,11 @@ Result<void> check_untrusted_xml(std::string_view xml, const std::string& name, 
     return make_error(code, {name, " with a DOCTYPE or ENTITY declaration refused"});
   }
   std::size_t elements = 0;
-  const std::size_t bad = scan(xml, elements);
+  bool too_many_attributes = false;
+  const std::size_t bad = scan(xml, elements, too_many_attributes);
+  if (too_many_attributes) {
+    return make_error(code, "{} with an element of more than {} attributes refused", {name, Dec(kMaxXmlAttributes)});
+  }
   if (bad != std::string_view::npos) {
     return make_error(code, "{} has a character reference to a character XML does not allow (e.g. &#0;) at offset {}; "
                             "refused",
@@ -66,27 +102,21 @@ Result<void> check_untrusted_xml(std::string_view xml, const std::string& name, 
   return success();
 }
 
-// Depth and attributes per element, after parsing, with pugixml's walker
-// (iterative: a document of 10,000 entries costs nothing extra). Code that
-// resolves namespaces scans the attributes of every ancestor, so an element
-// with thousands of them would make reading a document quadratic.
+// Depth, after parsing, with pugixml's walker (iterative: a document of
+// 10,000 entries costs nothing extra). Attributes per element were counted
+// before parsing (scan): code that resolves namespaces scans the attributes
+// of every ancestor, so an element with thousands would make reading
+// quadratic, and their DOM would cost memory before any walker ran.
 Result<void> check_shape(pugi::xml_document& doc, const std::string& name, Errc code) {
   struct Shape : pugi::xml_tree_walker {
-    bool too_deep = false, too_many = false;
-    bool for_each(pugi::xml_node& n) override {
-      if (depth() + 1 > kMaxXmlDepth) too_deep = true;
-      int count = 0;
-      for (pugi::xml_attribute a = n.first_attribute(); a && !too_many; a = a.next_attribute()) {
-        too_many = ++count > kMaxXmlAttributes;
-      }
-      return !too_deep && !too_many;
+    bool too_deep = false;
+    bool for_each(pugi::xml_node&) override {
+      too_deep = depth() + 1 > kMaxXmlDepth;
+      return !too_deep;
     }
   } walker;
   doc.traverse(walker);
   if (walker.too_deep) return make_error(code, "{} nested deeper than {} levels", {name, Dec(kMaxXmlDepth)});
-  if (walker.too_many) {
-    return make_error(code, "{} with an element of more than {} attributes refused", {name, Dec(kMaxXmlAttributes)});
-  }
   return success();
 }
 

@@ -273,14 +273,16 @@ Result<ContextPtr> GbaClient::run_ub(const GbaLimits& limits) {
   }
   UTKIT_ASSIGN(BootstrappingInfo info, parse_bootstrapping_info(rsp->body_text()));
   const WallTime now = clock_.wall_now();
-  if (!responder.body_protected()) {
-    // qop=auth (allow_qop_auth): the body is not authenticated. The B-TID
-    // must be the one TS 33.220 4.5.2 defines for this run, base64(RAND)@BSF.
+  if (!(responder.body_protected() && rsp->rspauth_verified)) {
+    // The body is not authenticated: qop=auth (allow_qop_auth), or no rspauth
+    // over it (require_rspauth = false). The B-TID must then be the one TS
+    // 33.220 4.5.2 defines for this run: base64(RAND)@ the BSF we reached.
     const std::string own = cat({base64_encode(ByteView(responder.rand())), "@"});
-    if (info.btid.compare(0, own.size(), own) != 0 || info.btid.size() == own.size()) {
+    if (info.btid.compare(0, own.size(), own) != 0 ||
+        http::canonical_host(std::string_view(info.btid).substr(own.size())) != bsf_.host) {
       return make_error(Errc::gba_bad_bootstrapping_info,
-                        "B-TID '{}' of the BSF's unauthenticated answer (qop=auth) is not base64(RAND)@BSF of this "
-                        "run (TS 33.220 4.5.2); refused",
+                        "B-TID '{}' of the BSF's unauthenticated answer is not base64(RAND)@BSF of this run (TS "
+                        "33.220 4.5.2); refused",
                         {info.btid});
     }
   }

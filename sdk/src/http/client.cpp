@@ -184,7 +184,15 @@ Result<Response> HttpClient::exchange(const Url& url, const Request& req, MonoTi
     pool_.erase(key);
   };
   // The caller's token wakes every wait of this exchange; a connection goes
-  // back to the pool without it.
+  // back to the pool without it, whatever way this returns (an allocation
+  // failure unwinding through the C API's boundary included).
+  struct NoTokenAfter {
+    StringMap<std::unique_ptr<Conn>>& pool;
+    const std::string& key;
+    ~NoTokenAfter() {
+      if (std::unique_ptr<Conn>* p = pool.find(key)) (*p)->transport->set_cancel(nullptr);
+    }
+  } no_token_after{pool_, key};
   c->transport->set_cancel(req.cancel);
   auto w = c->transport->write(ByteView::of(wire), left(deadline, opt_.io_timeout));
   if (!w) {
@@ -245,7 +253,6 @@ Result<Response> HttpClient::exchange(const Url& url, const Request& req, MonoTi
   if (trailing && logs(log_)) log_->debug("http", format("bytes after the response from {}: closing the connection", {key}));
   if (keep) {
     account();
-    c->transport->set_cancel(nullptr);
     c->idle_since = clock_.monotonic_now();
   } else {
     drop();
@@ -253,18 +260,25 @@ Result<Response> HttpClient::exchange(const Url& url, const Request& req, MonoTi
   return parser.take();
 }
 
-Result<Response> HttpClient::exchange_retrying(const Url& url, const Request& req, MonoTime started,
-                                               MonoTime deadline) {
+Result<Response> HttpClient::exchange_retrying(const Url& url, Request& req, MonoTime started, MonoTime deadline,
+                                               bool authorized) {
   bool retry_fresh = false;
   auto r = exchange(url, req, started, deadline, retry_fresh);
-  if (retry_fresh && idempotent(req.method)) {
-    if (logs(log_)) {
-      log_->debug("http", format("the kept-alive connection to {} did not answer ({}); once more on a new one",
-                                 {url.origin(), (r ? cat({Dec(r->status), " ", r->reason}) : r.error().describe())}));
-    }
-    return exchange(url, req, started, deadline, retry_fresh);
+  if (!retry_fresh || !idempotent(req.method)) return r;
+  if (logs(log_)) {
+    log_->debug("http", format("the kept-alive connection to {} did not answer ({}); once more on a new one",
+                               {url.origin(), (r ? cat({Dec(r->status), " ", r->reason}) : r.error().describe())}));
   }
-  return r;
+  // The server may have seen the first copy: the second carries a new nonce
+  // count, so that it is not refused as a replay (a refusal would cost a new
+  // GBA bootstrap).
+  if (authorized) {
+    if (AuthEntry* e = auth_.find(url.origin())) {
+      UTKIT_ASSIGN(std::string h, e->session.authorize(req.method, req.target, ByteView(req.body), e->credentials, random_));
+      req.headers.set("Authorization"sv, std::move(h));
+    }
+  }
+  return exchange(url, req, started, deadline, retry_fresh);
 }
 
 // Credentials from the provider for `ch`. Over https the provider sees the
@@ -351,14 +365,15 @@ Result<Response> HttpClient::send(const Url& url, Request request) {
     return success();
   };
   for (;;) {
-    UTKIT_ASSIGN(Response rsp, exchange_retrying(url, request, started, deadline));
+    UTKIT_ASSIGN(Response rsp, exchange_retrying(url, request, started, deadline, sent_auth));
     if (rsp.status != 401) {
       // rspauth proves a successful authentication (RFC 7616 3.5): checked on
       // a 2xx. Another status is handed back as it is (a BSF's 503 is a 503,
       // not a missing rspauth); the caller trusts nothing in it.
       if (sent_auth && rsp.status >= 200 && rsp.status <= 299) {
         if (AuthEntry* e = auth_.find(key)) {
-          UTKIT_TRY(e->session.verify(rsp.headers, rsp.body_bytes(), e->credentials, opt_.require_rspauth));
+          UTKIT_ASSIGN(rsp.rspauth_verified,
+                       e->session.verify(rsp.headers, rsp.body_bytes(), e->credentials, opt_.require_rspauth));
         }
       }
       if (logs(log_))

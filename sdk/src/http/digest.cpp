@@ -399,7 +399,7 @@ Result<std::string> DigestSession::authorize(std::string_view method, std::strin
   return h;
 }
 
-Result<void> DigestSession::verify(const Headers& headers, ByteView body, const DigestCredentials& cred,
+Result<bool> DigestSession::verify(const Headers& headers, ByteView body, const DigestCredentials& cred,
                                    bool require_rspauth) {
   const std::string* ai = headers.find("Authentication-Info"sv);
   if (ai == nullptr) {
@@ -407,10 +407,11 @@ Result<void> DigestSession::verify(const Headers& headers, ByteView body, const 
       return Error(Errc::auth_rspauth_mismatch, "the server sent no Authentication-Info: it did not prove that it "
                                                 "knows the password (no mutual authentication)");
     }
-    return success();
+    return false;
   }
   UTKIT_ASSIGN(AuthenticationInfo info, parse_authentication_info(*ai));
-  if (!info.rspauth.empty()) {
+  const bool checked = !info.rspauth.empty();
+  if (checked) {
     // rspauth is over the qop this client sent: an Authentication-Info that
     // names another (auth where auth-int was sent, which would leave the body
     // out) is refused, not followed.
@@ -434,7 +435,7 @@ Result<void> DigestSession::verify(const Headers& headers, ByteView body, const 
     ch_.nonce = info.nextnonce;
     nc_ = 0;
   }
-  return success();
+  return checked;
 }
 
 }  // namespace utkit::http

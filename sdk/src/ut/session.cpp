@@ -280,10 +280,6 @@ void UtSession::network_changed() {
   if (running_ != nullptr) running_->fire(Errc::net_changed);
 }
 
-void UtSession::cancel_running() {
-  ScopedLock lock(net_mu_);
-  if (running_ != nullptr) running_->fire(Errc::cancelled);
-}
 
 template <class F>
 auto UtSession::run(OpLimits limits, F&& f) -> decltype(f()) {
@@ -306,16 +302,19 @@ auto UtSession::run(OpLimits limits, F&& f) -> decltype(f()) {
   };
   l.before_send_arg = &cold;
   xcap_->set_limits(l);
-  // Never leave the bootstrap thread behind, even when f() does not return
-  // (an allocation failure unwinding to the C API's boundary): it reads
-  // the operation's token, which goes with this frame.
-  struct JoinBootstrap {
+  // Never leave the bootstrap thread behind, nor the limits pointing into
+  // this frame, even when f() does not return (an allocation failure
+  // unwinding to the C API's boundary): both name the operation's token.
+  struct Unwind {
     Credentials& c;
-    ~JoinBootstrap() { c.join(); }
-  } join_bootstrap{*creds_};
+    xcap::XcapClient& x;
+    ~Unwind() {
+      c.join();
+      x.set_limits({});
+    }
+  } unwind{*creds_, *xcap_};
   auto result = f();
   auto boot = creds_->wait();
-  xcap_->set_limits({});
   save_digest_state();
   if (!result.ok() && !boot.ok()) return std::move(boot).error();  // the root cause
   return result;

@@ -197,6 +197,7 @@ Result<void> XcapUri::check() const {
     path.remove_prefix(slash + 1);
   }
   for (const Step& st : node.steps) {
+    if (dot_segment(st.name)) return bad(format("node selector step '{}' is a dot segment", {st.name}));
     for (const auto& [a, v] : st.attributes) {
       if (v.find('"') != std::string::npos && v.find('\'') != std::string::npos) {
         return bad(format("the value of [@{}] holds both quote characters, which an XCAP predicate cannot carry", {a}));

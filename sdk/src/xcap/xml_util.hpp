@@ -45,7 +45,8 @@ inline std::string_view namespace_in_scope(pugi::xml_node n, std::string_view pr
 // module matches elements (a prefix means what its declaration says; an
 // undeclared prefix or another namespace is not a match).
 inline bool is_element(pugi::xml_node n, const char* ns, std::string_view local) {
-  if (n.type() != pugi::node_element || local_name(n.name()) != local) return false;
+  // (":entry", an empty prefix pugixml lets through, names no namespace.)
+  if (n.type() != pugi::node_element || n.name()[0] == ':' || local_name(n.name()) != local) return false;
   return namespace_in_scope(n, prefix_of(n.name())) == ns;
 }
 

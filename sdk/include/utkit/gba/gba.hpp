@@ -50,14 +50,15 @@ struct GbaConfig {
   std::chrono::seconds expiry_margin{60};
   // Require the BSF's rspauth in Authentication-Info (RFC 3310: it protects
   // the 200's integrity; AKA's AUTN already authenticated the network).
-  // Some BSFs omit it: set false to reach them. Default true.
+  // Some BSFs omit it: set false to reach them; a 200 without a verified
+  // rspauth is then held to the B-TID check of allow_qop_auth below. Default true.
   bool require_rspauth = true;
   // Ub runs Digest with qop=auth-int (TS 24.109): rspauth then covers the
   // 200's body, the B-TID and lifetime. A challenge without auth-int is
   // refused (gba_bad_challenge). True lets a BSF that offers only qop=auth
   // be used; what it costs: anyone on the path can rewrite the body, so the
-  // B-TID must then be base64(RAND)@host of this very challenge (TS 33.220
-  // 4.5.2) and the lifetime is capped as always. Default false.
+  // B-TID must then be base64(RAND)@ the BSF's host of this very run (TS
+  // 33.220 4.5.2) and the lifetime is capped as always. Default false.
   bool allow_qop_auth = false;
   // The longest lifetime taken from a BSF, whatever it says (a rewritten or
   // misconfigured lifetime of 2199 is cut to this).

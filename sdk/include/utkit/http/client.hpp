@@ -178,7 +178,8 @@ class HttpClient {
   Result<void> check_cancel(const Request& request) const;
   Result<DigestCredentials> ask_provider(const Url& url, const Challenge& ch, int attempt, MonoTime deadline,
                                          const Request& request);
-  Result<Response> exchange_retrying(const Url& url, const Request& request, MonoTime started, MonoTime deadline);
+  Result<Response> exchange_retrying(const Url& url, Request& request, MonoTime started, MonoTime deadline,
+                                     bool authorized);
   Millis left(MonoTime deadline, Millis cap) const;
 
   TransportFactory& tcp_;

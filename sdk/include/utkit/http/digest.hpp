@@ -114,8 +114,9 @@ class DigestSession {
                                 const DigestCredentials& credentials, Random& random);
   // Checks the response's Authentication-Info: a wrong rspauth is an error
   // (the server did not prove it knows the password); a nextnonce is adopted.
-  // With `require_rspauth`, a missing rspauth is an error too.
-  Result<void> verify(const Headers& response_headers, ByteView response_body, const DigestCredentials& credentials,
+  // With `require_rspauth`, a missing rspauth is an error too. True when an
+  // rspauth was there and right: only then is the response authenticated.
+  Result<bool> verify(const Headers& response_headers, ByteView response_body, const DigestCredentials& credentials,
                       bool require_rspauth = false);
   // Adopts a fresh nonce (stale=true) keeping the protection space. Refused
   // (auth_bad_challenge) when it would weaken it: another algorithm, or a

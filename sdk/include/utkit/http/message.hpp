@@ -64,6 +64,9 @@ struct Response {
   // Text, not Bytes: XCAP bodies are parsed in place, and a string lets the
   // XCAP layer take the buffer without a copy (a 1 MB document is not held twice).
   std::string body;
+  // The server proved it knows the Digest password for this very response:
+  // its rspauth (over the body too with qop=auth-int) was present and right.
+  bool rspauth_verified = false;
 
   const std::string& body_text() const { return body; }
   ByteView body_bytes() const { return ByteView::of(body); }

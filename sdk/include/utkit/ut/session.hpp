@@ -140,9 +140,6 @@ class UtSession {
   // drops the pooled connections and opens new ones, through the socket
   // hook again. Thread-safe; may be called at any time.
   void network_changed();
-  // Ends the operation running now on another thread at once
-  // (Errc::cancelled), as its own cancel token would. Thread-safe.
-  void cancel_running();
   const std::string& xui() const { return xui_; }
 
  private:

@@ -59,8 +59,9 @@ struct XcapUri {
   // The request target's full URI, percent-encoded.
   std::string to_string() const;
   // What to_string() cannot express faithfully, refused (xcap_bad_selector):
-  // an AUID, XUI or document path segment that is "." or ".." or empty (a
-  // server or proxy would resolve it to another document, RFC 3986 5.2.4),
+  // an AUID, XUI, document path segment or node selector step that is "." or
+  // ".." or empty (a server or proxy would resolve it to another document or
+  // node, RFC 3986 5.2.4),
   // and a predicate value holding both quote characters (RFC 4825's
   // AttValue has no escape for it). Every request checks this first.
   Result<void> check() const;
