@@ -329,3 +329,20 @@ TEST_CASE("xml: attributes per element are counted before a DOM is built; an emp
   auto colon = ResourceLists::parse(open + "><:entry uri=\"sip:e@x\"/></list></resource-lists>");
   if (colon.ok()) CHECK(colon->entries("b")->empty());  // pugixml may take ":entry"; it is no entry
 }
+
+TEST_CASE("xml: comments and CDATA are skipped by the pre-parse checks, and cannot hide depth") {
+  const std::string open = "<resource-lists xmlns=\"urn:ietf:params:xml:ns:resource-lists\">";
+  // Literal text, not markup: fine.
+  CHECK(ResourceLists::parse(open + "<!-- &#0; <a <b --><list name=\"b\"><![CDATA[</x></y> &#0;]]></list>"
+                                    "</resource-lists>").ok());
+  // Closing tags inside a comment do not buy extra levels.
+  std::string deep = open + "<!--";
+  for (int i = 0; i < 200; ++i) deep += "</a>";
+  deep += "-->";
+  for (int i = 0; i < 70; ++i) deep += "<a>";
+  for (int i = 0; i < 70; ++i) deep += "</a>";
+  deep += "</resource-lists>";
+  auto r = ResourceLists::parse(deep);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().message().find("deeper") != std::string::npos);
+}

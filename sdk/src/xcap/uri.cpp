@@ -181,28 +181,26 @@ bool dot_segment(std::string_view s) { return s.empty() || s == "." || s == ".."
 }  // namespace
 
 Result<void> XcapUri::check() const {
-  const bool bad_xui = !document.global && dot_segment(document.xui);
-  if (dot_segment(document.auid) || bad_xui) {
-    return bad(format("the {} '{}' is empty or a dot segment", {(bad_xui ? "XUI" : "AUID"),
-                                                                 (bad_xui ? document.xui : document.auid)}));
-  }
-  std::string_view path = document.path;
-  for (;;) {
+  // Every segment a server would resolve (RFC 3986 5.2.4): the AUID, the XUI,
+  // each segment of the document path, each node-selector step.
+  bool dots = dot_segment(document.auid) || (!document.global && dot_segment(document.xui));
+  for (std::string_view path = document.path; !dots;) {
     const auto slash = path.find('/');
-    if (dot_segment(path.substr(0, slash))) {
-      return bad(format("document path '{}' has an empty, '.' or '..' segment: refused (it would name another document)",
-                        {document.path}));
-    }
+    dots = dot_segment(path.substr(0, slash));
     if (slash == std::string_view::npos) break;
     path.remove_prefix(slash + 1);
   }
   for (const Step& st : node.steps) {
-    if (dot_segment(st.name)) return bad(format("node selector step '{}' is a dot segment", {st.name}));
+    dots = dots || dot_segment(st.name);
     for (const auto& [a, v] : st.attributes) {
       if (v.find('"') != std::string::npos && v.find('\'') != std::string::npos) {
         return bad(format("the value of [@{}] holds both quote characters, which an XCAP predicate cannot carry", {a}));
       }
     }
+  }
+  if (dots) {
+    return bad(format("'{}' has an empty, '.' or '..' segment: refused (it would name another document or node)",
+                      {to_string()}));
   }
   return success();
 }
