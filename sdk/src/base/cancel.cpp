@@ -56,11 +56,9 @@ bool CancelToken::sleep_for(Millis d) const {
 }
 
 Error cancelled_error(const CancelToken& token, std::string_view what) {
-  if (token.reason() == Errc::net_changed) {
-    return make_error(Errc::net_changed, "{} was stopped: the network changed or went away (try again on the new one)",
-                      {what});
-  }
-  return make_error(token.reason(), "{} was cancelled", {what});
+  const bool moved = token.reason() == Errc::net_changed;
+  return make_error(token.reason(), "{} was {}",
+                    {what, (moved ? "stopped: the network changed or went away (try again on the new one)" : "cancelled")});
 }
 
 }  // namespace utkit

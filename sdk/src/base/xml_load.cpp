@@ -74,11 +74,14 @@ Refusal scan(std::string_view xml, std::size_t& elements, std::size_t& at) {
       if (n == '!' || n == '?') {
         // A comment, CDATA section or processing instruction: its text is
         // not markup (no element, level or reference in it).
-        const char* end = xml.compare(i, 4, "<!--") == 0 ? "-->" : xml.compare(i, 9, "<![CDATA[") == 0 ? "]]>"
-                          : n == '?' ? "?>" : ">";
-        const std::size_t e = xml.find(end, i + 2);
+        const std::string_view rest = xml.substr(i);
+        const std::string_view end = rest.substr(0, 4) == "<!--"        ? "-->"
+                                     : rest.substr(0, 9) == "<![CDATA[" ? "]]>"
+                                     : n == '?'                         ? "?>"
+                                                                        : ">";
+        const std::size_t e = rest.find(end, 2);
         if (e == std::string_view::npos) break;  // unterminated: pugixml refuses it
-        i = e + std::strlen(end) - 1;
+        i += e + end.size() - 1;
       } else if (n == '/') {
         if (depth > 0) --depth;
       } else {

@@ -261,7 +261,9 @@ Result<ContextPtr> GbaClient::run_ub(const GbaLimits& limits) {
   }
   if (!rsp) {
     Error e = std::move(rsp).error();
-    if (e.code() == Errc::auth_unsupported) e = Error(Errc::gba_bad_challenge, e.message());
+    if (e.code() == Errc::auth_unsupported) {
+      e = make_error(Errc::gba_bad_challenge, "the BSF offers no AKA challenge Ub can answer: {}", {e.message()});
+    }
     return std::move(e).with_context(cat({"GBA bootstrap at ", bsf_.origin()}));
   }
   if (rsp->status != 200) {

@@ -229,16 +229,11 @@ Result<Challenge> select_challenge(const std::vector<Challenge>& challenges, con
                       (c.has_qop ? cat({" qop=", to_string(best_qop(c))}) : std::string(" without qop"))});
   }
   if (!any_digest) return Error(Errc::auth_bad_challenge, "the server asked for authentication but sent no Digest challenge");
-  std::string accepted;
-  for (int a = 0; a < static_cast<int>(DigestAlgorithm::unknown); ++a) {
-    if (policy.algorithms & (1u << a)) {
-      cat_append(accepted, {(accepted.empty() ? "" : ", "), to_string(static_cast<DigestAlgorithm>(a))});
-    }
-  }
-  return make_error(Errc::auth_unsupported, "no Digest challenge this client accepts (offered: {}; accepted: {} with {})",
-                    {seen, accepted,
-                     (policy.min_qop == Qop::none ? std::string("qop auth, auth-int or none")
-                                                  : cat({"qop ", to_string(policy.min_qop), " or stronger"}))});
+  // (A caller with a narrower policy says what it needs: GBA names AKA with auth-int.)
+  return make_error(Errc::auth_unsupported,
+                    "no usable Digest challenge (offered: {}; supported: MD5, MD5-sess, SHA-256, SHA-256-sess, "
+                    "AKAv1-MD5, AKAv2-MD5 with qop auth, auth-int or none{})",
+                    {seen, (policy.min_qop == Qop::auth_int ? "; this request needs qop=auth-int" : "")});
 }
 
 Result<std::vector<std::pair<std::string, std::string>>> parse_auth_params(std::string_view text) {

@@ -29,14 +29,15 @@ inline std::string_view prefix_of(const char* qname) {
 // `n` is, from the declarations in scope (pugixml does not resolve them);
 // empty when unbound. (The shared XML guard bounds depth and attributes.)
 inline std::string_view namespace_in_scope(pugi::xml_node n, std::string_view prefix) {
+  char attr[72] = "xmlns";  // "xmlns" or "xmlns:<prefix>"
+  if (!prefix.empty()) {
+    if (prefix.size() > sizeof attr - 7) return {};  // no declaration has such a prefix here
+    attr[5] = ':';
+    std::memcpy(attr + 6, prefix.data(), prefix.size());
+    attr[6 + prefix.size()] = '\0';
+  }
   for (pugi::xml_node a = n; a && a.type() == pugi::node_element; a = a.parent()) {
-    for (pugi::xml_attribute d = a.first_attribute(); d; d = d.next_attribute()) {
-      const std::string_view name = d.name();
-      if (prefix.empty() ? name == "xmlns" : (name.size() == prefix.size() + 6 && name.compare(0, 6, "xmlns:") == 0 &&
-                                              name.substr(6) == prefix)) {
-        return d.value();
-      }
-    }
+    if (pugi::xml_attribute d = a.attribute(attr)) return d.value();
   }
   return {};
 }
