@@ -148,6 +148,9 @@ TEST_CASE("xml: a character reference to a character XML does not allow is refus
     REQUIRE_FALSE_MESSAGE(r.ok(), ref);
     CHECK(r.error().code() == Errc::xcap_bad_document);
   }
+  // Raw, the same characters are refused too (a document must read back after an edit).
+  CHECK_FALSE(ResourceLists::parse(open + "<entry uri=\"sip:a@x\"/>\x0e</list></resource-lists>").ok());
+  CHECK_FALSE(ResourceLists::parse(open + "<entry uri=\"sip:a\x01@x\"/></list></resource-lists>").ok());
   auto fine = ResourceLists::parse(open + "<entry uri=\"sip:&#97;&#x62;@x\"/></list></resource-lists>");
   REQUIRE(fine.ok());
   CHECK(fine->entries("b")->at(0).uri == "sip:ab@x");

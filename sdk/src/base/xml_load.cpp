@@ -52,6 +52,9 @@ Refusal scan(std::string_view xml, std::size_t& elements, std::size_t& at) {
   for (std::size_t i = 0; i < xml.size(); ++i) {
     const char c = xml[i];
     at = i;
+    // A raw C0 control other than tab, LF and CR is no XML character either
+    // (pugixml would keep it, and write it back as a reference we refuse).
+    if (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n' && c != '\r') return Refusal::reference;
     if (c == '&' && i + 1 < xml.size() && xml[i + 1] == '#' && (quote != 0 || !in_tag)) {
       if (!good_ref(xml, i)) return Refusal::reference;
       continue;
@@ -108,8 +111,8 @@ Result<void> check_untrusted_xml(std::string_view xml, const std::string& name, 
   switch (scan(xml, elements, at)) {
     case Refusal::none: break;
     case Refusal::reference:
-      return make_error(code, "{} has a character reference to a character XML does not allow (e.g. &#0;) at offset {}; "
-                              "refused",
+      return make_error(code, "{} has a character XML does not allow (a control character, or a reference such as "
+                              "&#0;) at offset {}; refused",
                         {name, Dec(at)});
     case Refusal::attributes:
       return make_error(code, "{} with an element of more than {} attributes refused", {name, Dec(kMaxXmlAttributes)});
