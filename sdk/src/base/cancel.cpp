@@ -58,7 +58,7 @@ bool CancelToken::sleep_for(Millis d) const {
 Error cancelled_error(const CancelToken& token, std::string_view what) {
   const bool moved = token.reason() == Errc::net_changed;
   return make_error(token.reason(), "{} was {}",
-                    {what, (moved ? "stopped: the network changed or went away (try again on the new one)" : "cancelled")});
+                    {what, (moved ? "stopped: the network changed or went away (call again on the new one)" : "cancelled")});
 }
 
 }  // namespace utkit
