@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "alloc_hooks.hpp"
+#include "bench_subscriber.hpp"
 #include "bsf.hpp"
 #include "fault_proxy.hpp"
 #include "naf.hpp"
@@ -39,18 +40,8 @@ using Steady = std::chrono::steady_clock;
 
 namespace {
 
-constexpr const char* kAuc = R"({"subscribers":[{"impi":"001010000000001@ims.mnc001.mcc001.3gppnetwork.org",
-  "k":"465b5ce8b199b49faa5f0a2ee238a6bc","opc":"cd63cb71954a9f4e48a5994e37a02baf","amf":"8000"}]})";
-
-std::unique_ptr<aka::SoftUsim> make_usim() {
-  aka::SoftUsimConfig uc;
-  uc.k = secret_from_hex("465b5ce8b199b49faa5f0a2ee238a6bc").value();
-  uc.opc = secret_from_hex("cd63cb71954a9f4e48a5994e37a02baf").value();
-  uc.imsi = "001010000000001";
-  uc.mnc_length = 2;
-  uc.impus = {"sip:alice@example.test"};
-  return aka::SoftUsim::create(std::move(uc), nullptr).value();
-}
+using bench::kAuc;
+using bench::make_usim;
 
 // Runs `prepare`, then `call` while another thread fires a token 50 ms in; the time from the
 // fire to the call's return, in microseconds, over `runs` runs.

@@ -18,6 +18,7 @@
 #include <thread>
 
 #include "alloc_hooks.hpp"
+#include "bench_subscriber.hpp"
 #include "bsf.hpp"
 #include "naf.hpp"
 #include "xcap_server.hpp"
@@ -86,8 +87,7 @@ int main(int argc, char** argv) {
   posix::TcpTransportFactory tcp(&resolve);
   LatencyFactory slow(tcp, rtt);
 
-  auto auc = netsim::Auc::from_json(R"({"subscribers":[{"impi":"001010000000001@ims.mnc001.mcc001.3gppnetwork.org",
-    "k":"465b5ce8b199b49faa5f0a2ee238a6bc","opc":"cd63cb71954a9f4e48a5994e37a02baf","amf":"8000"}]})").value();
+  auto auc = netsim::Auc::from_json(bench::kAuc).value();
   auto bsf = netsim::Bsf::start({}, std::move(auc), clock, *random).value();
   (void)resolve.add("bsf.example.test:" + std::to_string(bsf->port()), "127.0.0.1");
   netsim::XcapServer xs;
@@ -97,15 +97,7 @@ int main(int argc, char** argv) {
   auto naf = netsim::Naf::start(no, *bsf, xs).value();
   (void)resolve.add("naf.example.test:" + std::to_string(naf->port()), "127.0.0.1");
 
-  auto make_usim = [] {
-    aka::SoftUsimConfig uc;
-    uc.k = secret_from_hex("465b5ce8b199b49faa5f0a2ee238a6bc").value();
-    uc.opc = secret_from_hex("cd63cb71954a9f4e48a5994e37a02baf").value();
-    uc.imsi = "001010000000001";
-    uc.mnc_length = 2;
-    uc.impus = {"sip:alice@example.test"};
-    return aka::SoftUsim::create(std::move(uc), nullptr).value();
-  };
+  using bench::make_usim;
   auto config = [&](bool concurrent) {
     ut::UtConfig c;
     c.xcap_root = "https://naf.example.test:" + std::to_string(naf->port()) + "/xcap-root";

@@ -124,9 +124,7 @@ Result<void> check_untrusted_xml(std::string_view xml, const std::string& name, 
   return success();
 }
 
-Result<void> parse_result(pugi::xml_document& doc, const pugi::xml_parse_result& r, const std::string& name,
-                          Errc code) {
-  (void)doc;
+Result<void> parse_result(const pugi::xml_parse_result& r, const std::string& name, Errc code) {
   if (!r) {
     return make_error(code, "{} is not well-formed XML: {} at offset {}", {name, r.description(), Dec(r.offset)});
   }
@@ -140,7 +138,7 @@ Result<void> load_untrusted_xml(pugi::xml_document& doc, std::string_view xml, s
   const std::string name(what);
   UTKIT_TRY(check_untrusted_xml(xml, name, max_size, code, max_elements));
   // Default options: no DOCTYPE processing, only the five predefined entities.
-  return parse_result(doc, doc.load_buffer(xml.data(), xml.size(), pugi::parse_default, pugi::encoding_utf8), name,
+  return parse_result(doc.load_buffer(xml.data(), xml.size(), pugi::parse_default, pugi::encoding_utf8), name,
                       code);
 }
 
@@ -148,7 +146,7 @@ Result<void> load_untrusted_xml_in_place(pugi::xml_document& doc, std::string& b
                                          std::size_t max_size, Errc code, std::size_t max_elements) {
   const std::string name(what);
   UTKIT_TRY(check_untrusted_xml(buffer, name, max_size, code, max_elements));
-  return parse_result(doc, doc.load_buffer_inplace(buffer.data(), buffer.size(), pugi::parse_default, pugi::encoding_utf8),
+  return parse_result(doc.load_buffer_inplace(buffer.data(), buffer.size(), pugi::parse_default, pugi::encoding_utf8),
                       name, code);
 }
 
